@@ -1,0 +1,18 @@
+# Find a Python that has scikit-learn: the first python3 on PATH may not.
+if(NOT CTML_PYTHON)
+  foreach(candidate /usr/bin/python3 python3)
+    find_program(_ctml_py NAMES ${candidate} NO_CACHE)
+    if(_ctml_py)
+      execute_process(COMMAND ${_ctml_py} -c "import sklearn, numpy"
+        RESULT_VARIABLE _ctml_py_rc OUTPUT_QUIET ERROR_QUIET)
+      if(_ctml_py_rc EQUAL 0)
+        set(CTML_PYTHON ${_ctml_py} CACHE FILEPATH "Python interpreter with scikit-learn")
+        break()
+      endif()
+    endif()
+    unset(_ctml_py)
+  endforeach()
+endif()
+if(NOT CTML_PYTHON)
+  message(STATUS "ctml: no Python with scikit-learn found; generator tests and examples are skipped")
+endif()

@@ -1,0 +1,264 @@
+"""ctml: turn fitted scikit-learn models into compile-time C++ headers.
+
+>>> import ctml
+>>> m = ctml.convert(fitted_forest, name="digits")
+>>> m.save("digits.hpp")          # the header text is m.header
+>>> m.predict(X)                  # runs the compiled C++ on the host
+
+See docs/generated-header.md for the header format.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import numpy as np
+
+from . import scalers, trees
+from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
+
+__version__ = "0.1.0"
+
+__all__ = ["convert", "ConversionError", "HostError", "ConvertedModel", "supported_estimators", "__version__"]
+
+# ----------------------------------------------------------------------------
+# Registry: estimator class -> converter returning a Stage. A new model family
+# (neural networks, linear models, ...) adds its module's CONVERTERS here.
+
+_MODEL_FAMILIES = (trees,)
+MODEL_CONVERTERS: dict = {}
+for _family in _MODEL_FAMILIES:
+    MODEL_CONVERTERS.update(_family.CONVERTERS)
+PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
+
+
+def supported_estimators() -> list[str]:
+    """Names of the final estimators ctml converts."""
+    return sorted(c.__name__ for c in MODEL_CONVERTERS)
+
+
+def supported_preprocessors() -> list[str]:
+    return sorted(c.__name__ for c in PREPROCESSOR_CONVERTERS)
+
+
+def _unsupported_message(est, where: str = "estimator") -> str:
+    return (
+        f"unsupported {where} {type(est).__name__}; supported: "
+        + ", ".join(supported_estimators())
+        + ", or a Pipeline of "
+        + "/".join(supported_preprocessors())
+        + " steps followed by one of them"
+    )
+
+
+class HostError(RuntimeError):
+    """Compiling or running the generated C++ on the host failed."""
+
+
+# ----------------------------------------------------------------------------
+# Labels
+
+
+def _label_kind(classes: np.ndarray) -> str:
+    kind = classes.dtype.kind
+    if kind == "b":
+        return "bool"
+    if kind in "iu":
+        return "int"
+    if kind == "f":
+        return "float"
+    if kind == "O":
+        items = classes.tolist()
+        if all(isinstance(v, (bool, np.bool_)) for v in items):
+            return "bool"
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in items):
+            return "int"
+        if all(isinstance(v, (float, np.floating)) for v in items):
+            return "float"
+    return "str"
+
+
+def _labels_decl(classes: np.ndarray) -> str:
+    kind = _label_kind(classes)
+    items = classes.tolist()
+    if kind == "bool":
+        ctype, toks = "bool", ["true" if v else "false" for v in items]
+    elif kind == "int":
+        lo, hi = -(2**63), 2**63 - 1
+        if any(not lo <= int(v) <= hi for v in items):
+            raise ConversionError("class labels do not fit in long long")
+        ctype, toks = "long long", [str(int(v)) for v in items]
+    elif kind == "float":
+        try:
+            ctype, toks = "double", [double_literal(v) for v in items]
+        except ValueError as e:
+            raise ConversionError(f"class labels: {e}") from None
+    else:
+        strs = [v.decode("utf-8", "backslashreplace") if isinstance(v, bytes) else str(v) for v in items]
+        ctype, toks = "const char* const", [c_string(s) for s in strs]
+    return f"inline constexpr {ctype} labels[] = {braced(toks, '')};"
+
+
+# ----------------------------------------------------------------------------
+# Conversion
+
+
+def _steps(estimator) -> list:
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        steps = [s for _, s in estimator.steps if s is not None and not (isinstance(s, str) and s == "passthrough")]
+        if not steps:
+            raise ConversionError("the Pipeline has no steps besides 'passthrough'")
+        return steps
+    return [estimator]
+
+
+def _check_fitted(est) -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(est)
+    except NotFittedError:
+        raise ConversionError(f"{type(est).__name__} is not fitted; call fit() before converting") from None
+    except TypeError as e:  # not an estimator at all
+        raise ConversionError(f"not a scikit-learn estimator: {e}") from None
+
+
+def build_stages(estimator) -> list[Stage]:
+    from sklearn.base import BaseEstimator
+
+    if not isinstance(estimator, BaseEstimator):
+        raise ConversionError(f"not a scikit-learn estimator (got {type(estimator).__name__})")
+    steps = _steps(estimator)
+    in_pipeline = len(steps) > 1 or steps[0] is not estimator
+    *pre, final = steps
+    for s in pre:
+        if type(s) not in PREPROCESSOR_CONVERTERS:
+            raise ConversionError(_unsupported_message(s, "pipeline step"))
+    if type(final) not in MODEL_CONVERTERS:
+        raise ConversionError(_unsupported_message(final, "final pipeline step" if in_pipeline else "estimator"))
+    stages = []
+    for s in steps:
+        _check_fitted(s)
+        conv = PREPROCESSOR_CONVERTERS.get(type(s)) or MODEL_CONVERTERS[type(s)]
+        stage = conv(s)
+        if stages and stage.n_features_in != stages[-1].n_features_out:
+            raise ConversionError(
+                f"pipeline step {type(s).__name__} expects {stage.n_features_in} features but "
+                f"{stages[-1].source} produces {stages[-1].n_features_out}"
+            )
+        stages.append(stage)
+    return stages
+
+
+def _render(stages: list[Stage], name: str) -> str:
+    import sklearn
+
+    final = stages[-1]
+    sources = [s.source for s in stages]
+    source = sources[0] if len(sources) == 1 else "Pipeline(" + ", ".join(sources) + ")"
+    facts = [f"{stages[0].n_features_in} features"]
+    if final.classes is not None:
+        facts.append(f"{len(final.classes)} classes")
+    else:
+        facts.append("regressor")
+    if "n_trees" in final.extra:
+        facts.append(f"{final.extra['n_trees']} trees, {final.extra['n_nodes']} nodes")
+    out = [
+        BANNER,
+        f"// source: {source} (scikit-learn {sklearn.__version__}), " + ", ".join(facts),
+        f"// ctml generator {__version__}",
+        "#pragma once",
+        "#include <cstddef>",
+        "#include <cstdint>",
+        "#include <ctml/ctml.hpp>",
+        "",
+        f"namespace {name} {{",
+        "",
+    ]
+    exprs = []
+    for i, st in enumerate(stages):
+        struct = f"{st.prefix}{i}_params"
+        out.append(f"// {st.source}")
+        out.append(f"struct {struct} {{")
+        out.extend(st.members)
+        out.append("};")
+        out.append("")
+        exprs.append(f"{st.template}<{struct}>{{}}")
+    # Every model is a ctml::pipeline, so `.with(...)` works on one stage too.
+    if len(exprs) == 1:
+        out.append(f"inline constexpr auto model = ctml::pipeline<{exprs[0][:-2]}>{{}};")
+    else:
+        out.append("inline constexpr auto model = " + " >> ".join(exprs) + ";")
+    out.append(f"inline constexpr std::size_t n_features = {stages[0].n_features_in};")
+    if final.classes is not None:
+        out.append(f"inline constexpr std::size_t n_classes = {len(final.classes)};")
+        out.append(_labels_decl(final.classes))
+    out.append(f"}} // namespace {name}")
+    return "\n".join(out) + "\n"
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Writes ``text`` to ``path`` via a temp file in the same directory."""
+    path = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a header is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class ConvertedModel:
+    """The result of :func:`convert`."""
+
+    def __init__(self, estimator, name: str, stages: list[Stage], header: str):
+        self.estimator = estimator
+        self.name = name
+        self.header = header
+        self.n_features = stages[0].n_features_in
+        self.classes_ = stages[-1].classes  # None for regressors
+        self.is_classifier = self.classes_ is not None
+        self.sources = [s.source for s in stages]
+
+    def save(self, path) -> None:
+        write_text_atomic(path, self.header)
+
+    def predict_index(self, X) -> np.ndarray:
+        """Runs the compiled header on the host: class indices (classifiers,
+        int64) or predicted values (regressors, float64)."""
+        from . import host
+
+        return host.run(self, X)
+
+    def predict(self, X) -> np.ndarray:
+        """Like sklearn's ``predict``, computed by the generated C++ on the host.
+        X is cast to float32 (the C++ input type)."""
+        y = self.predict_index(X)
+        if self.is_classifier:
+            return self.classes_[y]
+        return y
+
+    def __repr__(self) -> str:
+        return f"<ctml.ConvertedModel {self.name}: {' >> '.join(self.sources)}>"
+
+
+def convert(estimator, name: str = "model") -> ConvertedModel:
+    """Converts a fitted estimator or Pipeline into a generated header."""
+    problem = identifier_problem(name)
+    if problem:
+        raise ConversionError(problem)
+    stages = build_stages(estimator)
+    return ConvertedModel(estimator, name, stages, _render(stages, name))

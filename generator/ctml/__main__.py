@@ -1,0 +1,7 @@
+"""``python3 -m ctml`` entry point."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,284 @@
+"""Command line: ``python3 -m ctml {convert,verify,vectors} ...``.
+
+Every failure prints exactly one line ``ctml: error: <reason>`` on stderr and
+exits with status 2, leaving no output file behind (outputs are written to a
+temp file in the target directory and renamed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import sys
+import warnings
+
+import numpy as np
+
+from . import ConversionError, HostError, __version__, convert, write_text_atomic
+from .emit import BANNER, INDENT, double_tokens, float_tokens, identifier_problem, rows_block, wrap
+
+
+class UsageError(Exception):
+    """Bad command line, data file or output path."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of usage + message
+        raise UsageError(f"{message} (see 'python3 -m ctml --help')")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+# ----------------------------------------------------------------------------
+# Inputs
+
+
+def load_model(path: str):
+    """Loads a joblib or pickle file; returns (estimator, warnings)."""
+    if not os.path.exists(path):
+        raise UsageError(f"cannot read model file {path}: no such file")
+    if not os.path.isfile(path):
+        raise UsageError(f"cannot read model file {path}: not a regular file")
+    import joblib
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            obj = joblib.load(path)
+        except Exception as e1:  # noqa: BLE001 - any failure means "not a model file"
+            try:
+                with open(path, "rb") as f:
+                    obj = pickle.load(f)
+            except Exception:  # noqa: BLE001
+                raise UsageError(
+                    f"cannot load {path}: not a readable joblib/pickle file ({type(e1).__name__}: {_one_line(e1)})"
+                ) from None
+    from sklearn.base import BaseEstimator
+
+    if not isinstance(obj, BaseEstimator):
+        raise UsageError(f"{path} does not hold a scikit-learn estimator (it holds a {type(obj).__name__})")
+    return obj, [_one_line(w.message) for w in caught]
+
+
+def load_data(path: str, n_features: int) -> np.ndarray:
+    """Rows of X from a .npy file or a comma-separated text file (an optional
+    header line is skipped)."""
+    if not os.path.isfile(path):
+        raise UsageError(f"cannot read data file {path}: no such file")
+    try:
+        if path.endswith(".npy"):
+            X = np.load(path, allow_pickle=False)
+        else:
+            try:
+                X = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+            except ValueError:
+                X = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=1)
+    except Exception as e:  # noqa: BLE001
+        raise UsageError(f"cannot load data file {path}: {_one_line(e)}") from None
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.dtype.kind not in "biuf":
+        raise UsageError(f"data file {path} must hold a 2-D numeric array (got {X.dtype} {X.shape})")
+    if X.shape[1] != n_features:
+        raise UsageError(f"data file {path} has {X.shape[1]} columns; the model expects {n_features} features")
+    if X.shape[0] == 0:
+        raise UsageError(f"data file {path} has no rows")
+    return X.astype(np.float32)
+
+
+def _check_output(path: str) -> None:
+    d = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"output {path} is a directory")
+    if not os.path.isdir(d):
+        raise UsageError(f"output directory {d} does not exist")
+
+
+def _sklearn_predict(est, X32: np.ndarray) -> np.ndarray:
+    """sklearn's prediction for the float32 rows the C++ sees, given to sklearn
+    as float64 (its usual input: scalers then compute in double, as ctml's f32
+    scalers do, and trees cast to float32 themselves)."""
+    try:
+        return np.asarray(est.predict(X32.astype(np.float64)))
+    except Exception as e:  # noqa: BLE001
+        raise UsageError(f"scikit-learn predict failed on the data: {_one_line(e)}") from None
+
+
+# ----------------------------------------------------------------------------
+# Subcommands
+
+
+def cmd_convert(args, warn) -> int:
+    _check_output(args.output)
+    est, ws = load_model(args.model)
+    warn.extend(ws)
+    model = convert(est, name=args.name)
+    model.save(args.output)
+    return 0
+
+
+def cmd_verify(args, warn) -> int:
+    est, ws = load_model(args.model)
+    warn.extend(ws)
+    model = convert(est, name=args.name)
+    X = load_data(args.data, model.n_features)
+    ref = _sklearn_predict(est, X)
+    got = model.predict(X)
+    if model.is_classifier:
+        ok = ref == got
+    else:
+        ok = np.abs(ref.astype(np.float64) - got) <= args.tolerance
+    n_ok = int(ok.sum())
+    n = len(ok)
+    out = sys.stdout
+    print(f"ctml verify: {args.model} ({' >> '.join(model.sources)}) on {args.data}: {n} rows, "
+          f"{model.n_features} features", file=out)
+    print(f"agree: {n_ok}/{n} ({100.0 * n_ok / n:.2f}%)", file=out)
+    bad = np.flatnonzero(~ok)
+    np.set_printoptions(threshold=1_000_000, linewidth=1_000_000)
+    for i in bad[: args.show]:
+        print(f"mismatch row {i}: sklearn={ref[i]!r} ctml={got[i]!r} x={X[i].tolist()}", file=out)
+    if len(bad) > args.show:
+        print(f"... and {len(bad) - args.show} more mismatches", file=out)
+    return 0 if len(bad) == 0 else 1
+
+
+def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=None) -> str:
+    import sklearn
+
+    pred = _sklearn_predict(est, X32)
+    if model.is_classifier:
+        classes = model.classes_
+        idx = np.searchsorted(classes, pred)
+        if np.any(idx >= len(classes)) or np.any(classes[np.minimum(idx, len(classes) - 1)] != pred):
+            raise UsageError("sklearn predicted a label that is not in classes_")
+        exp_type, exp_tokens = "int", list(map(str, idx.tolist()))
+    else:
+        pred = pred.astype(np.float64)
+        if not np.all(np.isfinite(pred)):
+            raise UsageError("sklearn predicted a non-finite value")
+        exp_type, exp_tokens = "double", double_tokens(pred)
+    if not np.all(np.isfinite(X32)):
+        raise UsageError("the data holds NaN or inf (after the cast to float32); parity vectors need finite inputs")
+    ns = f"{name}_vectors"
+    n_rows, n_features = X32.shape
+    xt = float_tokens(X32)
+    rows = [xt[i : i + n_features] for i in range(0, len(xt), n_features)]
+    lines = [
+        BANNER,
+        f"// parity vectors: {n_rows} rows of {data_label}; expected = scikit-learn {sklearn.__version__} predict "
+        f"of {' >> '.join(model.sources)}",
+        "// (" + ("index into classes_" if model.is_classifier else "predicted value") + "; inputs are float32)",
+        "#pragma once",
+        "#include <cstddef>",
+        "#include <ctml/detail/flash.hpp>",
+        "",
+        f"namespace {ns} {{",
+        f"inline constexpr std::size_t n_rows = {n_rows};",
+        f"inline constexpr std::size_t n_features = {n_features};",
+        f"CTML_FLASH inline constexpr float x[n_rows][n_features] = {rows_block(rows, '')};",
+        f"CTML_FLASH inline constexpr {exp_type} expected[n_rows] = {{\n{wrap(exp_tokens, INDENT)}\n}};",
+    ]
+    if y is not None:  # the true labels, as class indices, for accuracy figures
+        idx = np.searchsorted(model.classes_, y)
+        if np.any(idx >= len(model.classes_)) or np.any(model.classes_[np.minimum(idx, len(model.classes_) - 1)] != y):
+            raise UsageError("--labels holds a label that is not in the model's classes_")
+        lines.append(f"CTML_FLASH inline constexpr int truth[n_rows] = {{\n{wrap(list(map(str, idx.tolist())), INDENT)}\n}};")
+    lines.append(f"}} // namespace {ns}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_vectors(args, warn) -> int:
+    _check_output(args.output)
+    problem = identifier_problem(args.name)
+    if problem:
+        raise ConversionError(problem)
+    est, ws = load_model(args.model)
+    warn.extend(ws)
+    model = convert(est, name=args.name)
+    X = load_data(args.data, model.n_features)
+    if args.rows is not None:
+        if args.rows <= 0:
+            raise UsageError("--rows must be positive")
+        X = X[: args.rows]
+    y = None
+    if args.labels is not None:
+        if not model.is_classifier:
+            raise UsageError("--labels is for classifiers")
+        try:
+            y = np.load(args.labels, allow_pickle=False).ravel()
+        except Exception as e:  # noqa: BLE001
+            raise UsageError(f"cannot load labels file {args.labels}: {_one_line(e)}") from None
+        y = y[: X.shape[0]]
+        if y.shape[0] != X.shape[0]:
+            raise UsageError(f"labels file {args.labels} has fewer rows than the data")
+    text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y)
+    write_text_atomic(args.output, text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python3 -m ctml", description="Convert fitted scikit-learn models to ctml C++ headers.")
+    p.add_argument("--version", action="version", version=f"ctml {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("convert", help="write the generated header for a model")
+    c.add_argument("model", help="joblib/pickle file of a fitted estimator or Pipeline")
+    c.add_argument("--name", required=True, help="C++ namespace of the generated symbols")
+    c.add_argument("-o", "--output", required=True, help="header to write")
+    c.set_defaults(func=cmd_convert)
+
+    v = sub.add_parser(
+        "verify",
+        help="compile the header on the host and compare with sklearn's predict",
+        description="Compiles the generated header with the host compiler, runs it on the rows of the data "
+        "file (cast to float32, the C++ input type) and compares with sklearn's predict on the same "
+        "rows (as float64). Exit 0 if all agree, 1 if some differ, 2 on error.",
+    )
+    v.add_argument("model")
+    v.add_argument("--data", required=True, help="X as .npy or .csv")
+    v.add_argument("--name", default="model", help="namespace used for the compiled header (default: model)")
+    v.add_argument("--show", type=int, default=10, help="how many mismatches to print (default 10)")
+    v.add_argument("--tolerance", type=float, default=0.0,
+                   help="regressors: allowed absolute difference (default 0, exact)")
+    v.set_defaults(func=cmd_verify)
+
+    t = sub.add_parser("vectors", help="write parity vectors (inputs and sklearn's predictions) as a header")
+    t.add_argument("model")
+    t.add_argument("--data", required=True, help="X as .npy or .csv")
+    t.add_argument("--name", required=True, help="vectors go in namespace NAME_vectors")
+    t.add_argument("--rows", type=int, default=None, help="use only the first N rows")
+    t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
+    t.add_argument("-o", "--output", required=True)
+    t.set_defaults(func=cmd_vectors)
+    return p
+
+
+def main(argv=None) -> int:
+    warn: list[str] = []
+    try:
+        args = build_parser().parse_args(argv)
+        rc = args.func(args, warn)
+    except (UsageError, ConversionError, HostError) as e:
+        print(f"ctml: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        where = f" {e.filename}" if e.filename else ""
+        print(f"ctml: error: cannot access{where}: {e.strerror or _one_line(e)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ctml: error: interrupted", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - a bug, but keep the one-line contract
+        if os.environ.get("CTML_DEBUG"):
+            raise
+        print(f"ctml: error: internal error: {type(e).__name__}: {_one_line(e)} (set CTML_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        return 2
+    for w in warn:
+        print(f"ctml: warning: {w}", file=sys.stderr)
+    return rc

@@ -1,0 +1,79 @@
+"""Feature scalers: StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler.
+
+Parameters are emitted as sklearn stores them (float64); disabled parts of a
+scaler (``with_mean=False`` ...) become zeros / ones so that the C++ stage
+always applies the same operations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+
+from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, member_scalar
+
+
+def _vec(est, attr: str, n: int, default: float | None) -> np.ndarray:
+    v = getattr(est, attr, None)
+    if v is None:
+        if default is None:
+            raise ConversionError(f"{type(est).__name__} has no {attr}")
+        return np.full(n, default, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64).ravel()
+    if v.shape != (n,):
+        raise ConversionError(f"{type(est).__name__}.{attr} has {v.size} values, expected {n}")
+    check_finite(f"{type(est).__name__}.{attr}", v)
+    return v
+
+
+def _stage(est, template: str, arrays: list[tuple[str, np.ndarray]], scalars=()) -> Stage:
+    n = int(est.n_features_in_)
+    members = [member_scalar("std::size_t", "n_features", str(n))]
+    for ctype, name, value in scalars:
+        members.append(member_scalar(ctype, name, value))
+    for name, v in arrays:
+        members.append(member_array("double", name, ["n_features"], double_tokens(v)))
+    return Stage(type(est).__name__, "scaler", template, members, n, n)
+
+
+def convert_standard_scaler(est: StandardScaler) -> Stage:
+    n = int(est.n_features_in_)
+    mean = _vec(est, "mean_", n, 0.0) if est.with_mean else np.zeros(n)
+    scale = _vec(est, "scale_", n, 1.0) if est.with_std else np.ones(n)
+    return _stage(est, "ctml::standard_scaler", [("mean", mean), ("scale", scale)])
+
+
+def convert_min_max_scaler(est: MinMaxScaler) -> Stage:
+    n = int(est.n_features_in_)
+    scale = _vec(est, "scale_", n, None)
+    min_ = _vec(est, "min_", n, None)
+    lo, hi = (float(v) for v in est.feature_range)
+    check_finite("MinMaxScaler.feature_range", [lo, hi])
+    clip = bool(getattr(est, "clip", False))
+    scalars = [
+        ("bool", "clip", "true" if clip else "false"),
+        ("double", "clip_lo", double_literal(lo)),
+        ("double", "clip_hi", double_literal(hi)),
+    ]
+    return _stage(est, "ctml::min_max_scaler", [("scale", scale), ("min", min_)], scalars)
+
+
+def convert_max_abs_scaler(est: MaxAbsScaler) -> Stage:
+    n = int(est.n_features_in_)
+    return _stage(est, "ctml::max_abs_scaler", [("scale", _vec(est, "scale_", n, None))])
+
+
+def convert_robust_scaler(est: RobustScaler) -> Stage:
+    n = int(est.n_features_in_)
+    center = _vec(est, "center_", n, 0.0) if est.with_centering else np.zeros(n)
+    scale = _vec(est, "scale_", n, 1.0) if est.with_scaling else np.ones(n)
+    return _stage(est, "ctml::robust_scaler", [("center", center), ("scale", scale)])
+
+
+#: Scalers allowed before the model in a Pipeline.
+CONVERTERS = {
+    StandardScaler: convert_standard_scaler,
+    MinMaxScaler: convert_min_max_scaler,
+    MaxAbsScaler: convert_max_abs_scaler,
+    RobustScaler: convert_robust_scaler,
+}

@@ -1,0 +1,10 @@
+// ctml: compile-time machine-learning pipelines for microcontrollers.
+#pragma once
+
+#include <ctml/budget.hpp>
+#include <ctml/number/math.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/pipeline.hpp>
+#include <ctml/scalers.hpp>
+#include <ctml/stage.hpp>
+#include <ctml/trees/forest.hpp>

@@ -1,0 +1,144 @@
+// Tree ensembles from scikit-learn: DecisionTree, RandomForest and ExtraTrees
+// classifiers and regressors (a single tree is a forest of one).
+//
+// Parameters are the generator's data (docs/generated-header.md); everything
+// else (float32 or integer thresholds, the layout, leaf tables, sizes) is
+// derived here at compile time. With any policy and layout the decisions are
+// scikit-learn's: `x <= threshold` on the input as float32.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+#include <ctml/trees/layouts.hpp>
+#include <ctml/trees/leaves.hpp>
+#include <ctml/trees/split.hpp>
+
+namespace ctml {
+
+namespace trees {
+
+template <class Params, class Rule, class Layout>
+struct choose_layout;
+template <class Params, class Rule>
+struct choose_layout<Params, Rule, unrolled_layout> { using type = unrolled<Params, Rule>; };
+template <class Params, class Rule>
+struct choose_layout<Params, Rule, table_layout> { using type = table<Params, Rule>; };
+template <class Params, class Rule>
+struct choose_layout<Params, Rule, automatic_layout> {
+  using type = std::conditional_t<(shape<Params>::n_decisions <= 2048), unrolled<Params, Rule>, table<Params, Rule>>;
+};
+template <class Params, class Rule, class Budget>
+struct choose_layout<Params, Rule, fastest_within<Budget>> {
+  using type = std::conditional_t<(unrolled<Params, Rule>::flash_bytes <= Budget::flash), unrolled<Params, Rule>,
+                                  table<Params, Rule>>;
+};
+
+/// Operations per prediction, worst case: the deepest path of every tree.
+template <class Params>
+constexpr std::size_t worst_path_compares() noexcept {
+  // sklearn numbers a node after its parent, so depths fill forwards.
+  std::array<std::uint16_t, Params::n_nodes> depth{};
+  for_n(Params::n_nodes, [&](std::size_t i) {
+    if (Params::left[i] < 0) return;
+    depth[static_cast<std::size_t>(Params::left[i])] = static_cast<std::uint16_t>(depth[i] + 1);
+    depth[static_cast<std::size_t>(Params::right[i])] = static_cast<std::uint16_t>(depth[i] + 1);
+  });
+  std::size_t total = 0;
+  for (std::size_t t = 0; t < Params::n_trees; ++t) {
+    const auto begin = static_cast<std::size_t>(Params::root[t]);
+    const std::size_t end = t + 1 < Params::n_trees ? static_cast<std::size_t>(Params::root[t + 1]) : Params::n_nodes;
+    std::size_t deepest = 0;
+    for (std::size_t i = begin; i < end; ++i) deepest = depth[i] > deepest ? depth[i] : deepest;
+    total += deepest;
+  }
+  return total;
+}
+
+}  // namespace trees
+
+/// Shared by the classifier and the regressor.
+template <class Params, NumberPolicy Policy, TreeLayout Layout>
+struct forest_base {
+  using policy = Policy;
+  using rule = trees::split_rule<Policy>;
+  using in_type = typename rule::input_type;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  using layout = typename trees::choose_layout<Params, rule, Layout>::type;
+
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
+};
+
+/// Returns the index of the predicted class in sklearn's `classes_`.
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct forest_classifier : forest_base<Params, Policy, Layout> {
+  using base = forest_base<Params, Policy, Layout>;
+  using typename base::in_type;
+  using typename base::layout;
+  using out_type = int;
+  template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout>;
+  template <TreeLayout L> using rebind_layout = forest_classifier<Params, Policy, L>;
+
+ private:
+  using rows = trees::class_rows<Params>;
+  using votes = trees::class_votes<Params>;
+
+ public:
+  static constexpr std::size_t n_classes = Params::n_classes;
+
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    const auto& t = rows::tables;
+    const bool sparse = layout::uses_row_tables || !rows::exact;
+    return layout::flash_bytes + (sparse ? sizeof(t.begin) + sizeof(t.cls) : 0) +
+           (layout::uses_row_tables ? sizeof(t.value) : 0) + (rows::exact ? 0 : sizeof(t.count) + sizeof(t.total));
+  }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return votes::ram_bytes; }
+
+  [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
+    return predict(x);
+  }
+  [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x) const noexcept {
+    votes v;
+    layout::run(x.data(), v);
+    return v.winner();
+  }
+  constexpr void run(std::span<const in_type, base::in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
+    out[0] = predict(x, s);
+  }
+};
+
+/// Returns the predicted value, averaged over the trees as sklearn does.
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct forest_regressor : forest_base<Params, Policy, Layout> {
+  using base = forest_base<Params, Policy, Layout>;
+  using typename base::in_type;
+  using typename base::layout;
+  using out_type = double;
+  template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
+  template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
+
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return layout::flash_bytes + (layout::uses_row_tables ? trees::value_rows<Params>::bytes : 0);
+  }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return trees::value_sum<Params>::ram_bytes; }
+
+  [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
+    return predict(x);
+  }
+  [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x) const noexcept {
+    trees::value_sum<Params> sum;
+    layout::run(x.data(), sum);
+    return sum.result();
+  }
+  constexpr void run(std::span<const in_type, base::in_extent> x, std::span<double, 1> out, no_state& s) const noexcept {
+    out[0] = predict(x, s);
+  }
+};
+
+}  // namespace ctml

@@ -1,0 +1,285 @@
+// Two ways to lay a tree ensemble out in flash:
+//   unrolled: every node becomes a compare-and-branch with its threshold and
+//             feature as immediates (fastest; code grows with the node count);
+//   table:    decision nodes in a bit-packed table read by one small loop
+//             (smallest; thresholds de-duplicated, fields as narrow as the
+//             model allows, leaf rows shared between trees).
+// Both visit the same leaves, so they predict identically.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <concepts>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/trees/leaves.hpp>
+
+namespace ctml {
+
+/// Layout tags, for `forest_classifier<P, Policy, Layout>` or `model.with(layout)`.
+struct unrolled_layout {};
+struct table_layout {};
+/// Unrolled for small ensembles (<= 2048 decision nodes), table beyond.
+struct automatic_layout {};
+/// Unrolled if its estimated flash fits Budget::flash, else the table.
+template <class Budget> struct fastest_within { using budget = Budget; };
+
+namespace detail {
+template <class L> inline constexpr bool is_tree_layout = false;
+template <> inline constexpr bool is_tree_layout<unrolled_layout> = true;
+template <> inline constexpr bool is_tree_layout<table_layout> = true;
+template <> inline constexpr bool is_tree_layout<automatic_layout> = true;
+template <class B> inline constexpr bool is_tree_layout<fastest_within<B>> = true;
+}  // namespace detail
+
+template <class L>
+concept TreeLayout = detail::is_tree_layout<L>;
+
+}  // namespace ctml
+
+namespace ctml::trees {
+
+/// Runs `body(i)` for i in [0, n) with loops short enough for GCC's
+/// constexpr loop limit (262144 iterations per loop).
+template <class F>
+constexpr void for_n(std::size_t n, F&& body) {
+  constexpr std::size_t block = 1u << 16;
+  for (std::size_t hi = 0; hi < n; hi += block)
+    for (std::size_t i = hi; i < n && i < hi + block; ++i) body(i);
+}
+
+template <class Params>
+struct shape {
+  static constexpr bool is_leaf(std::size_t i) noexcept { return Params::left[i] < 0; }
+  static constexpr std::size_t count_decisions() noexcept {
+    std::size_t n = 0;
+    for_n(Params::n_nodes, [&](std::size_t i) { n += !is_leaf(i); });
+    return n;
+  }
+  static constexpr std::size_t n_decisions = count_decisions();
+  static constexpr std::size_t n_leaves = Params::n_nodes - n_decisions;
+  /// The table layout needs pre-order: a decision node's left child follows it.
+  static constexpr bool preorder() noexcept {
+    bool ok = true;
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (!is_leaf(i)) ok = ok && Params::left[i] == static_cast<std::int32_t>(i + 1);
+    });
+    return ok;
+  }
+};
+
+/// Nested compare-and-branch code, one template instance per node.
+template <class Params, class Rule>
+struct unrolled {
+  using input_type = typename Rule::input_type;
+
+  // Forced inline: the whole ensemble becomes one branchy function, no calls.
+  template <std::size_t Node, class Votes>
+  CTML_ALWAYS_INLINE static constexpr void visit(const input_type* x, Votes& votes, std::size_t tree) noexcept {
+    if constexpr (Params::left[Node] < 0) {
+      votes.template add<static_cast<std::size_t>(Params::leaf[Node])>(tree);
+    } else {
+      constexpr auto key = Rule::key(Params::threshold[Node]);
+      if (Rule::template goes_left<key>(x[Params::feature[Node]]))
+        visit<static_cast<std::size_t>(Params::left[Node])>(x, votes, tree);
+      else
+        visit<static_cast<std::size_t>(Params::right[Node])>(x, votes, tree);
+    }
+  }
+
+  template <class Votes, std::size_t... T>
+  CTML_ALWAYS_INLINE static constexpr void run_trees(const input_type* x, Votes& votes,
+                                                    std::index_sequence<T...>) noexcept {
+    (visit<static_cast<std::size_t>(Params::root[T])>(x, votes, T), ...);
+  }
+  template <class Votes>
+  static constexpr void run(const input_type* x, Votes& votes) noexcept {
+    run_trees(x, votes, std::make_index_sequence<Params::n_trees>{});
+  }
+
+  /// Code estimate: a load, a compare with a literal and a branch per
+  /// decision node (about 10 bytes on Thumb), an add per leaf.
+  static constexpr std::size_t flash_bytes = shape<Params>::n_decisions * 10 + shape<Params>::n_leaves * 6;
+  static constexpr bool uses_row_tables = false;
+};
+
+/// Decision nodes as bit-packed words, in pre-order:
+///   [ feature | key index | left is leaf | right is leaf | ref ]
+/// where ref is the right child's distance (both children are nodes), the
+/// leaf row of the one leaf child, or both leaf rows.
+template <class Params, class Rule>
+struct table {
+  using input_type = typename Rule::input_type;
+  using key_type = typename Rule::key_type;
+  using shape_t = shape<Params>;
+  static_assert(shape_t::preorder(),
+                "ctml: the table layout needs trees in pre-order (left child right after its parent); "
+                "regenerate the header with `python3 -m ctml convert`");
+  static constexpr std::size_t n_dec = shape_t::n_decisions;
+
+  // Decision-node number of each node (pre-order rank among decision nodes).
+  static constexpr std::array<std::uint32_t, Params::n_nodes> rank = [] {
+    std::array<std::uint32_t, Params::n_nodes> r{};
+    std::uint32_t d = 0;
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      r[i] = d;
+      d += !shape_t::is_leaf(i);
+    });
+    return r;
+  }();
+
+  // De-duplicated keys, in first-use order (open addressing on the key bits).
+  static constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
+  struct key_set {
+    std::array<key_type, n_dec + 1> keys{};
+    std::array<std::uint32_t, n_dec + 1> index_of_node{};  // per decision rank
+    std::size_t size = 0;
+  };
+  static constexpr key_set make_keys() noexcept {
+    key_set s{};
+    std::array<std::uint32_t, hash_size> slot{};  // 0 = empty, else index + 1
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (shape_t::is_leaf(i)) return;
+      const key_type k = Rule::key(Params::threshold[i]);
+      auto h = static_cast<std::size_t>((static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
+      while (slot[h] != 0 && s.keys[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
+      if (slot[h] == 0) {
+        s.keys[s.size] = k;
+        slot[h] = static_cast<std::uint32_t>(++s.size);
+      }
+      s.index_of_node[rank[i]] = slot[h] - 1;
+    });
+    return s;
+  }
+  static constexpr key_set key_info = make_keys();
+  static constexpr std::size_t n_keys = key_info.size;
+
+  // Field widths.
+  static constexpr std::size_t max_offset() noexcept {
+    std::size_t m = 0;
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (shape_t::is_leaf(i)) return;
+      const auto r = static_cast<std::size_t>(Params::right[i]);
+      if (!shape_t::is_leaf(r) && !shape_t::is_leaf(i + 1)) {
+        const std::size_t off = rank[r] - rank[i];
+        m = off > m ? off : m;
+      }
+    });
+    return m;
+  }
+  static constexpr int feature_bits = bit_width(Params::n_features - 1) > 0 ? bit_width(Params::n_features - 1) : 1;
+  static constexpr int key_bits = bit_width(n_keys - 1) > 0 ? bit_width(n_keys - 1) : 1;
+  static constexpr int row_bits = bit_width(Params::n_values - 1) > 0 ? bit_width(Params::n_values - 1) : 1;
+  static constexpr int ref_bits = bit_width(max_offset()) > 2 * row_bits ? bit_width(max_offset()) : 2 * row_bits;
+  static constexpr int word_bits = feature_bits + key_bits + 2 + ref_bits;
+  static_assert(word_bits <= 64, "ctml: tree too large for the table layout");
+  using word_type = std::conditional_t<(word_bits <= 16), std::uint16_t,
+                                       std::conditional_t<(word_bits <= 32), std::uint32_t, std::uint64_t>>;
+  static constexpr int key_shift = feature_bits;
+  static constexpr int left_leaf_shift = key_shift + key_bits;
+  static constexpr int right_leaf_shift = left_leaf_shift + 1;
+  static constexpr int ref_shift = right_leaf_shift + 1;
+
+  static constexpr std::array<word_type, n_dec> make_nodes() noexcept {
+    std::array<word_type, n_dec> w{};
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (shape_t::is_leaf(i)) return;
+      const auto l = i + 1;
+      const auto r = static_cast<std::size_t>(Params::right[i]);
+      const bool ll = shape_t::is_leaf(l), rl = shape_t::is_leaf(r);
+      std::uint64_t ref = 0;
+      if (ll && rl) ref = static_cast<std::uint64_t>(Params::leaf[l]) | (static_cast<std::uint64_t>(Params::leaf[r]) << row_bits);
+      else if (ll) ref = static_cast<std::uint64_t>(Params::leaf[l]);
+      else if (rl) ref = static_cast<std::uint64_t>(Params::leaf[r]);
+      else ref = rank[r] - rank[i];
+      const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
+                                 (static_cast<std::uint64_t>(key_info.index_of_node[rank[i]]) << key_shift) |
+                                 (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
+                                 (ref << ref_shift);
+      w[rank[i]] = static_cast<word_type>(word);
+    });
+    return w;
+  }
+  CTML_FLASH static constexpr std::array<word_type, n_dec> nodes = make_nodes();
+
+  static constexpr std::array<key_type, n_keys> make_key_table() noexcept {
+    std::array<key_type, n_keys> k{};
+    for (std::size_t i = 0; i < n_keys; ++i) k[i] = key_info.keys[i];
+    return k;
+  }
+  // Keys stored as narrow as their values allow.
+  static constexpr std::array<key_type, n_keys> wide_keys = make_key_table();
+  static constexpr bool keys_fit_16 = [] {
+    if constexpr (std::is_signed_v<key_type>) {
+      for (auto k : wide_keys)
+        if (k < -32768 || k > 32767) return false;
+      return true;
+    } else {
+      return false;  // float bit patterns
+    }
+  }();
+  using stored_key = std::conditional_t<keys_fit_16, std::int16_t, key_type>;
+  static constexpr std::array<stored_key, n_keys> make_stored_keys() noexcept {
+    std::array<stored_key, n_keys> k{};
+    for (std::size_t i = 0; i < n_keys; ++i) k[i] = static_cast<stored_key>(wide_keys[i]);
+    return k;
+  }
+  CTML_FLASH static constexpr std::array<stored_key, n_keys> keys = make_stored_keys();
+
+  // Roots: a decision rank, or a leaf row with the top bit set (one-leaf trees).
+  using root_type = uint_for<2 * (n_dec > Params::n_values ? n_dec : Params::n_values) + 1>;
+  static constexpr root_type leaf_root = static_cast<root_type>(root_type{1} << (sizeof(root_type) * 8 - 1));
+  static constexpr std::array<root_type, Params::n_trees> make_roots() noexcept {
+    std::array<root_type, Params::n_trees> r{};
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const auto n = static_cast<std::size_t>(Params::root[t]);
+      r[t] = shape_t::is_leaf(n) ? static_cast<root_type>(leaf_root | static_cast<root_type>(Params::leaf[n]))
+                                 : static_cast<root_type>(rank[n]);
+    }
+    return r;
+  }
+  CTML_FLASH static constexpr std::array<root_type, Params::n_trees> roots = make_roots();
+
+  template <class Votes>
+  static constexpr void run(const input_type* x, Votes& votes) noexcept {
+    constexpr word_type feature_mask = static_cast<word_type>((std::uint64_t{1} << feature_bits) - 1);
+    constexpr word_type key_mask = static_cast<word_type>((std::uint64_t{1} << key_bits) - 1);
+    constexpr word_type row_mask = static_cast<word_type>((std::uint64_t{1} << row_bits) - 1);
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const root_type root = flash_load(&roots[t]);
+      if (root & leaf_root) {
+        votes.add(t, static_cast<std::size_t>(root & static_cast<root_type>(~leaf_root)));
+        continue;
+      }
+      std::size_t d = root;
+      for (;;) {
+        const word_type w = flash_load(&nodes[d]);
+        const auto key = static_cast<key_type>(flash_load(&keys[(w >> key_shift) & key_mask]));
+        const auto ref = static_cast<std::size_t>(w >> ref_shift);
+        const bool left_leaf = (w >> left_leaf_shift) & 1u;
+        if (Rule::goes_left(x[w & feature_mask], key)) {
+          if (left_leaf) {
+            votes.add(t, ref & row_mask);
+            break;
+          }
+          ++d;
+        } else {
+          if ((w >> right_leaf_shift) & 1u) {
+            votes.add(t, left_leaf ? ref >> row_bits : ref);
+            break;
+          }
+          d += left_leaf ? 1 : ref;
+        }
+      }
+    }
+  }
+
+  static constexpr std::size_t code_bytes = 96;  // the loop above, Thumb -Os
+  static constexpr std::size_t flash_bytes = sizeof(nodes) + sizeof(keys) + sizeof(roots) + code_bytes;
+  static constexpr bool uses_row_tables = true;
+};
+
+}  // namespace ctml::trees

@@ -1,0 +1,12 @@
+# Cortex-M4 with single-precision FPU, run on QEMU `mps2-an386`.
+set(CTML_PORT cortex-m4f)
+set(CTML_PORT_FAMILY cortex-m)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
+set(CTML_PORT_ARCH_FLAGS "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard")
+# -icount: instruction counts (ports/common/cortex_m.cpp); MPS2 SYSCLK is 25 MHz.
+set(CTML_PORT_DEFINITIONS CTML_SYSTICK_HZ=25000000 CTML_ICOUNT_SHIFT=8)
+set(CTML_PORT_EMULATOR qemu-system-arm -M mps2-an386 -nographic -monitor none -serial none
+    -semihosting-config enable=on,target=native -icount shift=8 -kernel)
+include(${CMAKE_CURRENT_LIST_DIR}/../common/port.cmake)

@@ -1,0 +1,12 @@
+// ctml port: cortex-m7. STM32F746-class, QEMU `mps2-an500`.
+#pragma once
+
+#include <ctml/budget.hpp>
+#include <ctml/number/policy.hpp>
+
+namespace ctml::this_port {
+inline constexpr const char* name = "cortex-m7";
+using budget = ctml::budget<1024u * 1024u, 320u * 1024u>;  // the chip's flash and RAM in bytes
+// A hardware FPU: f32 is fast and reproduces scikit-learn's float32 trees exactly.
+using number_policy = ctml::f32;
+}  // namespace ctml::this_port

@@ -1,0 +1,57 @@
+"""Trains the models the C++ tree tests use and writes, for each, its header
+(NAME.hpp) and parity vectors (NAME_vectors.hpp) through the ctml CLI.
+
+usage: make_models.py OUT_DIR
+"""
+import os
+import sys
+import tempfile
+
+import joblib
+import numpy as np
+from sklearn.datasets import load_diabetes, load_digits, load_iris, make_classification
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier, RandomForestRegressor
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from ctml import cli
+
+
+def models():
+    X, y = load_digits(return_X_y=True)
+    Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.25, random_state=42)
+    yield "digits_rf", RandomForestClassifier(n_estimators=10, max_depth=10, random_state=0).fit(Xtr, ytr), Xte
+    yield "digits_dt", DecisionTreeClassifier(max_depth=8, random_state=0).fit(Xtr, ytr), Xte
+    # Shallow trees on noisy data: impure leaves, so near-ties that need
+    # sklearn's double arithmetic are frequent.
+    Xn, yn = make_classification(n_samples=600, n_features=6, n_informative=3, n_classes=3,
+                                 flip_y=0.3, random_state=1)
+    Xn = np.round(Xn * 4) / 4  # many equal values: ties between trees' rows
+    yield "noisy_rf", RandomForestClassifier(n_estimators=6, max_depth=3, random_state=0).fit(Xn, yn), Xn
+    Xi, yi = load_iris(return_X_y=True)
+    labels = np.array(["setosa", "versicolor", "virginica"])[yi]
+    yield "iris_pipe", make_pipeline(StandardScaler(), ExtraTreesClassifier(n_estimators=5, random_state=0)).fit(
+        Xi, labels), Xi
+    Xd, yd = load_diabetes(return_X_y=True)
+    yield "diabetes_rf", RandomForestRegressor(n_estimators=4, max_depth=6, random_state=0).fit(Xd, yd), Xd[:200]
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, est, X in models():
+            model = os.path.join(tmp, name + ".joblib")
+            data = os.path.join(tmp, name + ".npy")
+            joblib.dump(est, model)
+            np.save(data, X)
+            for argv in (["convert", model, "--name", name, "-o", os.path.join(out, name + ".hpp")],
+                         ["vectors", model, "--data", data, "--name", name,
+                          "-o", os.path.join(out, name + "_vectors.hpp")]):
+                if cli.main(argv) != 0:
+                    sys.exit(f"make_models: ctml {argv[0]} failed for {name}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
