@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <type_traits>
 
-#if defined(__AVR__)
+#if defined(__AVR__) && defined(__clang__)
+// clang has no progmem attribute; this is the section avr-gcc's selects.
+#define CTML_FLASH __attribute__((__section__(".progmem.data")))
+#elif defined(__AVR__)
 #define CTML_FLASH __attribute__((__progmem__))
 #else
 #define CTML_FLASH

@@ -50,6 +50,7 @@ inline constexpr double two_over_pi = 6.36619772367581382433e-01;
 
 /// sin on [-pi/4, pi/4] (Taylor to r^19).
 [[nodiscard]] constexpr double sin_kernel(double r) noexcept {
+  if (r > -0x1p-27 && r < 0x1p-27) return r;  // sin r rounds to r; keeps -0
   const double r2 = r * r;
   double p = 0.0;
   // (-1)^k / (2k+1)! for k = 9 .. 1, Horner from the top.

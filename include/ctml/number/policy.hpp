@@ -75,7 +75,9 @@ template <std::signed_integral T>
 /// v * 2^-shift with saturation for shift <= 0.
 template <std::signed_integral W>
 [[nodiscard]] constexpr W rounding_shift(W v, int shift) noexcept {
-  if (shift > 0) return static_cast<W>(add_sat<W>(v, static_cast<W>(W{1} << (shift - 1))) >> shift);
+  // floor(v / 2^shift) plus the first dropped bit: no intermediate overflow.
+  if (shift >= std::numeric_limits<W>::digits + 1) return 0;  // |v / 2^shift| <= 1/2 rounds to 0
+  if (shift > 0) return static_cast<W>((v >> shift) + ((v >> (shift - 1)) & 1));
   for (int i = 0; i < -shift; ++i) {
     if (v > std::numeric_limits<W>::max() / 2) return std::numeric_limits<W>::max();
     if (v < std::numeric_limits<W>::min() / 2) return std::numeric_limits<W>::min();
@@ -119,7 +121,7 @@ struct q {
   }
   /// a * b, rounded to nearest (ties towards +inf) and saturated.
   [[nodiscard]] static constexpr value_type mul(value_type a, value_type b) noexcept {
-    return narrow(static_cast<wide_type>(static_cast<wide_type>(a) * b), FracBits);
+    return narrow(static_cast<wide_type>(static_cast<wide_type>(a) * b), 2 * FracBits);
   }
   /// acc + a * b in the wide type (the product has 2*FracBits fraction bits).
   [[nodiscard]] static constexpr wide_type mac(wide_type acc, value_type a, value_type b) noexcept {

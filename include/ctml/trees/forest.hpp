@@ -121,6 +121,11 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
   using typename base::layout;
   using out_type = double;
   template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
+#if defined(__AVR__)
+  static_assert(sizeof(Params) == 0,
+                "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
+                "use a classifier, or another port");
+#endif
   template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {

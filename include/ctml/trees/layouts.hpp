@@ -43,12 +43,15 @@ concept TreeLayout = detail::is_tree_layout<L>;
 namespace ctml::trees {
 
 /// Runs `body(i)` for i in [0, n) with loops short enough for GCC's
-/// constexpr loop limit (262144 iterations per loop).
+/// constexpr loop limit (262144 iterations per loop); 2^14 fits AVR's 16-bit size_t.
 template <class F>
 constexpr void for_n(std::size_t n, F&& body) {
-  constexpr std::size_t block = 1u << 16;
-  for (std::size_t hi = 0; hi < n; hi += block)
-    for (std::size_t i = hi; i < n && i < hi + block; ++i) body(i);
+  constexpr std::size_t block = std::size_t{1} << 14;
+  for (std::size_t begin = 0; begin < n;) {
+    const std::size_t end = n - begin > block ? begin + block : n;
+    for (std::size_t i = begin; i < end; ++i) body(i);
+    begin = end;
+  }
 }
 
 template <class Params>

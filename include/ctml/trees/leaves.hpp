@@ -21,6 +21,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <ctml/detail/binary64.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
@@ -218,22 +219,33 @@ class class_votes {
     }(std::make_index_sequence<Params::n_classes>{});
   }
 
-  /// sklearn's own arithmetic: double probabilities summed in tree order.
+  /// sklearn's own arithmetic: double probabilities summed in tree order,
+  /// divided by the number of trees, first maximum. Chips without a binary64
+  /// unit use ctml's integer binary64 for integer counts (the usual case);
+  /// both round identically, so every chip gives sklearn's answer.
   [[nodiscard]] constexpr int sklearn_winner() const noexcept {
-    std::array<double, Params::n_classes> sum{};
+    using number = std::conditional_t<detail::has_binary64_unit || std::is_floating_point_v<typename rows::count_type>,
+                                      double, detail::binary64>;
+    std::array<number, Params::n_classes> sum{};
     if constexpr (!rows::exact) {
       for (std::size_t t = 0; t < Params::n_trees; ++t) {
         const std::size_t r = seen_[t];
-        const double total = static_cast<double>(flash_load(&rows::tables.total[r]));
+        const auto total = flash_load(&rows::tables.total[r]);
         const std::size_t end = flash_load(&rows::tables.begin[r + 1]);
         for (std::size_t e = flash_load(&rows::tables.begin[r]); e < end; ++e) {
-          const double count = static_cast<double>(flash_load(&rows::tables.count[e]));
-          sum[flash_load(&rows::tables.cls[e])] += total == 0.0 ? count : count / total;
+          const auto count = flash_load(&rows::tables.count[e]);
+          auto& s = sum[flash_load(&rows::tables.cls[e])];
+          if constexpr (std::is_same_v<number, double>)
+            s += total == 0 ? static_cast<double>(count) : static_cast<double>(count) / static_cast<double>(total);
+          else s = s + detail::binary64::ratio(count, total, 0);
         }
       }
     }
     std::size_t best = 0;
-    for (std::size_t c = 0; c < Params::n_classes; ++c) sum[c] /= static_cast<double>(Params::n_trees);
+    for (std::size_t c = 0; c < Params::n_classes; ++c) {
+      if constexpr (std::is_same_v<number, double>) sum[c] /= static_cast<double>(Params::n_trees);
+      else sum[c] = sum[c].divided_by(Params::n_trees);
+    }
     for (std::size_t c = 1; c < Params::n_classes; ++c)
       if (sum[c] > sum[best]) best = c;
     return static_cast<int>(best);
