@@ -8,3 +8,6 @@
 #include <ctml/scalers.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
+#include <ctml/nn/layers.hpp>
+#include <ctml/nn/network.hpp>
+#include <ctml/nn/quant.hpp>

@@ -6,9 +6,10 @@
 //     rounded to float, as a following tree model casts it. Predictions
 //     therefore match sklearn's Pipeline on float32-representable inputs.
 //   q<> policies: folded at compile time to one multiply-add per feature,
-//     y = x * a + b, with a = m * 2^-s (m an integer of the storage width,
-//     s chosen for the most precision), computed in the wide type with
-//     round-to-nearest and saturation.
+//     y = x * a + b, computed as (x * m + c) / 2^s in 64 bits with one
+//     rounding to nearest and saturation (m a 32-bit multiplier, s chosen for
+//     the most precision): within one LSB of the real result for 8- and
+//     16-bit storage, 2.5 LSB for 32-bit storage (the multiplier's 2^-31).
 #pragma once
 
 #include <array>
@@ -86,41 +87,49 @@ struct scaler_tables<Params, Kind, f32> {
   }
 };
 
-// q<>: multiplier, shift and offset per feature.
+// q<>: y = a x + b as y_raw = (x_raw * m + c) / 2^shift with one rounding,
+// m = round(a 2^shift) a 32-bit multiplier and c = round(b 2^(F + shift)),
+// in 64 bits: within one LSB of the real result (2.5 for 32-bit storage).
 template <class Params, scaler_kind Kind, class S, int F>
 struct scaler_tables<Params, Kind, q<S, F>> {
-  using P = q<S, F>;
   using math = scaler_math<Params, Kind>;
-  using wide = typename P::wide_type;
   static constexpr int storage_bits = sizeof(S) * 8;
-  struct entry {
-    wide offset;        // b * 2^F
-    S multiplier;       // m, with a = m * 2^-shift
-    std::int8_t shift;  // may be negative for |a| >= 2^(bits-1)
-  };
-  static constexpr entry make_entry(double a, double b) noexcept {
-    int shift = storage_bits - 1;  // most precision the wide product allows
-    const double limit = pow2(storage_bits - 1);
-    const double abs_a = a < 0 ? -a : a;
-    while (shift > -(storage_bits - 1) && abs_a * pow2(shift) >= limit - 0.5) --shift;
-    return {round_sat<wide>(b * pow2(F)), round_sat<S>(a * pow2(shift)), static_cast<std::int8_t>(shift)};
+
+  // The largest shift whose multiplier, offset and products fit.
+  static constexpr int best_shift(double a, double b) noexcept {
+    const double abs_a = a < 0 ? -a : a, abs_b = b < 0 ? -b : b;
+    int shift = 62;
+    while (shift > -62 && (abs_a * pow2(shift) >= pow2(31) - 1 || abs_b * pow2(F + shift) >= pow2(61) ||
+                           abs_a * pow2(shift + storage_bits - 1) >= pow2(61)))
+      --shift;
+    return shift;
   }
-  static constexpr std::array<entry, math::n> make() noexcept {
-    std::array<entry, math::n> t{};
-    for (std::size_t i = 0; i < math::n; ++i) t[i] = make_entry(math::slope(i), math::offset(i));
+  struct tables_t {
+    std::array<std::int64_t, math::n> offset{};
+    std::array<std::int32_t, math::n> multiplier{};
+    std::array<std::int8_t, math::n> shift{};
+  };
+  static constexpr tables_t make() noexcept {
+    tables_t t{};
+    for (std::size_t i = 0; i < math::n; ++i) {
+      const double a = math::slope(i), b = math::offset(i);
+      const int shift = best_shift(a, b);
+      t.offset[i] = round_sat<std::int64_t>(b * pow2(F + shift));
+      t.multiplier[i] = round_sat<std::int32_t>(a * pow2(shift));
+      t.shift[i] = static_cast<std::int8_t>(shift);
+    }
     return t;
   }
-  CTML_FLASH static constexpr std::array<entry, math::n> table = make();
-  static constexpr std::size_t bytes = sizeof(table);
+  CTML_FLASH static constexpr tables_t table = make();
+  static constexpr std::size_t bytes = sizeof(table.offset) + sizeof(table.multiplier) + sizeof(table.shift);
 
   static constexpr S apply(std::size_t i, S x) noexcept {
-    const entry e = flash_load(&table[i]);
-    const auto product = static_cast<wide>(static_cast<wide>(x) * e.multiplier);  // fits: both narrow
-    const wide scaled = rounding_shift<wide>(product, e.shift);
-    wide y = add_sat<wide>(scaled, e.offset);
+    const auto product = static_cast<std::int64_t>(x) * flash_load(&table.multiplier[i]);  // < 2^62
+    std::int64_t y = rounding_shift<std::int64_t>(add_sat<std::int64_t>(product, flash_load(&table.offset[i])),
+                                                  flash_load(&table.shift[i]));
     if constexpr (math::clips()) {
-      constexpr wide lo = round_sat<wide>(Params::clip_lo * pow2(F));
-      constexpr wide hi = round_sat<wide>(Params::clip_hi * pow2(F));
+      constexpr std::int64_t lo = round_sat<std::int64_t>(Params::clip_lo * pow2(F));
+      constexpr std::int64_t hi = round_sat<std::int64_t>(Params::clip_hi * pow2(F));
       y = y < lo ? lo : (y > hi ? hi : y);
     }
     return clamp_to<S>(y);

@@ -80,13 +80,13 @@ static_assert(std::is_same_v<ctml::standard_scaler<std3>::rebind<q16_8>, ctml::s
 
 // ---------------------------------------------------------------------------
 // Sizes: stateless, and each extra feature costs its table entry in flash:
-// two doubles for f32; offset (wide) + multiplier (storage) + shift for q<>.
+// two doubles for f32; a 64-bit offset, a 32-bit multiplier and a shift for q<>.
 
 template <class S3, class S2>
 constexpr std::size_t per_feature = S3::flash_bytes() - S2::flash_bytes();
 static_assert(per_feature<ctml::standard_scaler<std3>, ctml::standard_scaler<std2>> == 2 * sizeof(double));
-static_assert(per_feature<ctml::standard_scaler<std3, q16_8>, ctml::standard_scaler<std2, q16_8>> == 8);
-static_assert(per_feature<ctml::standard_scaler<std3, q32_16>, ctml::standard_scaler<std2, q32_16>> == 16);
+static_assert(per_feature<ctml::standard_scaler<std3, q16_8>, ctml::standard_scaler<std2, q16_8>> == 13);
+static_assert(per_feature<ctml::standard_scaler<std3, q32_16>, ctml::standard_scaler<std2, q32_16>> == 13);
 static_assert(ctml::standard_scaler<std3>::flash_bytes() >= 3 * 2 * sizeof(double));
 static_assert(ctml::standard_scaler<std3>::ram_bytes() == 0);
 static_assert(ctml::robust_scaler<rb3, q16_8>::ram_bytes() == 0);

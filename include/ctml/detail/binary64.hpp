@@ -33,16 +33,16 @@ struct binary64 {
 
   /// Rounds a 55-bit significand (53 bits, a guard bit, a sticky bit) with
   /// value q * 2^(e - 2), plus extra sticky bits, to nearest even.
-  [[nodiscard]] static constexpr binary64 round(std::uint64_t q, int e, bool sticky) noexcept {
-    std::uint64_t m = q >> 2;
+  [[nodiscard]] static constexpr binary64 round(std::uint64_t q, int exponent, bool sticky) noexcept {
+    std::uint64_t sig = q >> 2;
     const bool guard = (q >> 1) & 1;
     sticky = sticky || (q & 1);
-    if (guard && (sticky || (m & 1))) ++m;
-    if (m == hidden << 1) {  // rounding carried into a new bit
-      m >>= 1;
-      ++e;
+    if (guard && (sticky || (sig & 1))) ++sig;
+    if (sig == hidden << 1) {  // rounding carried into a new bit
+      sig >>= 1;
+      ++exponent;
     }
-    return {m, e};
+    return {sig, exponent};
   }
 
   /// num / den * 2^exp, correctly rounded (num, den > 0 and below 2^62).
@@ -84,13 +84,13 @@ struct binary64 {
       y = (y >> d) | (lost ? 1 : 0);
     }
     std::uint64_t s = x + y;  // in [2^55, 2^57): the value is s * 2^(a.e - 3)
-    int e = a.e;
+    int exponent = a.e;
     if (s >> 56) {  // carry: drop a bit into sticky
       s = (s >> 1) | (s & 1);
-      ++e;
+      ++exponent;
     }
     // 53 bits, guard, then round and sticky folded into one sticky bit.
-    return round((s >> 1) | (s & 1), e, false);
+    return round((s >> 1) | (s & 1), exponent, false);
   }
 
   /// a / n for a positive integer n, correctly rounded.

@@ -40,26 +40,29 @@ inline constexpr std::int32_t weight_offset = 128;
 
 /// sum x[j] * wu[j] over n <= 252 elements (n a multiple of 4), 24 bits.
 inline std::uint32_t dot_u8_chunk(const std::uint8_t*& x, const std::uint8_t*& w, std::uint8_t quads) noexcept {
-  std::uint32_t acc = 0;
+  // clang's AVR backend allocates at most 16-bit operands: the 24-bit sum is lo:hi.
+  std::uint16_t lo = 0;
+  std::uint8_t hi = 0;
   std::uint8_t a, b;
-  const std::uint8_t zero = 0;
+  std::uint8_t zero = 0;
   __asm__ volatile(
       "1:\n\t"
       ".rept 4\n\t"
-      "ld %[a], %a[x]+\n\t"
-      "lpm %[b], %a[w]+\n\t"
+      "ld %[a], X+\n\t"
+      "lpm %[b], Z+\n\t"
       "mul %[a], %[b]\n\t"
-      "add %A[acc], r0\n\t"
-      "adc %B[acc], r1\n\t"
-      "adc %C[acc], %[zero]\n\t"
+      "add %A[lo], r0\n\t"
+      "adc %B[lo], r1\n\t"
+      "adc %[hi], %[zero]\n\t"
       ".endr\n\t"
       "dec %[n]\n\t"
       "brne 1b\n\t"
       "clr r1\n\t"
-      : [acc] "+r"(acc), [x] "+x"(x), [w] "+z"(w), [n] "+r"(quads), [a] "=&r"(a), [b] "=&r"(b)
-      : [zero] "r"(zero)
+      : [lo] "+r"(lo), [hi] "+r"(hi), [x] "+x"(x), [w] "+z"(w), [n] "+r"(quads), [a] "=&r"(a), [b] "=&r"(b),
+        [zero] "+r"(zero)
+      :
       : "r0", "memory");
-  return acc;
+  return (static_cast<std::uint32_t>(hi) << 16) | lo;
 }
 
 /// sum x[j] * (wu[j] - 128) = sum x*wu - 128 * sum_x; `sum_x` is sum of x[j].
@@ -158,10 +161,7 @@ template <int K>
       // floor((m + 2^(sh-1)) / 2^sh) == floor((floor(m / 2^8) / 2^(sh-9) + 1) / 2)
       const auto t = static_cast<std::uint16_t>(((u & 0x7fffffu) | 0x800000u) >> 8);
       r = static_cast<std::int16_t>(((t >> (sh - 9)) + 1u) >> 1);
-    } else if (sh == 25 && e != 0) {
-      r = 1;  // [0.5, 1) * 2^0 rounds away from zero... only exactly when m*2^-25 >= 0.5
-      r = static_cast<std::int16_t>((((u & 0x7fffffu) | 0x800000u) >> 24) + 0);  // always 0: m < 2^24
-    }
+    }  // sh > 24: |value| < 1/2 rounds to 0
   }
   if (r > 256) r = 256;
   const std::int16_t q = (u >> 31) != 0u ? static_cast<std::int16_t>(zu - r) : static_cast<std::int16_t>(zu + r);

@@ -96,8 +96,8 @@ struct multiplier {
 /// TFLite's RoundingDivideByPOT (round half away from zero).
 [[nodiscard]] constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
   if (exponent <= 0) return x;
-  if (exponent > 31) return 0;
-  const std::int32_t mask = static_cast<std::int32_t>((std::int64_t{1} << exponent) - 1);
+  if (exponent > 31) exponent = 31;  // TFLite's exponents stay below 32
+  const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << exponent) - 1u);
   const std::int32_t remainder = x & mask;
   const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);

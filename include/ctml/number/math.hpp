@@ -9,7 +9,8 @@
 //   with double polynomials; the float overloads round their result).
 // Outside the domain: sqrt(x<0), log(x<0) give NaN; log(0) = -inf;
 // exp overflows to +inf and underflows to 0; NaN propagates. sin and cos
-// beyond 1e5 lose accuracy gradually (Cody-Waite reduction).
+// lose accuracy gradually from 1e5 (Cody-Waite reduction) and return NaN for
+// |x| > 2^30, where no reduction of this kind means anything.
 #pragma once
 
 #include <bit>
@@ -25,10 +26,12 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 inline constexpr double ln2_hi = 6.93147180369123816490e-01;
 inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 inline constexpr double inv_ln2 = 1.44269504088896338700e+00;
-// pi/2 in three parts of 33 bits: k * part is exact for |k| < 2^20.
+// pi/2 in three parts of 33 bits (k * part is exact for |k| < 2^20) and a
+// fourth, so that arguments close to a multiple of pi/2 keep their accuracy.
 inline constexpr double pio2_1 = 1.57079632673412561417e+00;
 inline constexpr double pio2_2 = 6.07710050630396597660e-11;
 inline constexpr double pio2_3 = 2.02226624871116645580e-21;
+inline constexpr double pio2_3t = 8.47842766036889956997e-32;
 inline constexpr double two_over_pi = 6.36619772367581382433e-01;
 
 /// 2^e for a normal exponent, built from its bits.
@@ -80,7 +83,7 @@ struct reduced { double r; int quadrant; };
   const double kd = x * two_over_pi;
   const auto k = static_cast<std::int64_t>(kd < 0 ? kd - 0.5 : kd + 0.5);
   const auto kf = static_cast<double>(k);
-  const double r = ((x - kf * pio2_1) - kf * pio2_2) - kf * pio2_3;
+  const double r = (((x - kf * pio2_1) - kf * pio2_2) - kf * pio2_3) - kf * pio2_3t;
   return {r, static_cast<int>(k & 3)};
 }
 }  // namespace detail
@@ -135,7 +138,7 @@ struct reduced { double r; int quadrant; };
 }
 
 [[nodiscard]] constexpr double sin(double x) noexcept {
-  if (!isfinite(x)) return detail::nan;
+  if (!isfinite(x) || fabs(x) > 0x1p30) return detail::nan;
   const auto [r, quadrant] = detail::reduce_pio2(x);
   switch (quadrant) {
     case 0: return detail::sin_kernel(r);
@@ -146,7 +149,7 @@ struct reduced { double r; int quadrant; };
 }
 
 [[nodiscard]] constexpr double cos(double x) noexcept {
-  if (!isfinite(x)) return detail::nan;
+  if (!isfinite(x) || fabs(x) > 0x1p30) return detail::nan;
   const auto [r, quadrant] = detail::reduce_pio2(x);
   switch (quadrant) {
     case 0: return detail::cos_kernel(r);

@@ -108,6 +108,7 @@ struct q {
   static constexpr double resolution = detail::pow2(-FracBits);
 
   [[nodiscard]] static constexpr value_type from_double(double v) noexcept {
+    if (v != v) return 0;  // NaN, before it reaches arithmetic (not constant on clang)
     return detail::round_sat<Storage>(v * detail::pow2(FracBits));
   }
   [[nodiscard]] static constexpr double to_double(value_type v) noexcept {

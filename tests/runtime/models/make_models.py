@@ -9,7 +9,7 @@ import tempfile
 
 import joblib
 import numpy as np
-from sklearn.datasets import load_diabetes, load_digits, load_iris, make_classification
+from sklearn.datasets import load_diabetes, load_digits, load_iris
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -24,12 +24,14 @@ def models():
     Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.25, random_state=42)
     yield "digits_rf", RandomForestClassifier(n_estimators=10, max_depth=10, random_state=0).fit(Xtr, ytr), Xte
     yield "digits_dt", DecisionTreeClassifier(max_depth=8, random_state=0).fit(Xtr, ytr), Xte
-    # Shallow trees on noisy data: impure leaves, so near-ties that need
-    # sklearn's double arithmetic are frequent.
-    Xn, yn = make_classification(n_samples=600, n_features=6, n_informative=3, n_classes=3,
-                                 flip_y=0.3, random_state=1)
-    Xn = np.round(Xn * 4) / 4  # many equal values: ties between trees' rows
-    yield "noisy_rf", RandomForestClassifier(n_estimators=6, max_depth=3, random_state=0).fit(Xn, yn), Xn
+    # Random labels on a few repeated points: impure leaves with small counts
+    # (thirds, fifths), so class sums tie or nearly tie on many grid inputs
+    # (30 exact ties in 1000) and sklearn's double arithmetic decides.
+    rng = np.random.default_rng(0)
+    Xn = rng.integers(0, 4, size=(90, 3)).astype(float)
+    yn = rng.integers(0, 3, size=90)
+    grid = np.array(np.meshgrid(*[np.arange(-0.5, 4.5, 0.5)] * 3)).reshape(3, -1).T
+    yield "noisy_rf", RandomForestClassifier(n_estimators=6, random_state=0).fit(Xn, yn), grid
     Xi, yi = load_iris(return_X_y=True)
     labels = np.array(["setosa", "versicolor", "virginica"])[yi]
     yield "iris_pipe", make_pipeline(StandardScaler(), ExtraTreesClassifier(n_estimators=5, random_state=0)).fit(

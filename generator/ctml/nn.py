@@ -1,0 +1,181 @@
+"""Neural networks: scikit-learn's MLPClassifier and MLPRegressor.
+
+A network becomes one stage, ``ctml::nn::network<P>``, whose params struct
+holds one nested struct per dense layer (``weight[n_out][n_in]`` and
+``bias[n_out]`` as float64, exactly as fitted) and the layer list as a type.
+Int8 needs activation ranges: :func:`calibrate` runs the network in float64
+on representative inputs and records the range of the input and of every
+layer's output; the header then carries them (``calibrated = true``) and the
+C++ library derives every scale, zero point and multiplier at compile time.
+See docs/generated-header.md, "Networks".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+from .emit import INDENT, ConversionError, Stage, check_finite, double_tokens, member_array, member_array_2d, member_scalar
+
+#: Attribute that :func:`calibrate` sets on a fitted network (survives pickling).
+CALIBRATION_ATTR = "ctml_calibration_"
+
+_ACTIVATIONS = {"identity": "identity", "relu": "relu", "logistic": "sigmoid", "tanh": "tanh", "softmax": "softmax"}
+
+
+class Layer:
+    """One layer of a network, as the generator sees it."""
+
+    def __init__(self, kind: str, weight=None, bias=None):
+        self.kind = kind  # "dense", or an activation name (C++ spelling), or "flatten"
+        self.weight = weight  # (n_out, n_in) float64
+        self.bias = bias
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.kind == "dense":
+            return x @ self.weight.T + self.bias
+        if self.kind == "relu":
+            return np.maximum(x, 0)
+        if self.kind == "sigmoid":
+            return 1.0 / (1.0 + np.exp(-x))
+        if self.kind == "tanh":
+            return np.tanh(x)
+        if self.kind == "softmax":
+            e = np.exp(x - x.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        return x  # identity, flatten
+
+
+def _mlp_layers(est) -> list[Layer]:
+    hidden = est.activation
+    if hidden not in _ACTIVATIONS or hidden == "softmax":
+        raise ConversionError(f"unsupported MLP activation {hidden!r}; supported: identity, logistic, relu, tanh")
+    out = est.out_activation_
+    if out not in ("identity", "softmax", "logistic"):
+        raise ConversionError(f"unsupported MLP output activation {out!r}")
+    layers = []
+    n = len(est.coefs_)
+    for i, (w, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        w = np.asarray(w, dtype=np.float64)
+        b = np.asarray(b, dtype=np.float64).ravel()
+        check_finite(f"{type(est).__name__}.coefs_[{i}]", w)
+        check_finite(f"{type(est).__name__}.intercepts_[{i}]", b)
+        layers.append(Layer("dense", np.ascontiguousarray(w.T), b))
+        act = hidden if i + 1 < n else out
+        layers.append(Layer(_ACTIVATIONS[act]))
+    return layers
+
+
+def forward_ranges(layers: list[Layer], X: np.ndarray) -> tuple[list[float], list[list[float]]]:
+    """Range of the input and of every layer's output over the rows of X (float64)."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ConversionError("calibration data must be a non-empty 2-D array")
+    if not np.all(np.isfinite(X)):
+        raise ConversionError("calibration data holds NaN or inf")
+    ranges = []
+    x = X
+    for layer in layers:
+        x = layer.forward(x)
+        ranges.append([float(x.min()), float(x.max())])
+    return [float(X.min()), float(X.max())], ranges
+
+
+def calibrate(estimator, X) -> None:
+    """Records activation ranges on ``estimator`` (a fitted MLP, or a Pipeline
+    ending in one: X then goes through the preceding steps first), for int8."""
+    from sklearn.pipeline import Pipeline
+
+    X = np.asarray(X, dtype=np.float64)
+    final = estimator
+    if isinstance(estimator, Pipeline):
+        steps = [s for _, s in estimator.steps if s is not None and not (isinstance(s, str) and s == "passthrough")]
+        *pre, final = steps
+        for s in pre:
+            X = s.transform(X)
+    if type(final) not in CONVERTERS:
+        raise ConversionError(f"cannot calibrate {type(final).__name__}: only networks take calibration data")
+    if X.ndim != 2 or X.shape[1] != int(final.n_features_in_):
+        raise ConversionError(f"calibration data has shape {X.shape}; the network expects {final.n_features_in_} features")
+    inp, ranges = forward_ranges(_mlp_layers(final), X)
+    setattr(final, CALIBRATION_ATTR, {"input": inp, "ranges": ranges, "rows": int(X.shape[0])})
+
+
+def network_members(layers: list[Layer], in_shape: tuple[int, ...], head: str, calibration, extra_lines=()) -> list[str]:
+    """The body of a ``ctml::nn::network`` params struct."""
+    members: list[str] = []
+    names = []
+    d = 0
+    for layer in layers:
+        if layer.kind == "dense":
+            n_out, n_in = layer.weight.shape
+            members.append(f"{INDENT}struct dense{d} {{")
+            body = [
+                member_scalar("std::size_t", "n_in", str(n_in)),
+                member_scalar("std::size_t", "n_out", str(n_out)),
+                member_array_2d("double", "weight", ["n_out", "n_in"], double_tokens(layer.weight), n_in),
+                member_array("double", "bias", ["n_out"], double_tokens(layer.bias)),
+            ]
+            for line in body:
+                members.extend(INDENT + ln if ln else ln for ln in line.split("\n"))
+            members.append(f"{INDENT}}};")
+            names.append(f"ctml::nn::dense<dense{d}>")
+            d += 1
+        else:
+            names.append(f"ctml::nn::{layer.kind}")
+    members.extend(extra_lines)
+    shape = ", ".join(str(int(s)) for s in in_shape)
+    members.append(f"{INDENT}using input = ctml::nn::shape<{shape}>;")
+    members.append(f"{INDENT}using layers = ctml::nn::layers<{', '.join(names)}>;")
+    members.append(member_scalar("ctml::nn::head", "head", f"ctml::nn::head::{head}"))
+    members.append(member_scalar("std::size_t", "n_layers", str(len(layers))))
+    if calibration is None:
+        members.append(member_scalar("bool", "calibrated", "false"))
+    else:
+        inp, ranges = calibration["input"], calibration["ranges"]
+        if len(ranges) != len(layers):
+            raise ConversionError("the calibration does not match the network's layers; calibrate again")
+        check_finite("calibration ranges", np.asarray(ranges))
+        members.append(member_scalar("bool", "calibrated", "true"))
+        members.append(f"{INDENT}// activation ranges from {calibration.get('rows', '?')} calibration rows")
+        members.append(member_array("double", "input_range", ["2"], double_tokens(np.asarray(inp))))
+        members.append(member_array_2d("double", "ranges", ["n_layers", "2"], double_tokens(np.asarray(ranges)), 2))
+    return members
+
+
+def _convert_mlp(est, classifier: bool) -> Stage:
+    layers = _mlp_layers(est)
+    n_in = int(est.n_features_in_)
+    n_out = layers[-2].weight.shape[0]
+    if classifier:
+        classes = np.asarray(est.classes_)
+        if est.out_activation_ == "softmax":
+            head = "argmax"
+        elif est.out_activation_ == "logistic" and n_out == 1 and len(classes) == 2:
+            head = "logistic"
+        else:
+            raise ConversionError("multi-label MLPClassifier (several logistic outputs) is not supported")
+    else:
+        classes = None
+        if n_out != 1:
+            raise ConversionError(f"MLPRegressor with {n_out} outputs is not supported (one output only)")
+        head = "value"
+    calibration = getattr(est, CALIBRATION_ATTR, None)
+    members = network_members(layers, (n_in,), head, calibration)
+    n_params = sum(layer.weight.size + layer.bias.size for layer in layers if layer.kind == "dense")
+    return Stage(type(est).__name__, "mlp", "ctml::nn::network", members, n_in, 1, is_model=True, classes=classes,
+                 extra={"n_params": n_params})
+
+
+def convert_mlp_classifier(est: MLPClassifier) -> Stage:
+    return _convert_mlp(est, True)
+
+
+def convert_mlp_regressor(est: MLPRegressor) -> Stage:
+    return _convert_mlp(est, False)
+
+
+CONVERTERS = {
+    MLPClassifier: convert_mlp_classifier,
+    MLPRegressor: convert_mlp_regressor,
+}

@@ -1,0 +1,523 @@
+// A neural network as one pipeline stage: `ctml::nn::network<P>` runs the
+// layers of `P::layers` on `P::input` and predicts by `P::head`.
+//
+//   f32 (default): float32 weights and activations, float accumulation in
+//     scikit-learn's order (x @ W, then + b, per output). sklearn computes in
+//     float64, so this is not bit-exact: a prediction can differ only when
+//     two class scores are within float rounding of each other (measured:
+//     450/450 on the digits MLP). Predict never evaluates softmax or the
+//     final sigmoid: the class is the argmax of the last dense layer (or its
+//     sign for sklearn's binary logistic output).
+//   int8 (`model.with(ctml::int8{})`, or ctml::int8_fast): TFLite's affine
+//     int8 scheme (ctml/nn/quant.hpp), every scale, zero point and multiplier
+//     derived here from the header's float parameters and calibration ranges.
+//     relu and identity fuse into the preceding dense layer (a clamp);
+//     sigmoid and tanh are 256-entry tables computed at compile time. The
+//     float input is quantised with a power-of-two scale (the smallest one
+//     covering the calibrated input range) by integer operations on its bits,
+//     so no float arithmetic runs (regressors multiply once at the end).
+//     `predict_quantized(q)` takes inputs already quantised with
+//     `input_scale` / `input_zero_point`.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/nn/kernels.hpp>
+#include <ctml/nn/layers.hpp>
+#include <ctml/nn/quant.hpp>
+#include <ctml/number/math.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+
+namespace ctml::nn {
+
+namespace detail {
+
+namespace mp = boost::mp11;
+
+template <class L> struct layer_list;
+template <class... L> struct layer_list<layers<L...>> { using type = mp::mp_list<L...>; };
+
+// Tensor shapes: tensor 0 is the input, tensor i + 1 the output of layer i.
+template <class In, class List> struct chain;
+template <class In> struct chain<In, mp::mp_list<>> { using type = mp::mp_list<In>; };
+template <class In, class L, class... R>
+struct chain<In, mp::mp_list<L, R...>> {
+  using type = mp::mp_push_front<typename chain<typename L::template out_shape<In>, mp::mp_list<R...>>::type, In>;
+};
+
+template <class Kernel>
+struct check_kernel {
+  static_assert(std::is_same_v<Kernel, f32> || ctml::detail::is_int8_affine<Kernel>,
+                "ctml: networks run with ctml::f32 or ctml::int8 / ctml::int8_fast (see check_kernel<Kernel>): "
+                "q<> fixed point is not a network policy; use model.with(ctml::int8{})");
+  static constexpr bool ok = true;
+};
+
+template <bool Calibrated>
+struct check_calibrated {
+  static_assert(Calibrated,
+                "ctml: the int8 policy needs activation ranges: regenerate the header with "
+                "`python3 -m ctml convert MODEL --calibrate X.npy ...` (see check_calibrated<false>)");
+  static constexpr bool ok = Calibrated;
+};
+
+constexpr double abs_d(double v) noexcept { return v < 0 ? -v : v; }
+
+}  // namespace detail
+
+template <class P, class Kernel = f32>
+  requires(detail::check_kernel<Kernel>::ok)
+struct network {
+ private:
+  using list = typename detail::layer_list<typename P::layers>::type;
+  using tensors = typename detail::chain<typename P::input, list>::type;
+  static constexpr std::size_t n_layers = boost::mp11::mp_size<list>::value;
+  template <std::size_t I> using layer = boost::mp11::mp_at_c<list, I>;
+  template <std::size_t T> static constexpr std::size_t tensor_size = boost::mp11::mp_at_c<tensors, T>::size;
+
+  static constexpr std::size_t max_tensor() noexcept {
+    return []<std::size_t... T>(std::index_sequence<T...>) {
+      std::size_t m = 0;
+      ((m = tensor_size<T> > m ? tensor_size<T> : m), ...);
+      return m;
+    }(std::make_index_sequence<n_layers + 1>{});
+  }
+
+  // The last dense layer: the head reads its outputs.
+  static constexpr std::size_t head_index() noexcept {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      std::size_t h = n_layers;
+      ((h = is_dense<layer<I>> ? I : h), ...);
+      return h;
+    }(std::make_index_sequence<n_layers>{});
+  }
+  static constexpr std::size_t head_at = head_index();
+  static_assert(head_at < n_layers, "ctml: a network needs at least one dense layer (its last one is the output)");
+  template <class L>
+  static constexpr bool monotonic_tail() noexcept {
+    if constexpr (is_activation<L>) return L::kind == act::identity || L::kind == act::softmax || L::kind == act::sigmoid;
+    else return false;
+  }
+  static constexpr bool tail_ok() noexcept {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return ((I <= head_at || monotonic_tail<layer<I>>()) && ...);
+    }(std::make_index_sequence<n_layers>{});
+  }
+  static_assert(tail_ok(),
+                "ctml: after the last dense layer a network may only have identity, softmax or sigmoid "
+                "(monotonic, so the prediction is read before them)");
+  using head_layer = layer<head_at>;
+  static constexpr std::size_t n_outputs = head_layer::n_out;
+  static_assert(P::head == head::argmax || n_outputs == 1,
+                "ctml: the logistic and value heads read exactly one output");
+
+ public:
+  using policy = f32;
+  using kernel = Kernel;
+  using in_type = float;
+  using out_type = std::conditional_t<P::head == head::value, float, int>;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = P::input::size;
+  static constexpr std::size_t out_extent = 1;
+  static constexpr bool is_int8 = !std::is_same_v<Kernel, f32>;
+
+  template <NumberPolicy Q> using rebind = network<P, Q>;
+  template <class K>
+    requires(ctml::detail::is_int8_affine<K>)
+  using rebind_layout = network<P, K>;
+
+  // ---------------------------------------------------------------------
+  // f32
+ private:
+  template <class D>
+  struct f32_tables {
+    using Q = typename D::params;
+    static constexpr std::array<float, D::n_out * D::n_in> make_w() noexcept {
+      std::array<float, D::n_out * D::n_in> t{};
+      for (std::size_t o = 0; o < D::n_out; ++o)
+        for (std::size_t j = 0; j < D::n_in; ++j) t[o * D::n_in + j] = static_cast<float>(Q::weight[o][j]);
+      return t;
+    }
+    static constexpr std::array<float, D::n_out> make_b() noexcept {
+      std::array<float, D::n_out> t{};
+      for (std::size_t o = 0; o < D::n_out; ++o) t[o] = static_cast<float>(Q::bias[o]);
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<float, D::n_out * D::n_in> w = make_w();
+    CTML_FLASH static constexpr std::array<float, D::n_out> b = make_b();
+    static constexpr std::size_t bytes = sizeof(w) + sizeof(b);
+  };
+
+  template <class D>
+  static void dense_f32(const float* x, float* y) noexcept {
+    using t = f32_tables<D>;
+    for (std::size_t o = 0; o < D::n_out; ++o)
+      y[o] = kernels::dot_f32<D::n_in>(t::w.data() + o * D::n_in, x) + flash_load(&t::b[o]);
+  }
+
+  template <act A, std::size_t N>
+  static void activation_f32(const float* x, float* y) noexcept {
+    if constexpr (A == act::softmax) {
+      float m = x[0];
+      for (std::size_t i = 1; i < N; ++i) m = x[i] > m ? x[i] : m;
+      float s = 0.0f;
+      for (std::size_t i = 0; i < N; ++i) s += (y[i] = kernels::exp_f(x[i] - m));
+      for (std::size_t i = 0; i < N; ++i) y[i] /= s;
+    } else {
+      for (std::size_t i = 0; i < N; ++i) {
+        const float v = x[i];
+        if constexpr (A == act::identity) y[i] = v;
+        else if constexpr (A == act::relu) y[i] = v > 0.0f ? v : 0.0f;
+        else if constexpr (A == act::sigmoid) y[i] = 1.0f / (1.0f + kernels::exp_f(-v));
+        else {  // tanh = 1 - 2 / (exp(2v) + 1)
+          y[i] = 1.0f - 2.0f / (kernels::exp_f(2.0f * v) + 1.0f);
+        }
+      }
+    }
+  }
+
+  // Runs layers I .. Last; the output of layer Last is in `a` on return.
+  template <std::size_t I, std::size_t Last>
+  static void run_f32(float* a, float* b) noexcept {
+    using L = layer<I>;
+    if constexpr (is_dense<L>) {
+      dense_f32<L>(a, b);
+    } else if constexpr (is_activation<L>) {
+      activation_f32<L::kind, tensor_size<I + 1>>(a, b);
+    } else {
+      for (std::size_t i = 0; i < tensor_size<I + 1>; ++i) b[i] = a[i];  // flatten
+    }
+    if constexpr (I < Last) run_f32<I + 1, Last>(b, a);
+    else for (std::size_t i = 0; i < tensor_size<I + 1>; ++i) a[i] = b[i];
+  }
+
+  static out_type read_head_f32(const float* z) noexcept {
+    if constexpr (P::head == head::value) {
+      return z[0];
+    } else if constexpr (P::head == head::logistic) {
+      return z[0] > 0.0f ? 1 : 0;
+    } else {
+      int best = 0;
+      for (std::size_t o = 1; o < n_outputs; ++o)
+        if (z[o] > z[best]) best = static_cast<int>(o);
+      return best;
+    }
+  }
+
+  // ---------------------------------------------------------------------
+  // int8
+  template <std::size_t T>
+  static constexpr quant::params tensor_params() noexcept {
+    if constexpr (T == 0) {
+      // A power-of-two scale covering the input range: 2^-input_shift.
+      double lo = P::input_range[0] < 0 ? P::input_range[0] : 0.0;
+      double hi = P::input_range[1] > 0 ? P::input_range[1] : 0.0;
+      const double need = hi - lo > 0 ? (hi - lo) / 255.0 : 1.0;
+      double s = 1.0;
+      while (s < need) s *= 2.0;
+      while (s * 0.5 >= need) s *= 0.5;
+      std::int32_t z = ctml::detail::round_sat<std::int32_t>(-128.0 - lo / s);
+      z = z < -128 ? -128 : (z > 127 ? 127 : z);
+      return {s, z};
+    } else if constexpr (is_flatten<layer<T - 1>>) {
+      return tensor_params<T - 1>();
+    } else {
+      return quant::choose(P::ranges[T - 1][0], P::ranges[T - 1][1]);
+    }
+  }
+  static constexpr int input_shift() noexcept {
+    int k = 0;
+    for (double s = tensor_params<0>().scale; s < 1.0; s *= 2.0) ++k;
+    for (double s = tensor_params<0>().scale; s > 1.0; s *= 0.5) --k;
+    return k;
+  }
+
+  template <std::size_t I>
+  static constexpr bool fuses_next() noexcept {
+    if constexpr (I + 1 < n_layers && I != head_at) {
+      if constexpr (is_activation<layer<I + 1>>)
+        return layer<I + 1>::kind == act::relu || layer<I + 1>::kind == act::identity;
+    }
+    return false;
+  }
+
+  static constexpr int mbits = [] {
+    if constexpr (is_int8) return Kernel::multiplier_bits;
+    else return 31;
+  }();
+
+  struct requant_entry {
+    std::int32_t bias;  // b_q - zu_in * sum(w_q): the accumulator's start
+    std::int32_t m0;
+    std::int8_t shift;
+  };
+
+  template <std::size_t I>
+  struct int8_dense {
+    using D = layer<I>;
+    using Q = typename D::params;
+    static constexpr std::size_t n_in = D::n_in, n_out = D::n_out;
+    static constexpr bool is_head = I == head_at;
+    static constexpr std::size_t t_out = fuses_next<I>() ? I + 2 : I + 1;
+    static constexpr quant::params in_q = tensor_params<I>();
+
+    static constexpr std::array<double, n_out> make_scales() noexcept {
+      std::array<double, n_out> s{};
+      for (std::size_t o = 0; o < n_out; ++o) {
+        double m = 0;
+        for (std::size_t j = 0; j < n_in; ++j) {
+          const double v = detail::abs_d(Q::weight[o][j]);
+          m = v > m ? v : m;
+        }
+        s[o] = m > 0 ? m / 127.0 : 1.0;
+      }
+      return s;
+    }
+    static constexpr std::array<double, n_out> scales = make_scales();  // per output channel
+    static constexpr std::array<std::int8_t, n_in * n_out> make_q() noexcept {
+      std::array<std::int8_t, n_in * n_out> q{};
+      for (std::size_t o = 0; o < n_out; ++o)
+        for (std::size_t j = 0; j < n_in; ++j)
+          q[o * n_in + j] = ctml::detail::round_sat<std::int8_t>(Q::weight[o][j] / scales[o]);
+      return q;
+    }
+    static constexpr std::array<std::int8_t, n_in * n_out> wq = make_q();
+    static constexpr std::array<kernels::weight_t, n_in * n_out> make_w() noexcept {
+      std::array<kernels::weight_t, n_in * n_out> t{};
+      for (std::size_t i = 0; i < n_in * n_out; ++i)
+        t[i] = static_cast<kernels::weight_t>(wq[i] + kernels::weight_offset);
+      return t;
+    }
+    static constexpr std::array<requant_entry, n_out> make_e() noexcept {
+      std::array<requant_entry, n_out> t{};
+      const std::int32_t zu_in = in_q.zero_point + 128;
+      double max_scale = 0;
+      for (std::size_t o = 0; o < n_out; ++o) max_scale = scales[o] > max_scale ? scales[o] : max_scale;
+      for (std::size_t o = 0; o < n_out; ++o) {
+        const double s_acc = in_q.scale * scales[o];
+        std::int32_t sum_w = 0;
+        for (std::size_t j = 0; j < n_in; ++j) sum_w += wq[o * n_in + j];
+        t[o].bias = ctml::detail::round_sat<std::int32_t>(Q::bias[o] / s_acc) - zu_in * sum_w;
+        double m;
+        if constexpr (is_head) m = scales[o] / max_scale;
+        else m = s_acc / tensor_params<t_out>().scale;
+        const auto qm = quant::quantize_multiplier(m, mbits);
+        t[o].m0 = qm.m0;
+        t[o].shift = static_cast<std::int8_t>(qm.shift);
+      }
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<kernels::weight_t, n_in * n_out> w = make_w();
+    CTML_FLASH static constexpr std::array<requant_entry, n_out> e = make_e();
+    static constexpr std::size_t bytes = sizeof(w) + sizeof(e);
+
+    // Largest |accumulator|: decides whether 16x16 requantisation is exact.
+    static constexpr bool small_acc() noexcept {
+      for (std::size_t o = 0; o < n_out; ++o) {
+        std::int64_t bound = e[o].bias < 0 ? -std::int64_t{e[o].bias} : e[o].bias;
+        for (std::size_t j = 0; j < n_in; ++j) bound += 255 * (wq[o * n_in + j] < 0 ? -wq[o * n_in + j] : wq[o * n_in + j]);
+        if (bound >= (std::int64_t{1} << 23) || e[o].shift > 0) return false;
+      }
+      return mbits <= 15;
+    }
+    static constexpr bool small = small_acc();
+
+    static std::int32_t requant(std::int32_t acc, const requant_entry& en) noexcept {
+      if constexpr (small)
+        return quant::requantize_small(acc, static_cast<std::uint16_t>(en.m0 >> 16), -en.shift);
+      else
+        return quant::requantize(acc, {en.m0, en.shift});
+    }
+    static std::int32_t accumulate(const std::uint8_t* x, std::size_t o, std::int32_t sum_x,
+                                   requant_entry& en) noexcept {
+      en = flash_load(&e[o]);
+      return en.bias + kernels::dot_u8<n_in>(w.data() + o * n_in, x, sum_x);
+    }
+    static void run(const std::uint8_t* x, std::uint8_t* y) noexcept {
+      constexpr auto out_q = tensor_params<t_out>();
+      constexpr bool clamp_at_zero = fuses_next<I>() && layer<I + 1>::kind == act::relu;
+      constexpr std::int32_t lo = clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128;
+      const std::int32_t sum_x = kernels::needs_sum_x ? kernels::sum_u8<n_in>(x) : 0;
+      for (std::size_t o = 0; o < n_out; ++o) {
+        requant_entry en;
+        const std::int32_t acc = accumulate(x, o, sum_x, en);
+        std::int32_t v = requant(acc, en) + out_q.zero_point;
+        v = v < lo ? lo : (v > 127 ? 127 : v);
+        y[o] = static_cast<std::uint8_t>(v + 128);
+      }
+    }
+    static out_type head(const std::uint8_t* x) noexcept {
+      const std::int32_t sum_x = kernels::needs_sum_x ? kernels::sum_u8<n_in>(x) : 0;
+      if constexpr (P::head == head::argmax) {
+        int best = 0;
+        std::int32_t best_v = 0;
+        for (std::size_t o = 0; o < n_out; ++o) {
+          requant_entry en;
+          const std::int32_t v = requant(accumulate(x, o, sum_x, en), en);
+          if (o == 0 || v > best_v) { best = static_cast<int>(o); best_v = v; }
+        }
+        return best;
+      } else {
+        requant_entry en;
+        const std::int32_t acc = accumulate(x, 0, sum_x, en);
+        if constexpr (P::head == head::logistic) return acc > 0 ? 1 : 0;
+        else return static_cast<float>(acc) * static_cast<float>(in_q.scale * scales[0]);
+      }
+    }
+  };
+
+  template <std::size_t I>
+  struct int8_lut {
+    static constexpr quant::params in_q = tensor_params<I>();
+    static constexpr quant::params out_q = tensor_params<I + 1>();
+    static constexpr std::array<std::uint8_t, 256> make() noexcept {
+      std::array<std::uint8_t, 256> t{};
+      for (int u = 0; u < 256; ++u) {
+        const double v = in_q.scale * (u - 128 - in_q.zero_point);
+        double y = v;
+        if constexpr (layer<I>::kind == act::relu) y = v > 0 ? v : 0.0;
+        else if constexpr (layer<I>::kind == act::sigmoid) y = 1.0 / (1.0 + ctml::math::exp(-v));
+        else if constexpr (layer<I>::kind == act::tanh) y = 1.0 - 2.0 / (ctml::math::exp(2.0 * v) + 1.0);
+        t[static_cast<std::size_t>(u)] = static_cast<std::uint8_t>(quant::quantize(y, out_q) + 128);
+      }
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<std::uint8_t, 256> table = make();
+    static void run(const std::uint8_t* x, std::uint8_t* y) noexcept {
+      for (std::size_t i = 0; i < tensor_size<I + 1>; ++i) y[i] = flash_load(&table[x[i]]);
+    }
+  };
+
+  template <std::size_t I>
+  static out_type run_int8(std::uint8_t* a, std::uint8_t* b) noexcept {
+    using L = layer<I>;
+    if constexpr (I == head_at) {
+      return int8_dense<I>::head(a);
+    } else if constexpr (is_dense<L>) {
+      int8_dense<I>::run(a, b);
+      return run_int8<fuses_next<I>() ? I + 2 : I + 1>(b, a);
+    } else if constexpr (is_activation<L>) {
+      static_assert(L::kind != act::softmax, "ctml: int8 networks support softmax only as the last layer");
+      int8_lut<I>::run(a, b);
+      return run_int8<I + 1>(b, a);
+    } else {
+      return run_int8<I + 1>(a, b);  // flatten: the same bytes
+    }
+  }
+
+  template <std::size_t... I>
+  static constexpr std::size_t sum_tables(std::index_sequence<I...>) noexcept {
+    return (std::size_t{0} + ... + table_bytes<I>());
+  }
+  template <std::size_t I>
+  static constexpr std::size_t table_bytes() noexcept {
+    if constexpr (is_dense<layer<I>>) {
+      if constexpr (is_int8) return int8_dense<I>::bytes;
+      else return f32_tables<layer<I>>::bytes;
+    } else if constexpr (is_int8 && is_activation<layer<I>>) {
+      if constexpr (I < head_at && layer<I>::kind != act::softmax) {
+        if constexpr (I > 0 && fuses_next<I - 1>()) return 0;
+        else return 256;
+      } else {
+        return 0;
+      }
+    } else {
+      return 0;
+    }
+  }
+  template <std::size_t... I>
+  static constexpr std::size_t count_macs(std::index_sequence<I...>) noexcept {
+    std::size_t n = 0;
+    ((n += [] {
+       if constexpr (is_dense<layer<I>>) return layer<I>::n_in * layer<I>::n_out;
+       else return std::size_t{0};
+     }()),
+     ...);
+    return n;
+  }
+
+ public:
+  static constexpr std::size_t n_classes =
+      P::head == head::argmax ? n_outputs : (P::head == head::logistic ? 2 : 0);
+
+  /// int8: the input's quantisation (q = round(x / input_scale) + input_zero_point).
+  static constexpr double input_scale = [] {
+    if constexpr (is_int8) return tensor_params<0>().scale;
+    else return 1.0;
+  }();
+  static constexpr std::int32_t input_zero_point = [] {
+    if constexpr (is_int8) return tensor_params<0>().zero_point;
+    else return std::int32_t{0};
+  }();
+
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    constexpr std::size_t code = is_int8 ? 200 : 160;  // kernels and glue, measured on Cortex-M0 -O2
+    return sum_tables(std::make_index_sequence<n_layers>{}) + code;
+  }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
+    return 2 * max_tensor() * (is_int8 ? 1 : sizeof(float));
+  }
+  /// Multiply-accumulates per prediction.
+  [[nodiscard]] static constexpr std::size_t cost() noexcept {
+    return count_macs(std::make_index_sequence<n_layers>{});
+  }
+
+  [[nodiscard]] out_type predict(std::span<const float, in_extent> x) const noexcept {
+    if constexpr (is_int8) {
+      static_assert(detail::check_calibrated<P::calibrated>::ok);
+      if constexpr (P::calibrated) {
+        std::array<std::uint8_t, max_tensor()> a, b;
+        constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
+        for (std::size_t i = 0; i < in_extent; ++i) a[i] = kernels::quantize_pow2<input_shift()>(x[i], zu);
+        return run_int8<0>(a.data(), b.data());
+      } else {
+        return out_type{};
+      }
+    } else {
+      std::array<float, max_tensor()> a, b;
+      for (std::size_t i = 0; i < in_extent; ++i) a[i] = x[i];
+      run_f32<0, head_at>(a.data(), b.data());
+      return read_head_f32(a.data());
+    }
+  }
+  [[nodiscard]] out_type predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+
+  /// int8: the prediction for an input already quantised (int8 q values).
+  [[nodiscard]] out_type predict_quantized(std::span<const std::int8_t, in_extent> q) const noexcept
+    requires(is_int8)
+  {
+    static_assert(detail::check_calibrated<P::calibrated>::ok);
+    std::array<std::uint8_t, max_tensor()> a, b;
+    for (std::size_t i = 0; i < in_extent; ++i) a[i] = static_cast<std::uint8_t>(q[i] + 128);
+    return run_int8<0>(a.data(), b.data());
+  }
+
+  /// f32: the outputs of the last layer (softmax/sigmoid applied if present).
+  void outputs(std::span<const float, in_extent> x, std::span<float, tensor_size<n_layers>> y) const noexcept
+    requires(!is_int8)
+  {
+    std::array<float, max_tensor()> a, b;
+    for (std::size_t i = 0; i < in_extent; ++i) a[i] = x[i];
+    run_f32<0, n_layers - 1>(a.data(), b.data());
+    for (std::size_t i = 0; i < y.size(); ++i) y[i] = a[i];
+  }
+
+  void run(std::span<const float, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+}  // namespace ctml::nn
+
+namespace ctml {
+using nn::network;
+}  // namespace ctml
