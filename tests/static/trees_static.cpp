@@ -43,7 +43,7 @@ static_assert(std::is_same_v<clf::rebind_layout<ctml::table_layout>::layout, ctm
 static_assert(std::is_same_v<clf::rebind_layout<ctml::fastest_within<ctml::budget<8, 8>>>::layout,
                              ctml::trees::table<stump, f32_rule>>);  // 8 bytes: only the table is chosen
 // 3/4 and 1/4 are exact in binary: no exact-arithmetic fallback is compiled in.
-static_assert(ctml::trees::class_rows<stump>::exact);
+static_assert(ctml::trees::class_rows<stump, false>::exact && ctml::trees::class_rows<stump, true>::exact);
 
 // Predictions are constant expressions too.
 constexpr auto model = ctml::make_pipeline(clf{});

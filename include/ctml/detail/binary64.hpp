@@ -46,7 +46,7 @@ struct binary64 {
   }
 
   /// num / den * 2^exp, correctly rounded (num, den > 0 and below 2^62).
-  [[nodiscard]] static constexpr binary64 ratio(std::uint64_t num, std::uint64_t den, int exp) noexcept {
+  [[nodiscard, gnu::noinline]] static constexpr binary64 ratio(std::uint64_t num, std::uint64_t den, int exp) noexcept {
     if (num == 0) return {};
     int k = 0;
     while (num < den) { num <<= 1; --k; }
@@ -66,7 +66,7 @@ struct binary64 {
   }
 
   /// a + b, correctly rounded.
-  [[nodiscard]] friend constexpr binary64 operator+(binary64 a, binary64 b) noexcept {
+  [[nodiscard, gnu::noinline]] friend constexpr binary64 operator+(binary64 a, binary64 b) noexcept {
     if (b.m == 0) return a;
     if (a.m == 0) return b;
     if (a.e < b.e) {
@@ -91,6 +91,22 @@ struct binary64 {
     }
     // 53 bits, guard, then round and sticky folded into one sticky bit.
     return round((s >> 1) | (s & 1), exponent, false);
+  }
+
+  /// The value of IEEE binary64 bits (positive normal numbers and zero).
+  [[nodiscard]] static constexpr binary64 from_bits(std::uint64_t bits) noexcept {
+    if (bits == 0) return {};
+    return {(bits & (hidden - 1)) | hidden, static_cast<int>(bits >> 52) - 1075};
+  }
+
+  /// Whether a <= b lies within 2^-40 of b: only then can a / n and b / n
+  /// round to the same double.
+  [[nodiscard]] static constexpr bool near_below(binary64 a, binary64 b) noexcept {
+    if (a.m == 0 || b.m == 0) return a.m == b.m;
+    const int d = b.e - a.e;
+    if (d < 0 || d > 1) return false;
+    const std::uint64_t bm = b.m << d;
+    return bm >= a.m && bm - a.m <= (bm >> 40);
   }
 
   /// a / n for a positive integer n, correctly rounded.

@@ -86,17 +86,13 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
   template <TreeLayout L> using rebind_layout = forest_classifier<Params, Policy, L>;
 
  private:
-  using rows = trees::class_rows<Params>;
-  using votes = trees::class_votes<Params>;
+  using votes = trees::class_votes<Params, layout::compact>;
 
  public:
   static constexpr std::size_t n_classes = Params::n_classes;
 
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    const auto& t = rows::tables;
-    const bool sparse = layout::uses_row_tables || !rows::exact;
-    return layout::flash_bytes + (sparse ? sizeof(t.begin) + sizeof(t.cls) : 0) +
-           (layout::uses_row_tables ? sizeof(t.value) : 0) + (rows::exact ? 0 : sizeof(t.count) + sizeof(t.total));
+    return layout::flash_bytes + votes::rows::flash_bytes(layout::compact);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return votes::ram_bytes; }
 
@@ -129,7 +125,7 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
   template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return layout::flash_bytes + (layout::uses_row_tables ? trees::value_rows<Params>::bytes : 0);
+    return layout::flash_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return trees::value_sum<Params>::ram_bytes; }
 

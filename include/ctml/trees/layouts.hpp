@@ -106,13 +106,15 @@ struct unrolled {
   /// Code estimate: a load, a compare with a literal and a branch per
   /// decision node (about 10 bytes on Thumb), an add per leaf.
   static constexpr std::size_t flash_bytes = shape<Params>::n_decisions * 10 + shape<Params>::n_leaves * 6;
-  static constexpr bool uses_row_tables = false;
+  static constexpr bool compact = false;  // votes are immediates in the code
 };
 
-/// Decision nodes as bit-packed words, in pre-order:
+/// Decision nodes as bit-packed words of as few bytes as the model needs, in
+/// pre-order:
 ///   [ feature | key index | left is leaf | right is leaf | ref ]
 /// where ref is the right child's distance (both children are nodes), the
-/// leaf row of the one leaf child, or both leaf rows.
+/// leaf row of the one leaf child, or, when both children are leaves, both
+/// rows or (if that is smaller) an index into a table of distinct row pairs.
 template <class Params, class Rule>
 struct table {
   using input_type = typename Rule::input_type;
@@ -134,31 +136,47 @@ struct table {
     return r;
   }();
 
-  // De-duplicated keys, in first-use order (open addressing on the key bits).
-  static constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
-  struct key_set {
-    std::array<key_type, n_dec + 1> keys{};
-    std::array<std::uint32_t, n_dec + 1> index_of_node{};  // per decision rank
+  // De-duplication in first-use order, by open addressing on a 64-bit key.
+  template <std::size_t N>
+  struct distinct {
+    std::array<std::uint64_t, N + 1> values{};
+    std::array<std::uint32_t, N + 1> index_of_rank{};  // per decision rank
     std::size_t size = 0;
   };
-  static constexpr key_set make_keys() noexcept {
-    key_set s{};
+  template <class KeyOf>  // KeyOf(i) -> {use?, key} for node i
+  static constexpr distinct<n_dec> dedup(KeyOf key_of) noexcept {
+    constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
+    distinct<n_dec> s{};
     std::array<std::uint32_t, hash_size> slot{};  // 0 = empty, else index + 1
     for_n(Params::n_nodes, [&](std::size_t i) {
       if (shape_t::is_leaf(i)) return;
-      const key_type k = Rule::key(Params::threshold[i]);
-      auto h = static_cast<std::size_t>((static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
-      while (slot[h] != 0 && s.keys[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
+      const auto [use, k] = key_of(i);
+      if (!use) return;
+      auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
+      while (slot[h] != 0 && s.values[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
       if (slot[h] == 0) {
-        s.keys[s.size] = k;
+        s.values[s.size] = k;
         slot[h] = static_cast<std::uint32_t>(++s.size);
       }
-      s.index_of_node[rank[i]] = slot[h] - 1;
+      s.index_of_rank[rank[i]] = slot[h] - 1;
     });
     return s;
   }
-  static constexpr key_set key_info = make_keys();
+  struct keyed { bool use; std::uint64_t key; };
+
+  static constexpr distinct<n_dec> key_info = dedup([](std::size_t i) {
+    return keyed{true, static_cast<std::uint64_t>(Rule::key(Params::threshold[i]))};
+  });
   static constexpr std::size_t n_keys = key_info.size;
+  static constexpr bool both_leaves(std::size_t i) noexcept {
+    return shape_t::is_leaf(i + 1) && shape_t::is_leaf(static_cast<std::size_t>(Params::right[i]));
+  }
+  static constexpr distinct<n_dec> pair_info = dedup([](std::size_t i) {
+    const auto l = static_cast<std::uint64_t>(Params::leaf[i + 1]);
+    const auto r = static_cast<std::uint64_t>(Params::leaf[both_leaves(i) ? static_cast<std::size_t>(Params::right[i]) : 0]);
+    return keyed{both_leaves(i), l | (r << 32)};
+  });
+  static constexpr std::size_t n_pairs = pair_info.size;
 
   // Field widths.
   static constexpr std::size_t max_offset() noexcept {
@@ -173,69 +191,98 @@ struct table {
     });
     return m;
   }
-  static constexpr int feature_bits = bit_width(Params::n_features - 1) > 0 ? bit_width(Params::n_features - 1) : 1;
-  static constexpr int key_bits = bit_width(n_keys - 1) > 0 ? bit_width(n_keys - 1) : 1;
-  static constexpr int row_bits = bit_width(Params::n_values - 1) > 0 ? bit_width(Params::n_values - 1) : 1;
-  static constexpr int ref_bits = bit_width(max_offset()) > 2 * row_bits ? bit_width(max_offset()) : 2 * row_bits;
-  static constexpr int word_bits = feature_bits + key_bits + 2 + ref_bits;
-  static_assert(word_bits <= 64, "ctml: tree too large for the table layout");
-  using word_type = std::conditional_t<(word_bits <= 16), std::uint16_t,
-                                       std::conditional_t<(word_bits <= 32), std::uint32_t, std::uint64_t>>;
+  static constexpr int at_least_1(int bits) noexcept { return bits > 0 ? bits : 1; }
+  static constexpr int feature_bits = at_least_1(bit_width(Params::n_features - 1));
+  static constexpr int key_bits = at_least_1(bit_width(n_keys - 1));
+  static constexpr int row_bits = at_least_1(bit_width(Params::n_values - 1));
+  static constexpr int pair_bits = at_least_1(bit_width(n_pairs - 1));
+  static constexpr int single_ref_bits = bit_width(max_offset()) > row_bits ? bit_width(max_offset()) : row_bits;
+  static constexpr int max_of(int a, int b) noexcept { return a > b ? a : b; }
+  static constexpr std::size_t word_bytes_for(int ref_bits) noexcept {
+    return static_cast<std::size_t>((feature_bits + key_bits + 2 + ref_bits + 7) / 8);
+  }
+  using row_type = uint_for<Params::n_values>;
+  // Both rows in the word, or an index into the pair table: whichever is smaller.
+  static constexpr bool use_pairs =
+      n_dec * word_bytes_for(max_of(single_ref_bits, pair_bits)) + n_pairs * 2 * sizeof(row_type) <
+      n_dec * word_bytes_for(max_of(single_ref_bits, 2 * row_bits));
+  static constexpr int ref_bits = max_of(single_ref_bits, use_pairs ? pair_bits : 2 * row_bits);
+  static constexpr std::size_t word_bytes = word_bytes_for(ref_bits);
+  static_assert(word_bytes <= 8, "ctml: tree too large for the table layout");
+  using word_type = std::conditional_t<(word_bytes <= 2), std::uint16_t,
+                                       std::conditional_t<(word_bytes <= 4), std::uint32_t, std::uint64_t>>;
   static constexpr int key_shift = feature_bits;
   static constexpr int left_leaf_shift = key_shift + key_bits;
   static constexpr int right_leaf_shift = left_leaf_shift + 1;
   static constexpr int ref_shift = right_leaf_shift + 1;
 
-  static constexpr std::array<word_type, n_dec> make_nodes() noexcept {
-    std::array<word_type, n_dec> w{};
+  static constexpr std::array<std::uint8_t, n_dec * word_bytes> make_nodes() noexcept {
+    std::array<std::uint8_t, n_dec * word_bytes> bytes{};
     for_n(Params::n_nodes, [&](std::size_t i) {
       if (shape_t::is_leaf(i)) return;
       const auto l = i + 1;
       const auto r = static_cast<std::size_t>(Params::right[i]);
       const bool ll = shape_t::is_leaf(l), rl = shape_t::is_leaf(r);
       std::uint64_t ref = 0;
-      if (ll && rl) ref = static_cast<std::uint64_t>(Params::leaf[l]) | (static_cast<std::uint64_t>(Params::leaf[r]) << row_bits);
+      if (ll && rl)
+        ref = use_pairs ? pair_info.index_of_rank[rank[i]]
+                        : static_cast<std::uint64_t>(Params::leaf[l]) |
+                              (static_cast<std::uint64_t>(Params::leaf[r]) << row_bits);
       else if (ll) ref = static_cast<std::uint64_t>(Params::leaf[l]);
       else if (rl) ref = static_cast<std::uint64_t>(Params::leaf[r]);
       else ref = rank[r] - rank[i];
       const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
-                                 (static_cast<std::uint64_t>(key_info.index_of_node[rank[i]]) << key_shift) |
+                                 (std::uint64_t{key_info.index_of_rank[rank[i]]} << key_shift) |
                                  (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
                                  (ref << ref_shift);
-      w[rank[i]] = static_cast<word_type>(word);
+      for (std::size_t b = 0; b < word_bytes; ++b)
+        bytes[rank[i] * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
     });
-    return w;
+    return bytes;
   }
-  CTML_FLASH static constexpr std::array<word_type, n_dec> nodes = make_nodes();
+  CTML_FLASH static constexpr std::array<std::uint8_t, n_dec * word_bytes> nodes = make_nodes();
 
-  static constexpr std::array<key_type, n_keys> make_key_table() noexcept {
-    std::array<key_type, n_keys> k{};
-    for (std::size_t i = 0; i < n_keys; ++i) k[i] = key_info.keys[i];
-    return k;
+  static constexpr word_type load_word(std::size_t d) noexcept {
+    return [d]<std::size_t... B>(std::index_sequence<B...>) {
+      return static_cast<word_type>(
+          ((static_cast<word_type>(flash_load(&nodes[d * word_bytes + B])) << (8 * B)) | ...));
+    }(std::make_index_sequence<word_bytes>{});
   }
+
   // Keys stored as narrow as their values allow.
-  static constexpr std::array<key_type, n_keys> wide_keys = make_key_table();
   static constexpr bool keys_fit_16 = [] {
     if constexpr (std::is_signed_v<key_type>) {
-      for (auto k : wide_keys)
+      for (std::size_t i = 0; i < n_keys; ++i) {
+        const auto k = static_cast<key_type>(key_info.values[i]);
         if (k < -32768 || k > 32767) return false;
+      }
       return true;
     } else {
       return false;  // float bit patterns
     }
   }();
   using stored_key = std::conditional_t<keys_fit_16, std::int16_t, key_type>;
-  static constexpr std::array<stored_key, n_keys> make_stored_keys() noexcept {
+  CTML_FLASH static constexpr std::array<stored_key, n_keys> keys = [] {
     std::array<stored_key, n_keys> k{};
-    for (std::size_t i = 0; i < n_keys; ++i) k[i] = static_cast<stored_key>(wide_keys[i]);
+    for (std::size_t i = 0; i < n_keys; ++i) k[i] = static_cast<stored_key>(static_cast<key_type>(key_info.values[i]));
     return k;
-  }
-  CTML_FLASH static constexpr std::array<stored_key, n_keys> keys = make_stored_keys();
+  }();
+
+  // Leaf-row pairs (left, right) of nodes whose children are both leaves.
+  static constexpr std::size_t n_pair_entries = use_pairs ? n_pairs : 0;
+  CTML_FLASH static constexpr std::array<row_type, 2 * n_pair_entries> pairs = [] {
+    std::array<row_type, 2 * n_pair_entries> p{};
+    for (std::size_t i = 0; i < n_pair_entries; ++i) {
+      p[2 * i] = static_cast<row_type>(pair_info.values[i] & 0xffffffffu);
+      p[2 * i + 1] = static_cast<row_type>(pair_info.values[i] >> 32);
+    }
+    return p;
+  }();
 
   // Roots: a decision rank, or a leaf row with the top bit set (one-leaf trees).
   using root_type = uint_for<2 * (n_dec > Params::n_values ? n_dec : Params::n_values) + 1>;
   static constexpr root_type leaf_root = static_cast<root_type>(root_type{1} << (sizeof(root_type) * 8 - 1));
-  static constexpr std::array<root_type, Params::n_trees> make_roots() noexcept {
+  CTML_FLASH static constexpr std::array<root_type, Params::n_trees> roots = [] {
     std::array<root_type, Params::n_trees> r{};
     for (std::size_t t = 0; t < Params::n_trees; ++t) {
       const auto n = static_cast<std::size_t>(Params::root[t]);
@@ -243,8 +290,7 @@ struct table {
                                  : static_cast<root_type>(rank[n]);
     }
     return r;
-  }
-  CTML_FLASH static constexpr std::array<root_type, Params::n_trees> roots = make_roots();
+  }();
 
   template <class Votes>
   static constexpr void run(const input_type* x, Votes& votes) noexcept {
@@ -259,30 +305,35 @@ struct table {
       }
       std::size_t d = root;
       for (;;) {
-        const word_type w = flash_load(&nodes[d]);
+        const word_type w = load_word(d);
         const auto key = static_cast<key_type>(flash_load(&keys[(w >> key_shift) & key_mask]));
         const auto ref = static_cast<std::size_t>(w >> ref_shift);
         const bool left_leaf = (w >> left_leaf_shift) & 1u;
+        const bool right_leaf = (w >> right_leaf_shift) & 1u;
         if (Rule::goes_left(x[w & feature_mask], key)) {
-          if (left_leaf) {
-            votes.add(t, ref & row_mask);
-            break;
+          if (!left_leaf) {
+            ++d;
+            continue;
           }
-          ++d;
+          if constexpr (use_pairs) votes.add(t, right_leaf ? flash_load(&pairs[2 * ref]) : ref);
+          else votes.add(t, ref & row_mask);
         } else {
-          if ((w >> right_leaf_shift) & 1u) {
-            votes.add(t, left_leaf ? ref >> row_bits : ref);
-            break;
+          if (!right_leaf) {
+            d += left_leaf ? 1 : ref;
+            continue;
           }
-          d += left_leaf ? 1 : ref;
+          if (!left_leaf) votes.add(t, ref);
+          else if constexpr (use_pairs) votes.add(t, flash_load(&pairs[2 * ref + 1]));
+          else votes.add(t, ref >> row_bits);
         }
+        break;
       }
     }
   }
 
   static constexpr std::size_t code_bytes = 96;  // the loop above, Thumb -Os
-  static constexpr std::size_t flash_bytes = sizeof(nodes) + sizeof(keys) + sizeof(roots) + code_bytes;
-  static constexpr bool uses_row_tables = true;
+  static constexpr std::size_t flash_bytes = sizeof(nodes) + sizeof(keys) + sizeof(pairs) + sizeof(roots) + code_bytes;
+  static constexpr bool compact = true;  // votes are read from 16-bit tables
 };
 
 }  // namespace ctml::trees

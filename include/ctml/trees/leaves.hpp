@@ -9,12 +9,14 @@
 //     integer sums are exact, and so are sklearn's double sums: same argmax;
 //   - otherwise a win by less than `margin` units re-does sklearn's double
 //     arithmetic for that input (rare: near-ties only), so the result is
-//     sklearn's in every case.
+//     sklearn's in every case, on every chip (ctml's integer binary64 where
+//     there is no double unit).
 // Regressors: the leaf values are summed in double in tree order and divided
 // by the number of trees, exactly as sklearn does.
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -39,8 +41,10 @@ using uint_for = std::conditional_t<(Max <= 0xff), std::uint8_t,
   return n;
 }
 
-/// Derived, de-duplicated leaf rows of a classifier ensemble.
-template <class Params>
+/// Derived leaf rows of a classifier ensemble, as sparse tables in flash.
+/// `Compact` (the table layout) stores 16-bit votes; unrolled code holds its
+/// votes as immediates and keeps 30 bits of precision.
+template <class Params, bool Compact>
 struct class_rows {
   static constexpr std::size_t n_rows = Params::n_values;
   static constexpr std::size_t n_classes = Params::n_classes;
@@ -51,56 +55,74 @@ struct class_rows {
     for (std::size_t c = 0; c < n_classes; ++c) s += Params::values[r][c];
     return s;
   }
-  /// sklearn's predict_proba row entry.
+  /// sklearn's predict_proba entry (a zero row stays as it is, as in sklearn).
   static constexpr double proba(std::size_t r, std::size_t c) noexcept {
     const double t = total(r);
     return t == 0.0 ? Params::values[r][c] : Params::values[r][c] / t;
   }
 
+  /// Integer counts (the usual case) up to 65535 can be stored as such.
+  static constexpr bool integral_counts = [] {
+    for (std::size_t r = 0; r < n_rows; ++r)
+      for (std::size_t c = 0; c < n_classes; ++c) {
+        const double v = Params::values[r][c];
+        if (!(v >= 0 && v <= 65535.0) || v != static_cast<double>(static_cast<std::uint32_t>(v))) return false;
+      }
+    for (std::size_t r = 0; r < n_rows; ++r)
+      if (total(r) > 65535.0) return false;
+    return true;
+  }();
+  /// The table layout stores counts and derives votes and probabilities from them.
+  static constexpr bool from_counts = Compact && integral_counts;
+
   // Votes are 32-bit fixed point: the low `index_bits` hold n_classes-1-c,
   // so all sums differ and the first maximum is a plain maximum; above them,
   // `frac_bits` of probability, with room for the sum of n_trees rows.
   static constexpr int index_bits = bit_width(n_classes - 1);
-  static constexpr int frac_bits = 30 - bit_width(n_trees - 1) - index_bits;
+  static constexpr int room = 30 - bit_width(n_trees - 1) - index_bits;
+  static constexpr int frac_bits = Compact && room > 15 ? 15 : room;
   static_assert(frac_bits >= 8, "ctml: too many trees times classes for 32-bit votes");
   using acc_type = std::uint32_t;
+  using value_type = std::conditional_t<Compact, std::uint16_t, std::uint32_t>;  // a vote, before the index shift
   static constexpr double one = detail::pow2(frac_bits);
 
-  static constexpr acc_type quantised(std::size_t r, std::size_t c) noexcept {
-    const double v = proba(r, c) * one;  // exact: scaling by a power of two
-    auto k = static_cast<acc_type>(v);
-    if (v - static_cast<double>(k) >= 0.5) ++k;
-    return static_cast<acc_type>(k << index_bits);
+  static constexpr value_type vote(std::size_t r, std::size_t c) noexcept {
+    if constexpr (from_counts) {
+      return count_vote(static_cast<std::uint16_t>(Params::values[r][c]), static_cast<std::uint16_t>(total(r)));
+    } else {
+      const double v = proba(r, c) * one;  // exact: scaling by a power of two
+      auto k = static_cast<value_type>(v);
+      if (v - static_cast<double>(k) >= 0.5) ++k;
+      return k;
+    }
   }
-  static constexpr std::size_t count_entries() noexcept {
-    std::size_t n = 0;
-    for (std::size_t r = 0; r < n_rows; ++r)
-      for (std::size_t c = 0; c < n_classes; ++c) n += Params::values[r][c] != 0.0;
-    return n;
+  /// The table layout computes votes from the counts it stores anyway: a
+  /// division for impure leaves only, and 0.5 unit more rounding.
+  static constexpr value_type count_vote(std::uint16_t count, std::uint16_t total) noexcept {
+    if (count == total) return static_cast<value_type>(1u << frac_bits);
+    return static_cast<value_type>((static_cast<std::uint32_t>(count) << frac_bits) / total);
   }
-  static constexpr std::size_t n_entries = count_entries();
 
-  // Exactness of the integer path.
-  static constexpr bool all_exact() noexcept {
+  /// Whether the integer votes are exactly sklearn's probabilities.
+  static constexpr bool exact = [] {
     for (std::size_t r = 0; r < n_rows; ++r)
       for (std::size_t c = 0; c < n_classes; ++c)
-        if (static_cast<double>(quantised(r, c) >> index_bits) != proba(r, c) * one) return false;
+        if (static_cast<double>(vote(r, c)) != proba(r, c) * one) return false;
     return true;
-  }
-  static constexpr bool exact = all_exact();
-  /// Each row entry is off by at most half a unit, so two class sums are off by
-  /// at most n_trees units; +2 absorbs the rounding of sklearn's double sums,
-  /// the index bits the rest.
-  static constexpr acc_type margin = static_cast<acc_type>(((n_trees + 2) << index_bits) + (1u << index_bits));
+  }();
+  /// Each vote is off by at most half a unit (a unit when computed from counts),
+  /// so two class sums are off by at most n_trees units (twice that); +2
+  /// absorbs the rounding of sklearn's double sums.
+  static constexpr acc_type margin = static_cast<acc_type>(((from_counts ? 2 : 1) * n_trees + 2) << index_bits);
   /// The largest possible sum of all classes' votes.
   static constexpr acc_type most_votes = [] {
-    acc_type most = 0;
+    std::size_t most = 0;
     for (std::size_t r = 0; r < n_rows; ++r) {
-      acc_type sum = 0;
-      for (std::size_t c = 0; c < n_classes; ++c) sum += quantised(r, c);
+      std::size_t sum = 0;
+      for (std::size_t c = 0; c < n_classes; ++c) sum += vote(r, c);
       most = sum > most ? sum : most;
     }
-    return static_cast<acc_type>(most * n_trees + (1u << index_bits));
+    return static_cast<acc_type>((most * n_trees + 1) << index_bits);
   }();
   /// Initial votes: the class index, reversed, in the low bits.
   static constexpr std::array<acc_type, n_classes> initial_votes = [] {
@@ -109,97 +131,102 @@ struct class_rows {
     return v;
   }();
 
-  // Counts are stored as small integers when they are integers (the usual
-  // case), so sklearn's double probabilities can be recomputed on demand.
-  static constexpr bool integral_counts() noexcept {
+  // Sparse rows: the non-zero entries of row r are [row_begin[r], row_begin[r + 1]).
+  static constexpr std::size_t n_entries = [] {
+    std::size_t n = 0;
     for (std::size_t r = 0; r < n_rows; ++r)
-      for (std::size_t c = 0; c < n_classes; ++c) {
-        const double v = Params::values[r][c];
-        if (v < 0 || v > 65535.0 || v != static_cast<double>(static_cast<std::uint32_t>(v))) return false;
-      }
-    return true;
-  }
-  static constexpr std::size_t max_total() noexcept {
-    double m = 0;
-    for (std::size_t r = 0; r < n_rows; ++r) m = total(r) > m ? total(r) : m;
-    return static_cast<std::size_t>(m);
-  }
-  using count_type = std::conditional_t<integral_counts() && (max_total() <= 0xffffffffu),
-                                        uint_for<integral_counts() ? max_total() : 0>, double>;
+      for (std::size_t c = 0; c < n_classes; ++c) n += Params::values[r][c] != 0.0;
+    return n;
+  }();
+  using entry_index = uint_for<n_entries>;
   using class_type = uint_for<n_classes>;
-  using index_type = uint_for<n_entries>;
 
-  /// Sparse rows: the non-zero entries of row r are [begin[r], begin[r + 1]).
-  struct tables_t {
-    std::array<index_type, n_rows + 1> begin{};
-    std::array<class_type, n_entries> cls{};
-    std::array<acc_type, n_entries> value{};
-    std::array<count_type, n_entries> count{};
-    std::array<count_type, n_rows> total{};
-  };
-  static constexpr tables_t make() noexcept {
-    tables_t t{};
+  template <class T, class F>
+  static constexpr std::array<T, n_entries> per_entry(F f) noexcept {
+    std::array<T, n_entries> a{};
+    std::size_t e = 0;
+    for (std::size_t r = 0; r < n_rows; ++r)
+      for (std::size_t c = 0; c < n_classes; ++c)
+        if (Params::values[r][c] != 0.0) a[e++] = f(r, c);
+    return a;
+  }
+  CTML_FLASH static constexpr std::array<entry_index, n_rows + 1> row_begin = [] {
+    std::array<entry_index, n_rows + 1> b{};
     std::size_t e = 0;
     for (std::size_t r = 0; r < n_rows; ++r) {
-      t.begin[r] = static_cast<index_type>(e);
-      t.total[r] = static_cast<count_type>(total(r));
-      for (std::size_t c = 0; c < n_classes; ++c) {
-        if (Params::values[r][c] == 0.0) continue;
-        t.cls[e] = static_cast<class_type>(c);
-        t.value[e] = quantised(r, c);
-        t.count[e] = static_cast<count_type>(Params::values[r][c]);
-        ++e;
-      }
+      b[r] = static_cast<entry_index>(e);
+      for (std::size_t c = 0; c < n_classes; ++c) e += Params::values[r][c] != 0.0;
     }
-    t.begin[n_rows] = static_cast<index_type>(e);
+    b[n_rows] = static_cast<entry_index>(e);
+    return b;
+  }();
+  CTML_FLASH static constexpr auto entry_class =
+      per_entry<class_type>([](std::size_t, std::size_t c) { return static_cast<class_type>(c); });
+  CTML_FLASH static constexpr auto entry_vote = per_entry<value_type>(vote);
+
+  // sklearn's probabilities for the exact path: as IEEE bits, or (smaller)
+  // as the integer counts they are computed from.
+  CTML_FLASH static constexpr auto entry_proba_bits =
+      per_entry<std::uint64_t>([](std::size_t r, std::size_t c) { return std::bit_cast<std::uint64_t>(proba(r, c)); });
+  CTML_FLASH static constexpr auto entry_count = per_entry<std::uint16_t>(
+      [](std::size_t r, std::size_t c) { return static_cast<std::uint16_t>(integral_counts ? Params::values[r][c] : 0); });
+  CTML_FLASH static constexpr std::array<std::uint16_t, n_rows> row_total = [] {
+    std::array<std::uint16_t, n_rows> t{};
+    for (std::size_t r = 0; r < n_rows; ++r) t[r] = static_cast<std::uint16_t>(integral_counts ? total(r) : 0);
     return t;
+  }();
+  /// Flash of the tables a layout reads (those not read are not linked).
+  static constexpr std::size_t flash_bytes(bool reads_votes) noexcept {
+    std::size_t b = 0;
+    if (reads_votes || !exact) b += sizeof(row_begin) + sizeof(entry_class);
+    if (from_counts) return b + ((reads_votes || !exact) ? sizeof(entry_count) + sizeof(row_total) : 0);
+    if (reads_votes) b += sizeof(entry_vote);
+    if (!exact) b += sizeof(entry_proba_bits);
+    return b;
   }
-  CTML_FLASH static constexpr tables_t tables = make();
-
-  // Compile-time view of one row for unrolled code.
-  template <std::size_t R>
-  struct row {
-    static constexpr std::size_t begin = tables.begin[R];
-    static constexpr std::size_t end = tables.begin[R + 1];
-  };
-
-  /// Bytes of the sparse tables a layout keeps in flash.
-  static constexpr std::size_t value_bytes = sizeof(tables.begin) + sizeof(tables.cls) + sizeof(tables.value);
-  static constexpr std::size_t exact_bytes =
-      exact ? 0 : sizeof(tables.begin) + sizeof(tables.cls) + sizeof(tables.count) + sizeof(tables.total);
 };
 
 /// Accumulates one input's leaf rows and picks the class as sklearn does.
-template <class Params>
+template <class Params, bool Compact>
 class class_votes {
-  using rows = class_rows<Params>;
+ public:
+  using rows = class_rows<Params, Compact>;
+
+ private:
   using acc_type = typename rows::acc_type;
   using row_index = uint_for<Params::n_values>;
   std::array<acc_type, Params::n_classes> acc_ = rows::initial_votes;
   // The rows reached, kept for sklearn's double arithmetic on near-ties.
   [[no_unique_address]] std::conditional_t<rows::exact, no_state, std::array<row_index, Params::n_trees>> seen_{};
 
-
  public:
   static constexpr std::size_t ram_bytes = sizeof(acc_) + (rows::exact ? 0 : Params::n_trees * sizeof(row_index));
+
+  template <std::size_t R, std::size_t C>
+  static constexpr acc_type vote_v = static_cast<acc_type>(static_cast<acc_type>(rows::vote(R, C)) << rows::index_bits);
 
   /// Tree t reached leaf row R (known at compile time: constants in code).
   template <std::size_t R>
   constexpr void add([[maybe_unused]] std::size_t t) noexcept {
     if constexpr (!rows::exact) seen_[t] = static_cast<row_index>(R);
-    [this]<std::size_t... E>(std::index_sequence<E...>) {
-      constexpr std::size_t b = rows::template row<R>::begin;
-      ((acc_[rows::tables.cls[b + E]] += rows::tables.value[b + E]), ...);
-    }(std::make_index_sequence<rows::template row<R>::end - rows::template row<R>::begin>{});
+    [this]<std::size_t... C>(std::index_sequence<C...>) {
+      ((vote_v<R, C> != 0 ? void(acc_[C] += vote_v<R, C>) : void()), ...);
+    }(std::make_index_sequence<Params::n_classes>{});
   }
 
   /// Tree t reached leaf row r (read from the flash tables).
   constexpr void add(std::size_t t, std::size_t r) noexcept {
     if constexpr (!rows::exact) seen_[t] = static_cast<row_index>(r);
     else (void)t;
-    const std::size_t end = flash_load(&rows::tables.begin[r + 1]);
-    for (std::size_t e = flash_load(&rows::tables.begin[r]); e < end; ++e)
-      acc_[flash_load(&rows::tables.cls[e])] += flash_load(&rows::tables.value[e]);
+    const std::size_t end = flash_load(&rows::row_begin[r + 1]);
+    for (std::size_t e = flash_load(&rows::row_begin[r]); e < end; ++e) {
+      acc_type vote;
+      if constexpr (rows::from_counts)
+        vote = rows::count_vote(flash_load(&rows::entry_count[e]), flash_load(&rows::row_total[r]));
+      else
+        vote = flash_load(&rows::entry_vote[e]);
+      acc_[flash_load(&rows::entry_class[e])] += vote << rows::index_bits;
+    }
   }
 
   [[nodiscard]] constexpr int winner() const noexcept {
@@ -219,35 +246,59 @@ class class_votes {
     }(std::make_index_sequence<Params::n_classes>{});
   }
 
-  /// sklearn's own arithmetic: double probabilities summed in tree order,
-  /// divided by the number of trees, first maximum. Chips without a binary64
-  /// unit use ctml's integer binary64 for integer counts (the usual case);
-  /// both round identically, so every chip gives sklearn's answer.
-  [[nodiscard]] constexpr int sklearn_winner() const noexcept {
-    using number = std::conditional_t<detail::has_binary64_unit || std::is_floating_point_v<typename rows::count_type>,
-                                      double, detail::binary64>;
+ private:
+  // sklearn's double arithmetic: the target's double unit, or ctml's integer
+  // binary64 (identical results) where there is none.
+  struct native {
+    using number = double;
+    static constexpr double ratio(std::uint16_t count, std::uint16_t total) noexcept {
+      return static_cast<double>(count) / total;
+    }
+    static constexpr double from_bits(std::uint64_t bits) noexcept { return std::bit_cast<double>(bits); }
+    static constexpr bool near_below(double, double) noexcept { return true; }  // dividing is cheap
+    static constexpr double divide(double v) noexcept { return v / static_cast<double>(Params::n_trees); }
+  };
+  struct integer {
+    using number = detail::binary64;
+    static constexpr number ratio(std::uint16_t count, std::uint16_t total) noexcept {
+      return number::ratio(count, total, 0);
+    }
+    static constexpr number from_bits(std::uint64_t bits) noexcept { return number::from_bits(bits); }
+    static constexpr bool near_below(number a, number b) noexcept { return number::near_below(a, b); }
+    static constexpr number divide(number v) noexcept { return v.divided_by(Params::n_trees); }
+  };
+  using arith = std::conditional_t<detail::has_binary64_unit, native, integer>;
+  using number = typename arith::number;
+
+  static constexpr number probability(std::size_t entry, std::size_t row) noexcept {
+    if constexpr (rows::from_counts)
+      return arith::ratio(flash_load(&rows::entry_count[entry]), flash_load(&rows::row_total[row]));
+    else
+      return arith::from_bits(flash_load(&rows::entry_proba_bits[entry]));
+  }
+
+  /// sklearn's own arithmetic: probabilities summed in double in tree order,
+  /// divided by the number of trees, first maximum. Rare: compiled for size.
+  [[nodiscard, gnu::cold, gnu::noinline]] constexpr int sklearn_winner() const noexcept {
     std::array<number, Params::n_classes> sum{};
     if constexpr (!rows::exact) {
       for (std::size_t t = 0; t < Params::n_trees; ++t) {
         const std::size_t r = seen_[t];
-        const auto total = flash_load(&rows::tables.total[r]);
-        const std::size_t end = flash_load(&rows::tables.begin[r + 1]);
-        for (std::size_t e = flash_load(&rows::tables.begin[r]); e < end; ++e) {
-          const auto count = flash_load(&rows::tables.count[e]);
-          auto& s = sum[flash_load(&rows::tables.cls[e])];
-          if constexpr (std::is_same_v<number, double>)
-            s += total == 0 ? static_cast<double>(count) : static_cast<double>(count) / static_cast<double>(total);
-          else s = s + detail::binary64::ratio(count, total, 0);
+        const std::size_t end = flash_load(&rows::row_begin[r + 1]);
+        for (std::size_t e = flash_load(&rows::row_begin[r]); e < end; ++e) {
+          auto& s = sum[flash_load(&rows::entry_class[e])];
+          s = s + probability(e, r);
         }
       }
     }
+    // Division by n keeps the order of the sums but may merge two of them:
+    // then the earlier class wins. Only classes before the best sum can.
     std::size_t best = 0;
-    for (std::size_t c = 0; c < Params::n_classes; ++c) {
-      if constexpr (std::is_same_v<number, double>) sum[c] /= static_cast<double>(Params::n_trees);
-      else sum[c] = sum[c].divided_by(Params::n_trees);
-    }
     for (std::size_t c = 1; c < Params::n_classes; ++c)
       if (sum[c] > sum[best]) best = c;
+    for (std::size_t c = 0; c < best; ++c)
+      if (arith::near_below(sum[c], sum[best]) && arith::divide(sum[c]) == arith::divide(sum[best]))
+        return static_cast<int>(c);
     return static_cast<int>(best);
   }
 };
@@ -255,12 +306,11 @@ class class_votes {
 /// Leaf values of a regressor ensemble, de-duplicated, in flash.
 template <class Params>
 struct value_rows {
-  static constexpr std::array<double, Params::n_values> make() noexcept {
+  CTML_FLASH static constexpr std::array<double, Params::n_values> table = [] {
     std::array<double, Params::n_values> t{};
     for (std::size_t r = 0; r < Params::n_values; ++r) t[r] = Params::values[r][0];
     return t;
-  }
-  CTML_FLASH static constexpr std::array<double, Params::n_values> table = make();
+  }();
   static constexpr std::size_t bytes = sizeof(table);
 };
 

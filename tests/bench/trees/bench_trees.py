@@ -40,10 +40,10 @@ SIZE_TOOL = {"cortex-m0": "arm-none-eabi-size", "cortex-m4f": "arm-none-eabi-siz
              "host": "size"}
 # Rows of parity vectors per port (AVR: 32 KB of flash holds the model and ~20 rows).
 ROWS = {"atmega328p": 20, "atmega32u4": 20}
-# Too large to unroll (and to compile unrolled in reasonable time).
-TABLE_ONLY = ["M3"]
-# Models too large for a port's flash are skipped there.
-FITS = {"atmega328p": {"M1", "M2"}, "atmega32u4": {"M1", "M2"}}
+# Firmware that does not fit a port's flash (or compiles too long: M3 unrolled).
+SKIP = {"*": ["bench_M3_unrolled"],
+        "atmega328p": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"],
+        "atmega32u4": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"]}
 
 
 def log(msg: str) -> None:
@@ -112,11 +112,12 @@ def callgrind_per_prediction(exe: str, rows: int, cwd: str) -> float:
 
 def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list[dict]:
     b = os.path.join(build, f"port-{port}")
+    skip = SKIP["*"] + SKIP.get(port, [])
     shutil.rmtree(b, ignore_errors=True)
     cfg = ["cmake", "-S", HERE, "-B", b, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
            f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, 'ports', port, 'toolchain.cmake')}",
            f"-DCTML_BENCH_MODELS_DIR={models_dir}", f"-DCTML_BENCH_MODELS={';'.join(names)}",
-           f"-DCTML_BENCH_TABLE_ONLY={';'.join(TABLE_ONLY)}"]
+           f"-DCTML_BENCH_SKIP={';'.join(skip)}"]
     if port == "host":
         cfg.append("-DCMAKE_CXX_COMPILER=g++-12")
     log(f"[bench] {port}: configure + build {len(names) * 3} firmware images")
@@ -131,7 +132,7 @@ def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list
         if m:
             numbered.setdefault(int(m.group(1)), []).append(m.group(2))
     order = [f"bench_{m}_{l}" for m in names for l in ("baseline", "unrolled", "table")
-             if not (l == "unrolled" and m in TABLE_ONLY)]
+             if f"bench_{m}_{l}" not in skip]
     for idx, target in enumerate(order, start=1):
         exe = os.path.join(b, target + ("" if port == "host" else ".elf"))
         if port == "host":
@@ -209,7 +210,7 @@ def main() -> int:
     results = []
     for port in ports:
         rows = ROWS.get(port)
-        names = [n for n in models if n in FITS.get(port, models.keys())]
+        names = [n for n in models if f"bench_{n}_baseline" not in SKIP.get(port, [])]
         results += bench_port(port, models_root + (f"-{rows}" if rows else ""), names, args.build)
 
     lines = ["| model | target | layout | agreement | cost / prediction | flash: model (estimate) | stack |",
