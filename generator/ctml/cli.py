@@ -116,6 +116,10 @@ def cmd_convert(args, warn) -> int:
     _check_output(args.output)
     est, ws = load_model(args.model)
     warn.extend(ws)
+    if args.calibrate is not None:  # activation ranges for int8 networks
+        from . import nn
+
+        nn.calibrate(est, load_data(args.calibrate, int(getattr(est, "n_features_in_", 0))))
     model = convert(est, name=args.name)
     model.save(args.output)
     return 0
@@ -230,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="joblib/pickle file of a fitted estimator or Pipeline")
     c.add_argument("--name", required=True, help="C++ namespace of the generated symbols")
     c.add_argument("-o", "--output", required=True, help="header to write")
+    c.add_argument("--calibrate", metavar="X.npy", default=None,
+                   help="inputs (.npy/.csv) whose activation ranges set the int8 scales of a network")
     c.set_defaults(func=cmd_convert)
 
     v = sub.add_parser(

@@ -71,11 +71,13 @@ inline constexpr bool composable = check_extents<A::out_extent, B::in_extent>::o
                                    check_policies<typename A::policy, typename B::policy>::ok &&
                                    check_element_types<typename A::out_type, typename B::in_type>::ok;
 
-template <class S, class Layout> struct with_layout { using type = S; };
-template <class S, class Layout>
-  requires requires { typename S::template rebind_layout<Layout>; }
-struct with_layout<S, Layout> { using type = typename S::template rebind_layout<Layout>; };
-template <class S, class Layout> using with_layout_t = typename with_layout<S, Layout>::type;
+// Options other than number policies (a tree layout, int8 kernels, ...) apply
+// to the stages that declare `rebind_option<Option>`; others stay as they are.
+template <class S, class Option> struct with_option { using type = S; };
+template <class S, class Option>
+  requires requires { typename S::template rebind_option<Option>; }
+struct with_option<S, Option> { using type = typename S::template rebind_option<Option>; };
+template <class S, class Option> using with_option_t = typename with_option<S, Option>::type;
 
 /// What `>>` returns after a failed check, so one error does not cascade.
 struct invalid_pipeline {};
@@ -98,7 +100,7 @@ struct pipeline {
   static constexpr std::size_t out_extent = last::out_extent;
   using state_type = detail::state_pack<std::index_sequence_for<S...>, typename S::state_type...>;
   template <NumberPolicy P> using rebind = pipeline<typename S::template rebind<P>...>;
-  template <class Layout> using rebind_layout = pipeline<detail::with_layout_t<S, Layout>...>;
+  template <class Option> using rebind_option = pipeline<detail::with_option_t<S, Option>...>;
 
  private:
   template <std::size_t I> using stage = boost::mp11::mp_at_c<stages, I>;
@@ -166,11 +168,11 @@ struct pipeline {
   }
 
   /// The same model with another number policy (`model.with(ctml::q<std::int16_t, 0>{})`)
-  /// or another layout for the stages that have layouts (`model.with(ctml::table_layout{})`).
+  /// or another option for the stages that take it (`model.with(ctml::table_layout{})`).
   template <class Option>
   [[nodiscard]] static constexpr auto with(Option = {}) noexcept {
     if constexpr (NumberPolicy<Option>) return rebind<Option>{};
-    else return rebind_layout<Option>{};
+    else return rebind_option<Option>{};
   }
 };
 

@@ -83,7 +83,7 @@ template <class Layout = fast_layout>
 struct layered : toy<3, 3, 50, 0, 3> {
   using layout = Layout;
   template <ctml::NumberPolicy P> using rebind = layered<Layout>;  // f32 only, for this test
-  template <class L> using rebind_layout = layered<L>;
+  template <class L> using rebind_option = layered<L>;
 };
 
 // ---------------------------------------------------------------------------

@@ -133,7 +133,7 @@ struct network {
   template <NumberPolicy Q> using rebind = network<P, Q>;
   template <class K>
     requires(ctml::detail::is_int8_affine<K>)
-  using rebind_layout = network<P, K>;
+  using rebind_option = network<P, K>;
 
   // ---------------------------------------------------------------------
   // f32

@@ -83,7 +83,7 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
   using typename base::layout;
   using out_type = int;
   template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout>;
-  template <TreeLayout L> using rebind_layout = forest_classifier<Params, Policy, L>;
+  template <TreeLayout L> using rebind_option = forest_classifier<Params, Policy, L>;
 
  private:
   using votes = trees::class_votes<Params, layout::compact>;
@@ -122,7 +122,7 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
                 "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
                 "use a classifier, or another port");
 #endif
-  template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
+  template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
     return layout::flash_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
