@@ -135,6 +135,7 @@ struct table {
     });
     return r;
   }();
+  static constexpr std::size_t rank_of(std::size_t node) noexcept { return static_cast<std::size_t>(rank[node]); }
 
   // De-duplication in first-use order, by open addressing on a 64-bit key.
   template <std::size_t N>
@@ -153,12 +154,12 @@ struct table {
       const auto [use, k] = key_of(i);
       if (!use) return;
       auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
-      while (slot[h] != 0 && s.values[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
+      while (slot[h] != 0 && s.values[static_cast<std::size_t>(slot[h] - 1)] != k) h = (h + 1) & (hash_size - 1);
       if (slot[h] == 0) {
         s.values[s.size] = k;
         slot[h] = static_cast<std::uint32_t>(++s.size);
       }
-      s.index_of_rank[rank[i]] = slot[h] - 1;
+      s.index_of_rank[rank_of(i)] = slot[h] - 1;
     });
     return s;
   }
@@ -185,7 +186,7 @@ struct table {
       if (shape_t::is_leaf(i)) return;
       const auto r = static_cast<std::size_t>(Params::right[i]);
       if (!shape_t::is_leaf(r) && !shape_t::is_leaf(i + 1)) {
-        const std::size_t off = rank[r] - rank[i];
+        const std::size_t off = rank_of(r) - rank_of(i);
         m = off > m ? off : m;
       }
     });
@@ -198,8 +199,8 @@ struct table {
   static constexpr int pair_bits = at_least_1(bit_width(n_pairs - 1));
   static constexpr int single_ref_bits = bit_width(max_offset()) > row_bits ? bit_width(max_offset()) : row_bits;
   static constexpr int max_of(int a, int b) noexcept { return a > b ? a : b; }
-  static constexpr std::size_t word_bytes_for(int ref_bits) noexcept {
-    return static_cast<std::size_t>((feature_bits + key_bits + 2 + ref_bits + 7) / 8);
+  static constexpr std::size_t word_bytes_for(int ref_width) noexcept {
+    return static_cast<std::size_t>((feature_bits + key_bits + 2 + ref_width + 7) / 8);
   }
   using row_type = uint_for<Params::n_values>;
   // Both rows in the word, or an index into the pair table: whichever is smaller.
@@ -225,18 +226,18 @@ struct table {
       const bool ll = shape_t::is_leaf(l), rl = shape_t::is_leaf(r);
       std::uint64_t ref = 0;
       if (ll && rl)
-        ref = use_pairs ? pair_info.index_of_rank[rank[i]]
+        ref = use_pairs ? pair_info.index_of_rank[rank_of(i)]
                         : static_cast<std::uint64_t>(Params::leaf[l]) |
                               (static_cast<std::uint64_t>(Params::leaf[r]) << row_bits);
       else if (ll) ref = static_cast<std::uint64_t>(Params::leaf[l]);
       else if (rl) ref = static_cast<std::uint64_t>(Params::leaf[r]);
-      else ref = rank[r] - rank[i];
+      else ref = rank_of(r) - rank_of(i);
       const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
-                                 (std::uint64_t{key_info.index_of_rank[rank[i]]} << key_shift) |
+                                 (std::uint64_t{key_info.index_of_rank[rank_of(i)]} << key_shift) |
                                  (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
                                  (ref << ref_shift);
       for (std::size_t b = 0; b < word_bytes; ++b)
-        bytes[rank[i] * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
+        bytes[rank_of(i) * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
     });
     return bytes;
   }
@@ -287,7 +288,7 @@ struct table {
     for (std::size_t t = 0; t < Params::n_trees; ++t) {
       const auto n = static_cast<std::size_t>(Params::root[t]);
       r[t] = shape_t::is_leaf(n) ? static_cast<root_type>(leaf_root | static_cast<root_type>(Params::leaf[n]))
-                                 : static_cast<root_type>(rank[n]);
+                                 : static_cast<root_type>(rank_of(n));
     }
     return r;
   }();
