@@ -79,6 +79,12 @@ template <class S, class Option>
 struct with_option<S, Option> { using type = typename S::template rebind_option<Option>; };
 template <class S, class Option> using with_option_t = typename with_option<S, Option>::type;
 
+template <class S>
+constexpr std::size_t data_bytes_of() noexcept {
+  if constexpr (requires { S::data_bytes(); }) return S::data_bytes();
+  else return S::flash_bytes();
+}
+
 /// What `>>` returns after a failed check, so one error does not cascade.
 struct invalid_pipeline {};
 
@@ -140,6 +146,8 @@ struct pipeline {
 
  public:
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return (S::flash_bytes() + ...); }
+  /// Bytes of constant tables (stages without a separate figure count whole).
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return (detail::data_bytes_of<S>() + ...); }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return (S::ram_bytes() + ...) + scratch_bytes(); }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return (S::cost() + ...); }
 

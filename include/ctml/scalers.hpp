@@ -154,6 +154,7 @@ struct scaler {
   static constexpr std::size_t code_bytes = 48;  // the loop; measured on Cortex-M0 -Os
 
  public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return tables::bytes; }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return tables::bytes + code_bytes; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 0; }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return 2 * in_extent; }

@@ -34,7 +34,7 @@ struct choose_layout<Params, Rule, automatic_layout> {
 };
 template <class Params, class Rule, class Budget>
 struct choose_layout<Params, Rule, fastest_within<Budget>> {
-  using type = std::conditional_t<(unrolled<Params, Rule>::flash_bytes <= Budget::flash), unrolled<Params, Rule>,
+  using type = std::conditional_t<(unrolled<Params, Rule>::code_bytes <= Budget::flash), unrolled<Params, Rule>,
                                   table<Params, Rule>>;
 };
 
@@ -91,8 +91,15 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
  public:
   static constexpr std::size_t n_classes = Params::n_classes;
 
+  /// Bytes of constant tables in flash (exact: they are sizeof of the tables).
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    return layout::data_bytes + votes::rows::flash_bytes(layout::compact);
+  }
+  /// Tables plus an estimate of the code (detail/code_size.hpp).
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return layout::flash_bytes + votes::rows::flash_bytes(layout::compact);
+    constexpr auto& code = detail::target_code;
+    return data_bytes() + layout::code_bytes + code.votes + code.per_class * n_classes +
+           (votes::rows::exact ? 0 : code.exact_path);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return votes::ram_bytes; }
 
@@ -124,8 +131,11 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
 #endif
   template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
 
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    return layout::data_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
+  }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return layout::flash_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
+    return data_bytes() + layout::code_bytes + detail::target_code.votes;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return trees::value_sum<Params>::ram_bytes; }
 

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/trees/leaves.hpp>
 
@@ -103,9 +104,10 @@ struct unrolled {
     run_trees(x, votes, std::make_index_sequence<Params::n_trees>{});
   }
 
-  /// Code estimate: a load, a compare with a literal and a branch per
-  /// decision node (about 10 bytes on Thumb), an add per leaf.
-  static constexpr std::size_t flash_bytes = shape<Params>::n_decisions * 10 + shape<Params>::n_leaves * 6;
+  /// Everything is code: a load, a compare with a literal and a branch per
+  /// decision node, an add per leaf (detail/code_size.hpp, per instruction set).
+  static constexpr std::size_t data_bytes = 0;
+  static constexpr std::size_t code_bytes = Params::n_nodes * detail::target_code.unrolled_node;
   static constexpr bool compact = false;  // votes are immediates in the code
 };
 
@@ -332,8 +334,8 @@ struct table {
     }
   }
 
-  static constexpr std::size_t code_bytes = 96;  // the loop above, Thumb -Os
-  static constexpr std::size_t flash_bytes = sizeof(nodes) + sizeof(keys) + sizeof(pairs) + sizeof(roots) + code_bytes;
+  static constexpr std::size_t data_bytes = sizeof(nodes) + sizeof(keys) + sizeof(pairs) + sizeof(roots);
+  static constexpr std::size_t code_bytes = detail::target_code.table_loop;
   static constexpr bool compact = true;  // votes are read from 16-bit tables
 };
 

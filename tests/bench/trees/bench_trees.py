@@ -98,6 +98,19 @@ def flash_of(size_tool: str, elf: str) -> int:
     return int(text) + int(data)
 
 
+NM_TOOL = {k: v.replace("size", "nm") for k, v in SIZE_TOOL.items()}
+
+
+def linked_table_bytes(nm_tool: str, elf: str) -> int:
+    """Bytes of ctml's constant tables the linker placed (data symbols only)."""
+    total = 0
+    for line in run([nm_tool, "-S", "-C", elf]).splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4 and parts[2] not in "TtWwBb" and parts[3].startswith("ctml::"):
+            total += int(parts[1], 16)
+    return total
+
+
 def callgrind_per_prediction(exe: str, rows: int, cwd: str) -> float:
     out = os.path.join(cwd, "callgrind.out")
     run(["valgrind", "--tool=callgrind", "--toggle-collect=*bench_predict*", f"--callgrind-out-file={out}", exe],
@@ -145,6 +158,7 @@ def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list
         else:
             vals["cost"] = vals["cost_total"] / vals["rows"]
         vals["flash"] = flash_of(SIZE_TOOL[port], exe)
+        vals["linked_data"] = linked_table_bytes(NM_TOOL[port], exe)
         model, layout = target[len("bench_"):].rsplit("_", 1)
         vals.update(port=port, model=model, layout=layout)
         results.append(vals)
@@ -185,6 +199,12 @@ def big_forest(models_dir: str) -> dict:
     return {"nodes": nodes, "train_s": train, "convert_s": conv, "compile_s": secs, "compile_mb": mb}
 
 
+def off(r: dict) -> str:
+    """The estimate's distance from the linker, when more than 10%."""
+    d = (r["flash_estimate"] - r["model_flash"]) / max(r["model_flash"], 1)
+    return f", {d:+.0%}" if abs(d) > 0.10 else ""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "bench-trees"))
@@ -213,13 +233,13 @@ def main() -> int:
         names = [n for n in models if f"bench_{n}_baseline" not in SKIP.get(port, [])]
         results += bench_port(port, models_root + (f"-{rows}" if rows else ""), names, args.build)
 
-    lines = ["| model | target | layout | agreement | cost / prediction | flash: model (estimate) | stack |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| model | target | layout | agreement | cost / prediction | flash: model (estimate) | tables: linked (estimate) | stack |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         unit = "cycles" if r["port"].startswith("atmega") else "instr"
         lines.append(f"| {r['model']} | {r['port']} | {r['layout']} | {r['agree']}/{r['rows']} | "
-                     f"{r['cost']:,.0f} {unit} | {r['model_flash']:,} B ({r['flash_estimate']:,} B) | "
-                     f"{r['stack'] if r['port'] != 'host' else '-'} |")
+                     f"{r['cost']:,.0f} {unit} | {r['model_flash']:,} B ({r['flash_estimate']:,} B{off(r)}) | "
+                     f"{r['linked_data']:,} B ({r['data_estimate']:,} B) | {r['stack'] if r['port'] != 'host' else '-'} |")
     secs, mb = compile_cost(models_root, "M3", "automatic")
     lines += ["", f"M3 header + caller, g++-12 -O2 (automatic layout = table): {secs:.2f} s, {mb} MB; "
                   f"generator converts M3 in {convert_m3:.2f} s"]
@@ -233,7 +253,13 @@ def main() -> int:
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
     bad = [r for r in results if r["agree"] != r["rows"]]
-    return 1 if bad else 0
+    # The table estimate is exact by construction; the check catches tables
+    # that were copied to RAM, duplicated or not placed at all.
+    bad_data = [r for r in results if abs(r["linked_data"] - r["data_estimate"]) > 0.1 * max(r["data_estimate"], 1)]
+    for r in bad_data:
+        log(f"[bench] {r['model']} {r['port']} {r['layout']}: tables linked {r['linked_data']} B, "
+            f"estimated {r['data_estimate']} B (more than 10% apart)")
+    return 1 if bad or bad_data else 0
 
 
 if __name__ == "__main__":

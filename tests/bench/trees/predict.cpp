@@ -19,6 +19,7 @@ constexpr std::size_t n = model::n_features;
 struct no_model {
   [[nodiscard]] int predict(std::span<const float, n> x) const noexcept { return x[0] > 0.5f ? 1 : 0; }
   static constexpr std::size_t flash_bytes() noexcept { return 0; }
+  static constexpr std::size_t data_bytes() noexcept { return 0; }
 };
 constexpr no_model bench_model{};
 #else
@@ -55,6 +56,7 @@ int main() {
   ctml_report("cost_worst", worst);
   ctml_report("stack", stack);
   ctml_report("flash_estimate", static_cast<std::uint32_t>(bench_model.flash_bytes()));
+  ctml_report("data_estimate", static_cast<std::uint32_t>(bench_model.data_bytes()));
 #if defined(CTML_BENCH_BASELINE)
   ctml_exit(0);
 #else
