@@ -98,8 +98,11 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
   /// Tables plus an estimate of the code (detail/code_size.hpp).
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
     constexpr auto& code = detail::target_code;
-    return data_bytes() + layout::code_bytes + code.votes + code.per_class * n_classes +
-           (votes::rows::exact ? 0 : code.exact_path);
+    constexpr bool exact = votes::rows::exact;
+    if constexpr (layout::compact)
+      return data_bytes() + code.table_fixed + (exact ? 0 : code.table_exact);
+    else
+      return data_bytes() + layout::code_bytes + (exact ? code.unrolled_exact_fixed : code.unrolled_fixed);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return votes::ram_bytes; }
 
@@ -135,7 +138,7 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
     return layout::data_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + layout::code_bytes + detail::target_code.votes;
+    return data_bytes() + layout::code_bytes + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return trees::value_sum<Params>::ram_bytes; }
 

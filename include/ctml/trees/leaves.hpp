@@ -124,13 +124,6 @@ struct class_rows {
     }
     return static_cast<acc_type>((most * n_trees + 1) << index_bits);
   }();
-  /// Initial votes: the class index, reversed, in the low bits.
-  static constexpr std::array<acc_type, n_classes> initial_votes = [] {
-    std::array<acc_type, n_classes> v{};
-    for (std::size_t c = 0; c < n_classes; ++c) v[c] = static_cast<acc_type>(n_classes - 1 - c);
-    return v;
-  }();
-
   // Sparse rows: the non-zero entries of row r are [row_begin[r], row_begin[r + 1]).
   static constexpr std::size_t n_entries = [] {
     std::size_t n = 0;
@@ -195,7 +188,10 @@ class class_votes {
  private:
   using acc_type = typename rows::acc_type;
   using row_index = uint_for<Params::n_values>;
-  std::array<acc_type, Params::n_classes> acc_ = rows::initial_votes;
+  // Each class starts with its index, reversed, in the low bits (see class_rows).
+  std::array<acc_type, Params::n_classes> acc_ = []<std::size_t... C>(std::index_sequence<C...>) {
+    return std::array<acc_type, Params::n_classes>{static_cast<acc_type>(Params::n_classes - 1 - C)...};
+  }(std::make_index_sequence<Params::n_classes>{});
   // The rows reached, kept for sklearn's double arithmetic on near-ties.
   [[no_unique_address]] std::conditional_t<rows::exact, no_state, std::array<row_index, Params::n_trees>> seen_{};
 

@@ -38,8 +38,9 @@ from ctml import cli  # noqa: E402
 SIZE_TOOL = {"cortex-m0": "arm-none-eabi-size", "cortex-m4f": "arm-none-eabi-size", "cortex-m7": "arm-none-eabi-size",
              "rv32imac": "riscv64-unknown-elf-size", "atmega328p": "avr-size", "atmega32u4": "avr-size",
              "host": "size"}
-# Rows of parity vectors per port (AVR: 32 KB of flash holds the model and ~20 rows).
-ROWS = {"atmega328p": 20, "atmega32u4": 20}
+# Rows of parity vectors per port (their flash: AVR holds the model and ~20 rows,
+# rv32imac 128 KB).
+ROWS = {"atmega328p": 20, "atmega32u4": 20, "rv32imac": 100}
 # Firmware that does not fit a port's flash (or compiles too long: M3 unrolled).
 SKIP = {"*": ["bench_M3_unrolled"],
         "atmega328p": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"],
