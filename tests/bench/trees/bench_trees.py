@@ -93,6 +93,16 @@ def parse(output: str) -> dict:
     return vals
 
 
+def numbered_output(text: str) -> dict:
+    """ctest -V output split by test number (it prefixes every line with it)."""
+    numbered = {}
+    for line in text.splitlines():
+        m = re.match(r"(\d+): (.*)", line)
+        if m:
+            numbered.setdefault(int(m.group(1)), []).append(m.group(2))
+    return numbered
+
+
 def flash_of(size_tool: str, elf: str) -> int:
     # Berkeley format: text data bss dec hex filename; flash = text + data
     text, data = run([size_tool, elf]).splitlines()[1].split()[:2]
@@ -138,13 +148,9 @@ def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list
     run(cfg)
     run(["cmake", "--build", b, "-j2"])
     results = []
-    tests = run(["ctest", "--test-dir", b, "-V", "-j2"]) if port != "host" else ""
-    # ctest -V prefixes every output line with the test number: split by it.
-    numbered = {}
-    for line in tests.splitlines():
-        m = re.match(r"(\d+): (.*)", line)
-        if m:
-            numbered.setdefault(int(m.group(1)), []).append(m.group(2))
+    # Emulated counts are exact: two runs must print the same numbers.
+    runs = [numbered_output(run(["ctest", "--test-dir", b, "-V", "-j2"])) for _ in range(2 if port != "host" else 0)]
+    numbered = runs[0] if runs else {}
     order = [f"bench_{m}_{l}" for m in names for l in ("baseline", "unrolled", "table")
              if f"bench_{m}_{l}" not in skip]
     for idx, target in enumerate(order, start=1):
@@ -154,6 +160,7 @@ def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list
         else:
             out = "\n".join(numbered.get(idx, []))
         vals = parse(out)
+        vals["repeatable"] = all(parse("\n".join(r.get(idx, []))) == vals for r in runs)
         if port == "host":
             vals["cost"] = callgrind_per_prediction(exe, vals["rows"], b)
         else:
@@ -253,7 +260,10 @@ def main() -> int:
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
-    bad = [r for r in results if r["agree"] != r["rows"]]
+    unrepeatable = [f"{r['model']} {r['port']} {r['layout']}" for r in results if not r["repeatable"]]
+    print("emulated counts identical across two runs: " + ("yes" if not unrepeatable else
+                                                          "NO: " + ", ".join(unrepeatable)))
+    bad = [r for r in results if r["agree"] != r["rows"]] + unrepeatable
     # The table estimate is exact by construction; the check catches tables
     # that were copied to RAM, duplicated or not placed at all.
     bad_data = [r for r in results if abs(r["linked_data"] - r["data_estimate"]) > 0.1 * max(r["data_estimate"], 1)]
