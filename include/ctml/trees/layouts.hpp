@@ -139,46 +139,65 @@ struct table {
   }();
   static constexpr std::size_t rank_of(std::size_t node) noexcept { return static_cast<std::size_t>(rank[node]); }
 
-  // De-duplication in first-use order, by open addressing on a 64-bit key.
-  template <std::size_t N>
-  struct distinct {
-    std::array<std::uint64_t, N + 1> values{};
-    std::array<std::uint32_t, N + 1> index_of_rank{};  // per decision rank
-    std::size_t size = 0;
-  };
-  template <class KeyOf>  // KeyOf(i) -> {use?, key} for node i
-  static constexpr distinct<n_dec> dedup(KeyOf key_of) noexcept {
-    constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
-    distinct<n_dec> s{};
-    std::array<std::uint32_t, hash_size> slot{};  // 0 = empty, else index + 1
-    for_n(Params::n_nodes, [&](std::size_t i) {
-      if (shape_t::is_leaf(i)) return;
-      const auto [use, k] = key_of(i);
-      if (!use) return;
-      auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
-      while (slot[h] != 0 && s.values[static_cast<std::size_t>(slot[h] - 1)] != k) h = (h + 1) & (hash_size - 1);
-      if (slot[h] == 0) {
-        s.values[s.size] = k;
-        slot[h] = static_cast<std::uint32_t>(++s.size);
-      }
-      s.index_of_rank[rank_of(i)] = slot[h] - 1;
-    });
-    return s;
-  }
-  struct keyed { bool use; std::uint64_t key; };
-
-  static constexpr distinct<n_dec> key_info = dedup([](std::size_t i) {
-    return keyed{true, static_cast<std::uint64_t>(Rule::key(Params::threshold[i]))};
-  });
-  static constexpr std::size_t n_keys = key_info.size;
+  // Per decision node (in rank order): its threshold key, and its pair of
+  // leaf rows when both children are leaves. Each derivation is a constant
+  // expression of its own, so large forests stay within the compilers' limits.
+  static constexpr std::uint64_t none = ~std::uint64_t{0};
   static constexpr bool both_leaves(std::size_t i) noexcept {
     return shape_t::is_leaf(i + 1) && shape_t::is_leaf(static_cast<std::size_t>(Params::right[i]));
   }
-  static constexpr distinct<n_dec> pair_info = dedup([](std::size_t i) {
-    const auto l = static_cast<std::uint64_t>(Params::leaf[i + 1]);
-    const auto r = static_cast<std::uint64_t>(Params::leaf[both_leaves(i) ? static_cast<std::size_t>(Params::right[i]) : 0]);
-    return keyed{both_leaves(i), l | (r << 32)};
-  });
+  static constexpr std::array<std::uint64_t, n_dec> node_key = [] {
+    std::array<std::uint64_t, n_dec> k{};
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (!shape_t::is_leaf(i)) k[rank_of(i)] = static_cast<std::uint64_t>(Rule::key(Params::threshold[i]));
+    });
+    return k;
+  }();
+  static constexpr std::array<std::uint64_t, n_dec> node_pair = [] {
+    std::array<std::uint64_t, n_dec> k{};
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (shape_t::is_leaf(i)) return;
+      k[rank_of(i)] = both_leaves(i) ? static_cast<std::uint64_t>(Params::leaf[i + 1]) |
+                                           (static_cast<std::uint64_t>(Params::leaf[Params::right[i]]) << 32)
+                                     : none;
+    });
+    return k;
+  }();
+
+  // De-duplication in first-use order, by open addressing on the 64-bit key.
+  // Plain arrays and loops: GCC counts each std::array::operator[] call
+  // against its constexpr operation limit, and forests are large.
+  struct distinct {
+    std::uint64_t values[n_dec + 1]{};
+    std::uint32_t index_of_rank[n_dec + 1]{};
+    std::size_t size = 0;
+  };
+  template <const std::array<std::uint64_t, n_dec>& Keys>
+  static constexpr distinct dedup() noexcept {
+    constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
+    distinct s{};
+    std::uint32_t slot[hash_size]{};  // 0 = empty, else index + 1
+    const std::uint64_t* keys = Keys.data();
+    constexpr std::size_t block = std::size_t{1} << 14;  // GCC's loop limit, AVR's size_t
+    for (std::size_t begin = 0; begin < n_dec; begin += block) {
+      const std::size_t end = n_dec - begin > block ? begin + block : n_dec;
+      for (std::size_t d = begin; d < end; ++d) {
+        const std::uint64_t k = keys[d];
+        if (k == none) continue;
+        auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
+        while (slot[h] != 0 && s.values[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
+        if (slot[h] == 0) {
+          s.values[s.size] = k;
+          slot[h] = static_cast<std::uint32_t>(++s.size);
+        }
+        s.index_of_rank[d] = slot[h] - 1;
+      }
+    }
+    return s;
+  }
+  static constexpr distinct key_info = dedup<node_key>();
+  static constexpr std::size_t n_keys = key_info.size;
+  static constexpr distinct pair_info = dedup<node_pair>();
   static constexpr std::size_t n_pairs = pair_info.size;
 
   // Field widths.
@@ -219,36 +238,47 @@ struct table {
   static constexpr int right_leaf_shift = left_leaf_shift + 1;
   static constexpr int ref_shift = right_leaf_shift + 1;
 
-  static constexpr std::array<std::uint8_t, n_dec * word_bytes> make_nodes() noexcept {
-    std::array<std::uint8_t, n_dec * word_bytes> bytes{};
-    for_n(Params::n_nodes, [&](std::size_t i) {
-      if (shape_t::is_leaf(i)) return;
-      const auto l = i + 1;
-      const auto r = static_cast<std::size_t>(Params::right[i]);
-      const bool ll = shape_t::is_leaf(l), rl = shape_t::is_leaf(r);
-      std::uint64_t ref = 0;
-      if (ll && rl)
-        ref = use_pairs ? pair_info.index_of_rank[rank_of(i)]
-                        : static_cast<std::uint64_t>(Params::leaf[l]) |
-                              (static_cast<std::uint64_t>(Params::leaf[r]) << row_bits);
-      else if (ll) ref = static_cast<std::uint64_t>(Params::leaf[l]);
-      else if (rl) ref = static_cast<std::uint64_t>(Params::leaf[r]);
-      else ref = rank_of(r) - rank_of(i);
-      const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
-                                 (std::uint64_t{key_info.index_of_rank[rank_of(i)]} << key_shift) |
-                                 (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
-                                 (ref << ref_shift);
-      for (std::size_t b = 0; b < word_bytes; ++b)
-        bytes[rank_of(i) * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
-    });
-    return bytes;
+  struct node_bytes {
+    std::uint8_t bytes[n_dec * word_bytes];
+  };
+  static constexpr node_bytes make_nodes() noexcept {
+    node_bytes out{};
+    // Plain pointers and loops, for GCC's constexpr operation limit.
+    const std::int32_t* left = Params::left;
+    const std::int32_t* right = Params::right;
+    const std::int32_t* leaf = Params::leaf;
+    const std::uint32_t* ranks = rank.data();
+    constexpr std::size_t block = std::size_t{1} << 14;  // GCC's loop limit, AVR's size_t
+    for (std::size_t begin = 0; begin < Params::n_nodes; begin += block) {
+      const std::size_t end = Params::n_nodes - begin > block ? begin + block : Params::n_nodes;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (left[i] < 0) continue;
+        const auto r = static_cast<std::size_t>(right[i]);
+        const std::size_t d = ranks[i];
+        const bool ll = left[i + 1] < 0, rl = left[r] < 0;
+        std::uint64_t ref = 0;
+        if (ll && rl)
+          ref = use_pairs ? pair_info.index_of_rank[d]
+                          : static_cast<std::uint64_t>(leaf[i + 1]) | (static_cast<std::uint64_t>(leaf[r]) << row_bits);
+        else if (ll) ref = static_cast<std::uint64_t>(leaf[i + 1]);
+        else if (rl) ref = static_cast<std::uint64_t>(leaf[r]);
+        else ref = ranks[r] - d;
+        const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
+                                   (std::uint64_t{key_info.index_of_rank[d]} << key_shift) |
+                                   (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
+                                   (ref << ref_shift);
+        for (std::size_t b = 0; b < word_bytes; ++b)
+          out.bytes[d * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
+      }
+    }
+    return out;
   }
-  CTML_FLASH static constexpr std::array<std::uint8_t, n_dec * word_bytes> nodes = make_nodes();
+  CTML_FLASH static constexpr node_bytes nodes = make_nodes();
 
   static constexpr word_type load_word(std::size_t d) noexcept {
     return [d]<std::size_t... B>(std::index_sequence<B...>) {
       return static_cast<word_type>(
-          ((static_cast<word_type>(flash_load(&nodes[d * word_bytes + B])) << (8 * B)) | ...));
+          ((static_cast<word_type>(flash_load(&nodes.bytes[d * word_bytes + B])) << (8 * B)) | ...));
     }(std::make_index_sequence<word_bytes>{});
   }
 
