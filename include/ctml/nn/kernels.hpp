@@ -3,10 +3,10 @@
 //   dot_f32:  sum of w[j] * x[j] in float, in order j = 0, 1, ... (4 per
 //             iteration, one accumulator, so the order is sklearn's).
 //   dot_u8:   sum of x[j] * w[j] for activations stored as uint8 (q + 128)
-//             and int8 weights, exact in int32. Portable C++ (ldrb, ldrsb,
-//             muls, adds on Cortex-M0); on AVR an assembly loop over uint8
-//             weights (w + 128) built from 8x8->16 `mul`s into a 24-bit sum,
-//             corrected by 128 * sum(x) (no __mulsi3, no 32-bit multiply).
+//             and weights stored as uint8 (w + 128), exact in uint32.
+//             Portable C++ (ldrb, ldrb, muls, adds on Cortex-M0); on AVR an
+//             assembly loop of 8x8->16 `mul`s into a 24-bit sum (no
+//             __mulsi3, no 32-bit multiply).
 //   exp_f:    float exp for sigmoid/tanh at run time (float arithmetic only,
 //             within 2 ulp), since run-time double does not exist on AVR.
 #pragma once
@@ -33,21 +33,26 @@ template <std::size_t N>
   return acc;
 }
 
+// Integer dot products: activations are stored as uint8 (u = q + 128) and
+// weights as uint8 (wu = w + 128), so every product is an unsigned 8x8 ->
+// 16-bit one; the caller folds the offsets into per-output constants and one
+// per-layer correction, 128 * sum(u) (see network.hpp).
 #if defined(__AVR__)
-/// Weights are stored as uint8 (w + 128) on AVR.
-using weight_t = std::uint8_t;
-inline constexpr std::int32_t weight_offset = 128;
-
-/// sum x[j] * wu[j] over n <= 252 elements (n a multiple of 4), 24 bits.
-inline std::uint32_t dot_u8_chunk(const std::uint8_t*& x, const std::uint8_t*& w, std::uint8_t quads) noexcept {
+/// sum x[j] * w[j], j < 8 * octs + rest (x in RAM, w in flash): 10 cycles
+/// per product (ld, lpm, mul, 24-bit add), 8 per loop turn; n <= 256 keeps
+/// 24 bits exact.
+[[gnu::noinline]] inline std::uint32_t dot_u8_avr(const std::uint8_t* x, const std::uint8_t* w, std::uint8_t quads,
+                                                  std::uint8_t rest) noexcept {
   // clang's AVR backend allocates at most 16-bit operands: the 24-bit sum is lo:hi.
   std::uint16_t lo = 0;
   std::uint8_t hi = 0;
   std::uint8_t a, b;
   std::uint8_t zero = 0;
   __asm__ volatile(
+      "tst %[q]\n\t"
+      "breq 2f\n\t"
       "1:\n\t"
-      ".rept 4\n\t"
+      ".rept 8\n\t"
       "ld %[a], X+\n\t"
       "lpm %[b], Z+\n\t"
       "mul %[a], %[b]\n\t"
@@ -55,67 +60,224 @@ inline std::uint32_t dot_u8_chunk(const std::uint8_t*& x, const std::uint8_t*& w
       "adc %B[lo], r1\n\t"
       "adc %[hi], %[zero]\n\t"
       ".endr\n\t"
-      "dec %[n]\n\t"
+      "dec %[q]\n\t"
       "brne 1b\n\t"
+      "2:\n\t"
+      "tst %[r]\n\t"
+      "breq 4f\n\t"
+      "3:\n\t"
+      "ld %[a], X+\n\t"
+      "lpm %[b], Z+\n\t"
+      "mul %[a], %[b]\n\t"
+      "add %A[lo], r0\n\t"
+      "adc %B[lo], r1\n\t"
+      "adc %[hi], %[zero]\n\t"
+      "dec %[r]\n\t"
+      "brne 3b\n\t"
+      "4:\n\t"
       "clr r1\n\t"
-      : [lo] "+r"(lo), [hi] "+r"(hi), [x] "+x"(x), [w] "+z"(w), [n] "+r"(quads), [a] "=&r"(a), [b] "=&r"(b),
-        [zero] "+r"(zero)
+      : [lo] "+r"(lo), [hi] "+r"(hi), [x] "+x"(x), [w] "+z"(w), [q] "+r"(quads), [r] "+r"(rest), [a] "=&r"(a),
+        [b] "=&r"(b), [zero] "+r"(zero)
       :
       : "r0", "memory");
   return (static_cast<std::uint32_t>(hi) << 16) | lo;
 }
 
-/// sum x[j] * (wu[j] - 128) = sum x*wu - 128 * sum_x; `sum_x` is sum of x[j].
 template <std::size_t N>
-[[nodiscard]] inline std::int32_t dot_u8(const weight_t* w, const std::uint8_t* x, std::int32_t sum_x) noexcept {
-  std::uint32_t acc = 0;
-  constexpr std::size_t quads = N / 4;
-  if constexpr (quads > 0) {
-    const std::uint8_t* xp = x;
-    const std::uint8_t* wp = w;
-    std::size_t left = quads;
-    while (left > 0) {
-      const std::size_t now = left > 63 ? 63 : left;  // 252 products: below 2^24
-      acc += dot_u8_chunk(xp, wp, static_cast<std::uint8_t>(now));
-      left -= now;
+[[nodiscard]] CTML_ALWAYS_INLINE std::uint32_t dot_u8(const std::uint8_t* w, const std::uint8_t* x) noexcept {
+  if constexpr (N <= 256) {
+    return dot_u8_avr(x, w, static_cast<std::uint8_t>(N / 8), static_cast<std::uint8_t>(N % 8));
+  } else {
+    std::uint32_t acc = 0;
+    for (std::size_t j = 0; j < N; j += 256) {
+      const std::size_t n = N - j < 256 ? N - j : 256;
+      acc += dot_u8_avr(x + j, w + j, static_cast<std::uint8_t>(n / 8), static_cast<std::uint8_t>(n % 8));
     }
+    return acc;
   }
-  for (std::size_t j = quads * 4; j < N; ++j)
-    acc += static_cast<std::uint16_t>(static_cast<std::uint16_t>(x[j]) * flash_load(w + j));
-  return static_cast<std::int32_t>(acc) - 128 * sum_x;
 }
 
-template <std::size_t N>
-[[nodiscard]] inline std::int32_t sum_u8(const std::uint8_t* x) noexcept {
+/// sum x[j], j < n.
+[[gnu::noinline]] inline std::uint16_t sum_u8_avr(const std::uint8_t* x, std::uint8_t n) noexcept {
   std::uint16_t s = 0;
-  std::int32_t total = 0;
-  for (std::size_t j = 0; j < N; ++j) {
-    s = static_cast<std::uint16_t>(s + x[j]);
-    if ((j & 0xff) == 0xff) { total += s; s = 0; }
-  }
-  return total + s;
+  std::uint8_t a;
+  __asm__ volatile(
+      "1:\n\t"
+      "ld %[a], X+\n\t"
+      "add %A[s], %[a]\n\t"
+      "adc %B[s], r1\n\t"
+      "dec %[n]\n\t"
+      "brne 1b\n\t"
+      : [s] "+r"(s), [x] "+x"(x), [n] "+r"(n), [a] "=&r"(a)
+      :
+      : "memory");
+  return s;
 }
-inline constexpr bool needs_sum_x = true;
-#else
-using weight_t = std::int8_t;
-inline constexpr std::int32_t weight_offset = 0;
+/// quant::requantize_fast(acc + c, {round, m, s}) for an entry
+/// {int32 c; uint16 m; uint8 s; int32 round} in flash (11 bytes on AVR), with
+/// |acc + c| < 2^23: six 8x8 `mul`s, about 100 cycles.
+[[gnu::noinline]] inline std::int32_t requantize_fast_avr(std::int32_t acc, const void* entry) noexcept {
+  auto a01 = static_cast<std::uint16_t>(acc);
+  auto a23 = static_cast<std::uint16_t>(static_cast<std::uint32_t>(acc) >> 16);
+  std::uint16_t m, y01, y23;
+  std::uint8_t sh, t, zero;
+  __asm__ volatile(
+      // acc += c
+      "lpm %[t], Z+\n\t"
+      "add %A[a01], %[t]\n\t"
+      "lpm %[t], Z+\n\t"
+      "adc %B[a01], %[t]\n\t"
+      "lpm %[t], Z+\n\t"
+      "adc %A[a23], %[t]\n\t"
+      "lpm %[t], Z+\n\t"
+      "adc %B[a23], %[t]\n\t"
+      "lpm %A[m], Z+\n\t"
+      "lpm %B[m], Z+\n\t"
+      "lpm %[sh], Z+\n\t"
+      // y = floor(acc24 * m / 2^8), acc24 = acc mod 2^24 (unsigned): the low byte of the product is dropped
+      "clr %[zero]\n\t"
+      "mul %A[a23], %B[m]\n\t"
+      "movw %A[y23], r0\n\t"
+      "mul %A[a01], %A[m]\n\t"
+      "mov %A[y01], r1\n\t"
+      "clr %B[y01]\n\t"
+      "mul %B[a01], %A[m]\n\t"
+      "add %A[y01], r0\n\t"
+      "adc %B[y01], r1\n\t"
+      "adc %A[y23], %[zero]\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      "mul %A[a01], %B[m]\n\t"
+      "add %A[y01], r0\n\t"
+      "adc %B[y01], r1\n\t"
+      "adc %A[y23], %[zero]\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      "mul %B[a01], %B[m]\n\t"
+      "add %B[y01], r0\n\t"
+      "adc %A[y23], r1\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      "mul %A[a23], %A[m]\n\t"
+      "add %B[y01], r0\n\t"
+      "adc %A[y23], r1\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      // acc < 0: acc24 = acc + 2^24, so subtract m * 2^16 from y
+      "sbrs %B[a23], 7\n\t"
+      "rjmp 1f\n\t"
+      "sub %A[y23], %A[m]\n\t"
+      "sbc %B[y23], %B[m]\n\t"
+      "1:\n\t"
+      // + 2^14 / 2^8
+      "ldi %[t], 0x40\n\t"
+      "add %A[y01], %[t]\n\t"
+      "adc %B[y01], %[zero]\n\t"
+      "adc %A[y23], %[zero]\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      // + round (- 128 when y < 0 and round != 0)
+      "lpm %A[a01], Z+\n\t"
+      "lpm %B[a01], Z+\n\t"
+      "lpm %A[a23], Z+\n\t"
+      "lpm %B[a23], Z+\n\t"
+      "sbrs %B[y23], 7\n\t"
+      "rjmp 2f\n\t"
+      "cp %A[a01], %[zero]\n\t"
+      "cpc %B[a01], %[zero]\n\t"
+      "cpc %A[a23], %[zero]\n\t"
+      "cpc %B[a23], %[zero]\n\t"
+      "breq 2f\n\t"
+      "ldi %[t], 0x80\n\t"
+      "sub %A[a01], %[t]\n\t"
+      "sbc %B[a01], %[zero]\n\t"
+      "sbc %A[a23], %[zero]\n\t"
+      "sbc %B[a23], %[zero]\n\t"
+      "2:\n\t"
+      "add %A[y01], %A[a01]\n\t"
+      "adc %B[y01], %B[a01]\n\t"
+      "adc %A[y23], %A[a23]\n\t"
+      "adc %B[y23], %B[a23]\n\t"
+      // arithmetic shift right by sh: 16, 8, then single bits
+      "sbrs %[sh], 4\n\t"
+      "rjmp 3f\n\t"
+      "movw %A[y01], %A[y23]\n\t"
+      "mov %A[y23], %B[y23]\n\t"
+      "lsl %A[y23]\n\t"
+      "sbc %A[y23], %A[y23]\n\t"
+      "mov %B[y23], %A[y23]\n\t"
+      "3:\n\t"
+      "sbrs %[sh], 3\n\t"
+      "rjmp 4f\n\t"
+      "mov %A[y01], %B[y01]\n\t"
+      "mov %B[y01], %A[y23]\n\t"
+      "mov %A[y23], %B[y23]\n\t"
+      "lsl %B[y23]\n\t"
+      "sbc %B[y23], %B[y23]\n\t"
+      "4:\n\t"
+      "andi %[sh], 7\n\t"
+      "breq 6f\n\t"
+      "5:\n\t"
+      "asr %B[y23]\n\t"
+      "ror %A[y23]\n\t"
+      "ror %B[y01]\n\t"
+      "ror %A[y01]\n\t"
+      "dec %[sh]\n\t"
+      "brne 5b\n\t"
+      "6:\n\t"
+      "clr r1\n\t"
+      : [a01] "+r"(a01), [a23] "+r"(a23), [m] "=&r"(m), [y01] "=&r"(y01), [y23] "=&r"(y23), [sh] "=&d"(sh),
+        [t] "=&d"(t), [zero] "=&r"(zero), [z] "+z"(entry)
+      :
+      : "r0", "memory");
+  return static_cast<std::int32_t>((static_cast<std::uint32_t>(y23) << 16) | y01);
+}
 
 template <std::size_t N>
-[[nodiscard]] inline std::int32_t dot_u8(const weight_t* w, const std::uint8_t* x, std::int32_t) noexcept {
-  std::int32_t acc = 0;
-  std::size_t j = 0;
-  for (; j + 4 <= N; j += 4) {
-    acc += static_cast<std::int32_t>(x[j]) * w[j];
-    acc += static_cast<std::int32_t>(x[j + 1]) * w[j + 1];
-    acc += static_cast<std::int32_t>(x[j + 2]) * w[j + 2];
-    acc += static_cast<std::int32_t>(x[j + 3]) * w[j + 3];
+[[nodiscard]] CTML_ALWAYS_INLINE std::uint32_t sum_u8(const std::uint8_t* x) noexcept {
+  std::uint32_t s = 0;
+  for (std::size_t j = 0; j < N; j += 255) s += sum_u8_avr(x + j, static_cast<std::uint8_t>(N - j < 255 ? N - j : 255));
+  return s;
+}
+inline constexpr std::size_t block = 1;
+template <std::size_t N>
+inline void dot_u8_block(const std::uint8_t*, const std::uint8_t*, std::uint32_t*) noexcept {}
+#else
+/// Rows computed together by dot_u8_block (their weights interleaved).
+inline constexpr std::size_t block = 4;
+
+/// d[k] = sum x[j] * w[4 j + k], k < 4: each x[j] is loaded once for four
+/// outputs (ldrb, then ldrb, muls, adds per product on Cortex-M0).
+template <std::size_t N>
+inline void dot_u8_block(const std::uint8_t* w, const std::uint8_t* x, std::uint32_t* d) noexcept {
+  std::uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  for (std::size_t j = 0; j < N; ++j, w += 4) {
+    const std::uint32_t v = x[j];
+    a0 += v * w[0];
+    a1 += v * w[1];
+    a2 += v * w[2];
+    a3 += v * w[3];
   }
-  for (; j < N; ++j) acc += static_cast<std::int32_t>(x[j]) * w[j];
+  d[0] = a0;
+  d[1] = a1;
+  d[2] = a2;
+  d[3] = a3;
+}
+
+/// sum x[j] * w[j] (ldrb, ldrb, muls, adds per product on Cortex-M0).
+template <std::size_t N>
+[[nodiscard]] inline std::uint32_t dot_u8(const std::uint8_t* w, const std::uint8_t* x) noexcept {
+  std::uint32_t acc = 0;
+  for (std::size_t k = 0; k < N / 4; ++k, x += 4, w += 4) {
+    acc += static_cast<std::uint32_t>(x[0]) * w[0];
+    acc += static_cast<std::uint32_t>(x[1]) * w[1];
+    acc += static_cast<std::uint32_t>(x[2]) * w[2];
+    acc += static_cast<std::uint32_t>(x[3]) * w[3];
+  }
+  for (std::size_t j = 0; j < N % 4; ++j) acc += static_cast<std::uint32_t>(x[j]) * w[j];
   return acc;
 }
 template <std::size_t N>
-[[nodiscard]] inline std::int32_t sum_u8(const std::uint8_t*) noexcept { return 0; }
-inline constexpr bool needs_sum_x = false;
+[[nodiscard]] inline std::uint32_t sum_u8(const std::uint8_t* x) noexcept {
+  std::uint32_t s = 0;
+  for (std::size_t j = 0; j < N; ++j) s += x[j];
+  return s;
+}
 #endif
 
 /// exp(x) in float arithmetic: x = k ln2 + r, |r| <= ln2 / 2, degree-7 Taylor.

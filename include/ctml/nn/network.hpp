@@ -255,11 +255,23 @@ struct network {
     else return 31;
   }();
 
-  struct requant_entry {
-    std::int32_t bias;  // b_q - zu_in * sum(w_q): the accumulator's start
+  // Per-output constants of an int8 dense layer. `c` starts the accumulator:
+  // b_q - zu_in * sum(w_q) (zu_in = input zero point + 128), so that
+  // acc = c + sum(u * wu) - 128 * sum(u) with u = q + 128, wu = w_q + 128.
+  struct exact_entry {
+    std::int32_t c;
     std::int32_t m0;
     std::int8_t shift;
   };
+  struct fast_entry {  // this order: kernels::requantize_fast_avr reads it with lpm
+    std::int32_t c;
+    std::uint16_t m;
+    std::uint8_t s;
+    std::int32_t round;
+  };
+#if defined(__AVR__)
+  static_assert(sizeof(fast_entry) == 11, "ctml: kernels::requantize_fast_avr expects a packed 11-byte entry");
+#endif
 
   template <std::size_t I>
   struct int8_dense {
@@ -291,84 +303,121 @@ struct network {
       return q;
     }
     static constexpr std::array<std::int8_t, n_in * n_out> wq = make_q();
-    static constexpr std::array<kernels::weight_t, n_in * n_out> make_w() noexcept {
-      std::array<kernels::weight_t, n_in * n_out> t{};
-      for (std::size_t i = 0; i < n_in * n_out; ++i)
-        t[i] = static_cast<kernels::weight_t>(wq[i] + kernels::weight_offset);
+    // Rows of wu = w_q + 128; kernels::block rows at a time are interleaved
+    // (w[o0][0], w[o0+1][0], ..., w[o0][1], ...) for kernels::dot_u8_block.
+    static constexpr std::array<std::uint8_t, n_in * n_out> make_w() noexcept {
+      std::array<std::uint8_t, n_in * n_out> t{};
+      constexpr std::size_t b = kernels::block;
+      for (std::size_t o = 0; o < n_out; ++o)
+        for (std::size_t j = 0; j < n_in; ++j) {
+          const std::size_t at = (b > 1 && o - o % b + b <= n_out) ? (o - o % b) * n_in + j * b + o % b : o * n_in + j;
+          t[at] = static_cast<std::uint8_t>(wq[o * n_in + j] + 128);
+        }
       return t;
     }
-    static constexpr std::array<requant_entry, n_out> make_e() noexcept {
-      std::array<requant_entry, n_out> t{};
+    static constexpr std::array<std::int32_t, n_out> make_c() noexcept {
+      std::array<std::int32_t, n_out> t{};
       const std::int32_t zu_in = in_q.zero_point + 128;
+      for (std::size_t o = 0; o < n_out; ++o) {
+        std::int32_t sum_w = 0;
+        for (std::size_t j = 0; j < n_in; ++j) sum_w += wq[o * n_in + j];
+        t[o] = ctml::detail::round_sat<std::int32_t>(Q::bias[o] / (in_q.scale * scales[o])) - zu_in * sum_w;
+      }
+      return t;
+    }
+    static constexpr std::array<std::int32_t, n_out> c = make_c();
+    // The real multiplier of each output. The head is not requantised to a
+    // tensor: its outputs are only compared, on a common scale (max scale).
+    static constexpr std::array<quant::multiplier, n_out> make_m() noexcept {
+      std::array<quant::multiplier, n_out> t{};
       double max_scale = 0;
       for (std::size_t o = 0; o < n_out; ++o) max_scale = scales[o] > max_scale ? scales[o] : max_scale;
       for (std::size_t o = 0; o < n_out; ++o) {
-        const double s_acc = in_q.scale * scales[o];
-        std::int32_t sum_w = 0;
-        for (std::size_t j = 0; j < n_in; ++j) sum_w += wq[o * n_in + j];
-        t[o].bias = ctml::detail::round_sat<std::int32_t>(Q::bias[o] / s_acc) - zu_in * sum_w;
         double m;
-        if constexpr (is_head) m = scales[o] / max_scale;
-        else m = s_acc / tensor_params<t_out>().scale;
-        const auto qm = quant::quantize_multiplier(m, mbits);
-        t[o].m0 = qm.m0;
-        t[o].shift = static_cast<std::int8_t>(qm.shift);
+        if constexpr (is_head) m = 0.5 * scales[o] / max_scale;
+        else m = in_q.scale * scales[o] / tensor_params<t_out>().scale;
+        t[o] = quant::quantize_multiplier(m, mbits);
       }
       return t;
     }
-    CTML_FLASH static constexpr std::array<kernels::weight_t, n_in * n_out> w = make_w();
-    CTML_FLASH static constexpr std::array<requant_entry, n_out> e = make_e();
+    static constexpr std::array<quant::multiplier, n_out> mult = make_m();
+
+    // 16-bit multipliers, |accumulator| < 2^23 and moderate shifts: the fast
+    // requantisation (quant::requantize_fast) gives TFLite's result exactly.
+    static constexpr bool fast_ok() noexcept {
+      if (mbits > 15) return false;
+      for (std::size_t o = 0; o < n_out; ++o) {
+        std::int64_t bound = c[o] < 0 ? -std::int64_t{c[o]} : c[o];
+        for (std::size_t j = 0; j < n_in; ++j) bound += 255 * (wq[o * n_in + j] < 0 ? -wq[o * n_in + j] : wq[o * n_in + j]);
+        if (bound >= (std::int64_t{1} << 23) || mult[o].shift > 0 || mult[o].shift < -23) return false;
+      }
+      return true;
+    }
+    static constexpr bool fast = fast_ok();
+    using entry = std::conditional_t<fast, fast_entry, exact_entry>;
+    static constexpr std::array<entry, n_out> make_e() noexcept {
+      std::array<entry, n_out> t{};
+      for (std::size_t o = 0; o < n_out; ++o) {
+        if constexpr (fast) {
+          const auto f = quant::make_fast(mult[o]);
+          t[o] = {c[o], f.m, f.s, f.round};
+        } else {
+          t[o] = {c[o], mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
+        }
+      }
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<std::uint8_t, n_in * n_out> w = make_w();
+    CTML_FLASH static constexpr std::array<entry, n_out> e = make_e();
     static constexpr std::size_t bytes = sizeof(w) + sizeof(e);
 
-    // Largest |accumulator|: decides whether 16x16 requantisation is exact.
-    static constexpr bool small_acc() noexcept {
-      for (std::size_t o = 0; o < n_out; ++o) {
-        std::int64_t bound = e[o].bias < 0 ? -std::int64_t{e[o].bias} : e[o].bias;
-        for (std::size_t j = 0; j < n_in; ++j) bound += 255 * (wq[o * n_in + j] < 0 ? -wq[o * n_in + j] : wq[o * n_in + j]);
-        if (bound >= (std::int64_t{1} << 23) || e[o].shift > 0) return false;
-      }
-      return mbits <= 15;
-    }
-    static constexpr bool small = small_acc();
-
-    static std::int32_t requant(std::int32_t acc, const requant_entry& en) noexcept {
-      if constexpr (small)
-        return quant::requantize_small(acc, static_cast<std::uint16_t>(en.m0 >> 16), -en.shift);
+    // The requantised output o (before its zero point); `corr` = 128 * sum(u).
+    static std::int32_t requant(std::int32_t dot, std::size_t o) noexcept {
+      const entry* en = &e[o];
+#if defined(__AVR__)
+      if constexpr (fast) return kernels::requantize_fast_avr(dot, en);
+#endif
+      const std::int32_t acc = flash_load(&en->c) + dot;
+      if constexpr (fast)
+        return quant::requantize_fast(acc, {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
       else
-        return quant::requantize(acc, {en.m0, en.shift});
+        return quant::requantize(acc, {flash_load(&en->m0), flash_load(&en->shift)});
     }
-    static std::int32_t accumulate(const std::uint8_t* x, std::size_t o, std::int32_t sum_x,
-                                   requant_entry& en) noexcept {
-      en = flash_load(&e[o]);
-      return en.bias + kernels::dot_u8<n_in>(w.data() + o * n_in, x, sum_x);
+    // Calls f(o, requantised output o) for o = 0, 1, ... n_out - 1.
+    template <class F>
+    CTML_ALWAYS_INLINE static void for_each_output(const std::uint8_t* x, std::int32_t corr, F&& f) noexcept {
+      std::size_t o = 0;
+      if constexpr (kernels::block > 1) {
+        for (; o + kernels::block <= n_out; o += kernels::block) {
+          std::array<std::uint32_t, kernels::block> d{};
+          kernels::dot_u8_block<n_in>(w.data() + o * n_in, x, d.data());
+          for (std::size_t k = 0; k < kernels::block; ++k) f(o + k, requant(static_cast<std::int32_t>(d[k]) - corr, o + k));
+        }
+      }
+      for (; o < n_out; ++o)
+        f(o, requant(static_cast<std::int32_t>(kernels::dot_u8<n_in>(w.data() + o * n_in, x)) - corr, o));
     }
-    static void run(const std::uint8_t* x, std::uint8_t* y) noexcept {
+    static void run(const std::uint8_t* x, std::uint8_t* y, std::int32_t corr) noexcept {
       constexpr auto out_q = tensor_params<t_out>();
       constexpr bool clamp_at_zero = fuses_next<I>() && layer<I + 1>::kind == act::relu;
-      constexpr std::int32_t lo = clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128;
-      const std::int32_t sum_x = kernels::needs_sum_x ? kernels::sum_u8<n_in>(x) : 0;
-      for (std::size_t o = 0; o < n_out; ++o) {
-        requant_entry en;
-        const std::int32_t acc = accumulate(x, o, sum_x, en);
-        std::int32_t v = requant(acc, en) + out_q.zero_point;
-        v = v < lo ? lo : (v > 127 ? 127 : v);
-        y[o] = static_cast<std::uint8_t>(v + 128);
-      }
+      constexpr std::int32_t lo = (clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
+      for_each_output(x, corr, [y](std::size_t o, std::int32_t r) {
+        std::int32_t v = r + (out_q.zero_point + 128);
+        v = v < lo ? lo : (v > 255 ? 255 : v);
+        y[o] = static_cast<std::uint8_t>(v);
+      });
     }
-    static out_type head(const std::uint8_t* x) noexcept {
-      const std::int32_t sum_x = kernels::needs_sum_x ? kernels::sum_u8<n_in>(x) : 0;
+    static out_type head(const std::uint8_t* x, std::int32_t corr) noexcept {
       if constexpr (P::head == head::argmax) {
         int best = 0;
         std::int32_t best_v = 0;
-        for (std::size_t o = 0; o < n_out; ++o) {
-          requant_entry en;
-          const std::int32_t v = requant(accumulate(x, o, sum_x, en), en);
+        for_each_output(x, corr, [&](std::size_t o, std::int32_t v) {
           if (o == 0 || v > best_v) { best = static_cast<int>(o); best_v = v; }
-        }
+        });
         return best;
       } else {
-        requant_entry en;
-        const std::int32_t acc = accumulate(x, 0, sum_x, en);
+        const std::int32_t acc =
+            flash_load(&e[0].c) + static_cast<std::int32_t>(kernels::dot_u8<n_in>(w.data(), x)) - corr;
         if constexpr (P::head == head::logistic) return acc > 0 ? 1 : 0;
         else return static_cast<float>(acc) * static_cast<float>(in_q.scale * scales[0]);
       }
@@ -397,20 +446,27 @@ struct network {
     }
   };
 
+  template <std::size_t N>
+  static std::int32_t correction(const std::uint8_t* x) noexcept {
+    return static_cast<std::int32_t>(kernels::sum_u8<N>(x) * 128u);
+  }
+
+  // `sum0`: sum of the input bytes when the caller has it (layer 0 only), else -1.
   template <std::size_t I>
-  static out_type run_int8(std::uint8_t* a, std::uint8_t* b) noexcept {
+  static out_type run_int8(std::uint8_t* a, std::uint8_t* b, std::int32_t sum0 = -1) noexcept {
     using L = layer<I>;
+    const auto corr = [&] { return sum0 >= 0 ? sum0 * 128 : correction<tensor_size<I>>(a); };
     if constexpr (I == head_at) {
-      return int8_dense<I>::head(a);
+      return int8_dense<I>::head(a, corr());
     } else if constexpr (is_dense<L>) {
-      int8_dense<I>::run(a, b);
+      int8_dense<I>::run(a, b, corr());
       return run_int8<fuses_next<I>() ? I + 2 : I + 1>(b, a);
     } else if constexpr (is_activation<L>) {
       static_assert(L::kind != act::softmax, "ctml: int8 networks support softmax only as the last layer");
       int8_lut<I>::run(a, b);
       return run_int8<I + 1>(b, a);
     } else {
-      return run_int8<I + 1>(a, b);  // flatten: the same bytes
+      return run_int8<I + 1>(a, b, sum0);  // flatten: the same bytes
     }
   }
 
@@ -477,8 +533,9 @@ struct network {
       if constexpr (P::calibrated) {
         std::array<std::uint8_t, max_tensor()> a, b;
         constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
-        for (std::size_t i = 0; i < in_extent; ++i) a[i] = kernels::quantize_pow2<input_shift()>(x[i], zu);
-        return run_int8<0>(a.data(), b.data());
+        std::uint16_t sum = 0;
+        for (std::size_t i = 0; i < in_extent; ++i) sum = static_cast<std::uint16_t>(sum + (a[i] = kernels::quantize_pow2<input_shift()>(x[i], zu)));
+        return run_int8<0>(a.data(), b.data(), in_extent < 257 ? sum : -1);
       } else {
         return out_type{};
       }
@@ -491,14 +548,27 @@ struct network {
   }
   [[nodiscard]] out_type predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
 
+  /// int8: the input quantised as `predict` does (q = round(x / input_scale)
+  /// + input_zero_point, saturated; NaN -> the zero point).
+  [[nodiscard]] static std::array<std::int8_t, in_extent> quantize_input(std::span<const float, in_extent> x) noexcept
+    requires(is_int8)
+  {
+    std::array<std::int8_t, in_extent> q{};
+    constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
+    for (std::size_t i = 0; i < in_extent; ++i)
+      q[i] = static_cast<std::int8_t>(kernels::quantize_pow2<input_shift()>(x[i], zu) - 128);
+    return q;
+  }
+
   /// int8: the prediction for an input already quantised (int8 q values).
   [[nodiscard]] out_type predict_quantized(std::span<const std::int8_t, in_extent> q) const noexcept
     requires(is_int8)
   {
     static_assert(detail::check_calibrated<P::calibrated>::ok);
     std::array<std::uint8_t, max_tensor()> a, b;
-    for (std::size_t i = 0; i < in_extent; ++i) a[i] = static_cast<std::uint8_t>(q[i] + 128);
-    return run_int8<0>(a.data(), b.data());
+    std::uint16_t sum = 0;
+    for (std::size_t i = 0; i < in_extent; ++i) sum = static_cast<std::uint16_t>(sum + (a[i] = static_cast<std::uint8_t>(q[i] ^ 0x80)));
+    return run_int8<0>(a.data(), b.data(), in_extent < 257 ? sum : -1);
   }
 
   /// f32: the outputs of the last layer (softmax/sigmoid applied if present).

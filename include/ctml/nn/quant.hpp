@@ -137,5 +137,42 @@ struct multiplier {
   return rounding_divide_by_pot(r, right);
 }
 
+/// Arithmetic shift right by s in [0, 31], as byte moves plus at most 7
+/// single-bit shifts (AVR has no barrel shifter).
+[[nodiscard]] constexpr std::int32_t shift_right(std::int32_t y, std::uint8_t s) noexcept {
+  if (s & 16u) y >>= 16;
+  if (s & 8u) y >>= 8;
+  return y >> (s & 7u);
+}
+
+/// The constants of `requantize_fast` for a multiplier {m0, shift} with m0's
+/// low 16 bits zero and shift <= 0 (TFLite's arithmetic, regrouped).
+struct fast_multiplier {
+  std::int32_t round;  // added before the final shift when the value is >= 0
+  std::uint16_t m;     // m0 >> 16
+  std::uint8_t s;      // 7 - shift
+};
+[[nodiscard]] constexpr fast_multiplier make_fast(multiplier q) noexcept {
+  const int right = -q.shift;
+  const auto s = static_cast<std::uint8_t>(7 + right);
+  return {right >= 1 ? static_cast<std::int32_t>(std::int64_t{1} << (s - 1)) : 0,
+          static_cast<std::uint16_t>(q.m0 >> 16), s};
+}
+
+/// `requantize(acc, {m << 16, 7 - s})` for |acc| < 2^23 and 7 <= s <= 30, in
+/// one pass: with y = floor((acc * m + 2^14) / 2^8), SRDHM is floor(y / 2^7)
+/// and RoundingDivideByPOT(SRDHM, s - 7) is floor((y + R) / 2^s), where R is
+/// 2^(s-1) (s > 7, y >= 0), 2^(s-1) - 128 (s > 7, y < 0), or 0 (s == 7):
+/// TFLite's two roundings exactly, with one 16x16 and one 8x16 product.
+[[nodiscard]] constexpr std::int32_t requantize_fast(std::int32_t acc, fast_multiplier f) noexcept {
+  const auto hi = static_cast<std::int16_t>(acc >> 8);  // |hi| < 2^15
+  const auto lo = static_cast<std::uint8_t>(acc);       // two's complement low byte
+  const auto t = static_cast<std::int32_t>(static_cast<std::uint32_t>(lo) * f.m + (std::uint32_t{1} << 14));
+  std::int32_t y = static_cast<std::int32_t>(hi) * static_cast<std::int32_t>(f.m) + (t >> 8);
+  std::int32_t r = f.round;
+  if (y < 0 && r != 0) r -= 128;
+  return shift_right(y + r, f.s);
+}
+
 }  // namespace nn::quant
 }  // namespace ctml

@@ -177,12 +177,12 @@ struct table {
     constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
     distinct s{};
     std::uint32_t slot[hash_size]{};  // 0 = empty, else index + 1
-    const std::uint64_t* keys = Keys.data();
+    const std::uint64_t* key_of = Keys.data();
     constexpr std::size_t block = std::size_t{1} << 14;  // GCC's loop limit, AVR's size_t
-    for (std::size_t begin = 0; begin < n_dec; begin += block) {
-      const std::size_t end = n_dec - begin > block ? begin + block : n_dec;
+    for (std::size_t begin = 0, end = 0; begin < n_dec; begin = end) {
+      end = n_dec - begin > block ? begin + block : n_dec;
       for (std::size_t d = begin; d < end; ++d) {
-        const std::uint64_t k = keys[d];
+        const std::uint64_t k = key_of[d];
         if (k == none) continue;
         auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
         while (slot[h] != 0 && s.values[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
@@ -238,23 +238,37 @@ struct table {
   static constexpr int right_leaf_shift = left_leaf_shift + 1;
   static constexpr int ref_shift = right_leaf_shift + 1;
 
-  struct node_bytes {
-    std::uint8_t bytes[n_dec * word_bytes];
-  };
-  static constexpr node_bytes make_nodes() noexcept {
-    node_bytes out{};
-    // Plain pointers and loops, for GCC's constexpr operation limit.
-    const std::int32_t* left = Params::left;
-    const std::int32_t* right = Params::right;
-    const std::int32_t* leaf = Params::leaf;
-    const std::uint32_t* ranks = rank.data();
-    constexpr std::size_t block = std::size_t{1} << 14;  // GCC's loop limit, AVR's size_t
-    for (std::size_t begin = 0; begin < Params::n_nodes; begin += block) {
-      const std::size_t end = Params::n_nodes - begin > block ? begin + block : Params::n_nodes;
-      for (std::size_t i = begin; i < end; ++i) {
-        if (left[i] < 0) continue;
+  // The node words, in chunks of 2^14 decision nodes: each chunk is its own
+  // constant expression (a 300,000-node forest stays within GCC's limits).
+  static constexpr std::size_t chunk_bits = 14;
+  static constexpr std::size_t chunk_nodes = std::size_t{1} << chunk_bits;
+  static constexpr std::size_t n_chunks = n_dec == 0 ? 1 : (n_dec + chunk_nodes - 1) / chunk_nodes;
+  static constexpr std::array<std::uint32_t, n_dec + 1> node_of_rank = [] {
+    std::array<std::uint32_t, n_dec + 1> n{};
+    for_n(Params::n_nodes, [&](std::size_t i) {
+      if (!shape_t::is_leaf(i)) n[rank_of(i)] = static_cast<std::uint32_t>(i);
+    });
+    return n;
+  }();
+
+  template <std::size_t K>
+  struct chunk {
+    static constexpr std::size_t first = K * chunk_nodes;
+    static constexpr std::size_t count = n_dec - first < chunk_nodes ? n_dec - first : chunk_nodes;
+    struct bytes_t {
+      std::uint8_t bytes[count == 0 ? 1 : count * word_bytes];
+    };
+    static constexpr bytes_t make() noexcept {
+      bytes_t out{};
+      // Plain pointers and loops, for GCC's constexpr operation limit.
+      const std::int32_t* left = Params::left;
+      const std::int32_t* right = Params::right;
+      const std::int32_t* leaf = Params::leaf;
+      const std::uint32_t* ranks = rank.data();
+      const std::uint32_t* nodes = node_of_rank.data();
+      for (std::size_t d = first; d < first + count; ++d) {
+        const auto i = static_cast<std::size_t>(nodes[d]);
         const auto r = static_cast<std::size_t>(right[i]);
-        const std::size_t d = ranks[i];
         const bool ll = left[i + 1] < 0, rl = left[r] < 0;
         std::uint64_t ref = 0;
         if (ll && rl)
@@ -262,23 +276,36 @@ struct table {
                           : static_cast<std::uint64_t>(leaf[i + 1]) | (static_cast<std::uint64_t>(leaf[r]) << row_bits);
         else if (ll) ref = static_cast<std::uint64_t>(leaf[i + 1]);
         else if (rl) ref = static_cast<std::uint64_t>(leaf[r]);
-        else ref = ranks[r] - d;
+        else ref = static_cast<std::size_t>(ranks[r]) - d;
         const std::uint64_t word = static_cast<std::uint64_t>(Params::feature[i]) |
                                    (std::uint64_t{key_info.index_of_rank[d]} << key_shift) |
                                    (std::uint64_t{ll} << left_leaf_shift) | (std::uint64_t{rl} << right_leaf_shift) |
                                    (ref << ref_shift);
         for (std::size_t b = 0; b < word_bytes; ++b)
-          out.bytes[d * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
+          out.bytes[(d - first) * word_bytes + b] = static_cast<std::uint8_t>(word >> (8 * b));
       }
+      return out;
     }
-    return out;
+    CTML_FLASH static constexpr bytes_t data = make();
+  };
+  template <std::size_t... K>
+  static constexpr std::array<const std::uint8_t*, n_chunks> chunk_list(std::index_sequence<K...>) noexcept {
+    return {chunk<K>::data.bytes...};
   }
-  CTML_FLASH static constexpr node_bytes nodes = make_nodes();
+  CTML_FLASH static constexpr std::array<const std::uint8_t*, n_chunks> chunks =
+      chunk_list(std::make_index_sequence<n_chunks>{});
+  static constexpr std::size_t node_bytes = []<std::size_t... K>(std::index_sequence<K...>) {
+    return (sizeof(chunk<K>::data) + ...);
+  }(std::make_index_sequence<n_chunks>{});
 
   static constexpr word_type load_word(std::size_t d) noexcept {
-    return [d]<std::size_t... B>(std::index_sequence<B...>) {
-      return static_cast<word_type>(
-          ((static_cast<word_type>(flash_load(&nodes.bytes[d * word_bytes + B])) << (8 * B)) | ...));
+    const std::uint8_t* bytes;
+    if constexpr (n_chunks == 1)
+      bytes = chunk<0>::data.bytes + d * word_bytes;
+    else
+      bytes = flash_load(&chunks[d >> chunk_bits]) + (d & (chunk_nodes - 1)) * word_bytes;
+    return [bytes]<std::size_t... B>(std::index_sequence<B...>) {
+      return static_cast<word_type>(((static_cast<word_type>(flash_load(bytes + B)) << (8 * B)) | ...));
     }(std::make_index_sequence<word_bytes>{});
   }
 
@@ -364,7 +391,8 @@ struct table {
     }
   }
 
-  static constexpr std::size_t data_bytes = sizeof(nodes) + sizeof(keys) + sizeof(pairs) + sizeof(roots);
+  static constexpr std::size_t data_bytes =
+      node_bytes + (n_chunks > 1 ? sizeof(chunks) : 0) + sizeof(keys) + sizeof(pairs) + sizeof(roots);
   static constexpr std::size_t code_bytes = 0;  // counted with the votes: detail/code_size.hpp
   static constexpr bool compact = true;  // votes are read from 16-bit tables
 };
