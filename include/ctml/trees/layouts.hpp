@@ -238,9 +238,9 @@ struct table {
   static constexpr int right_leaf_shift = left_leaf_shift + 1;
   static constexpr int ref_shift = right_leaf_shift + 1;
 
-  // The node words, in chunks of 2^14 decision nodes: each chunk is its own
+  // The node words, in chunks of 2^15 decision nodes: each chunk is its own
   // constant expression (a 300,000-node forest stays within GCC's limits).
-  static constexpr std::size_t chunk_bits = 14;
+  static constexpr std::size_t chunk_bits = 15;
   static constexpr std::size_t chunk_nodes = std::size_t{1} << chunk_bits;
   static constexpr std::size_t n_chunks = n_dec == 0 ? 1 : (n_dec + chunk_nodes - 1) / chunk_nodes;
   static constexpr std::array<std::uint32_t, n_dec + 1> node_of_rank = [] {
