@@ -19,22 +19,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "generator"))
+sys.path.insert(0, os.path.dirname(HERE))
 
-from ctml import cli  # noqa: E402
+from bench_common import ROOT, callgrind as callgrind_count, flash_of, log, parse, run, write_model  # noqa: E402
 
-SIZE_TOOL = {"cortex-m0": "arm-none-eabi-size", "cortex-m4f": "arm-none-eabi-size", "cortex-m7": "arm-none-eabi-size",
-             "rv32imac": "riscv64-unknown-elf-size", "atmega328p": "avr-size", "atmega32u4": "avr-size",
-             "host": "size"}
 UNIT = {"host": "instr", "atmega328p": "cycles", "atmega32u4": "cycles"}
 # Rows of test vectors per port: all on the host; AVR's 32 KB of flash holds
 # the float model and ~16 rows of G (600 B a row).
@@ -42,17 +36,6 @@ ROWS = {"G": {"host": None, "atmega32u4": 12, "atmega328p": 12, "*": 60},
         "D": {"host": None, "atmega32u4": 30, "atmega328p": 30, "*": 100}}
 POLICIES = ("f32", "int8", "int8_fast")
 TARGETS = {("G", "atmega32u4"): (24000, 3 * 1024), ("D", "cortex-m0"): (15000, 4 * 1024)}
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def run(cmd, **kw) -> str:
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f"command failed ({p.returncode}): {' '.join(map(str, cmd))}\n{p.stdout[-3000:]}")
-    return p.stdout
 
 
 def python() -> str:
@@ -71,40 +54,12 @@ def train(models_root: str) -> dict:
 
 
 def write_headers(src: str, out_dir: str, rows: int | None) -> None:
-    os.makedirs(out_dir, exist_ok=True)
-    argv_rows = [] if rows is None else ["--rows", str(rows)]
-    for argv in (["convert", os.path.join(src, "model.joblib"), "--name", "model", "-o",
-                  os.path.join(out_dir, "model.hpp")],
-                 ["vectors", os.path.join(src, "model.joblib"), "--data", os.path.join(src, "X_test.npy"),
-                  "--labels", os.path.join(src, "y_test.npy"), "--name", "model", "-o",
-                  os.path.join(out_dir, "model_vectors.hpp")] + argv_rows):
-        if cli.main(argv) != 0:
-            raise RuntimeError(f"ctml {argv[0]} failed for {out_dir}")
-
-
-def parse(output: str) -> dict:
-    vals = {}
-    for line in output.splitlines():
-        m = re.fullmatch(r"\s*(?:\d+: )?([a-z_]+) (\d+)\s*", re.sub(r"\x1b\[[0-9;]*m", "", line))
-        if m:
-            vals[m.group(1)] = int(m.group(2))
-    return vals
-
-
-def flash_of(size_tool: str, elf: str) -> int:
-    text, data = run([size_tool, elf]).splitlines()[1].split()[:2]  # Berkeley: text data bss ...
-    return int(text) + int(data)
+    write_model(os.path.join(src, "model.joblib"), os.path.join(src, "X_test.npy"), out_dir, rows,
+                labels=os.path.join(src, "y_test.npy"))
 
 
 def callgrind(exe: str, function: str, cwd: str) -> int:
-    out = os.path.join(cwd, os.path.basename(exe) + "." + function + ".callgrind")
-    run(["valgrind", "--tool=callgrind", f"--toggle-collect=*{function}(*", f"--callgrind-out-file={out}", exe],
-        cwd=cwd)
-    with open(out) as f:
-        for line in f:
-            if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
-    return 0
+    return callgrind_count(exe, function, os.path.join(cwd, os.path.basename(exe) + "." + function + ".callgrind"))
 
 
 def bench_port(port: str, models_dir: str, build: str) -> list[dict]:
@@ -130,7 +85,7 @@ def bench_port(port: str, models_dir: str, build: str) -> list[dict]:
                 vals["cost_q_total"] = callgrind(exe, "bench_predict_quantized", b)
         else:
             vals = parse(run(["ctest", "--test-dir", b, "-V", "-R", f"^{target}$"]))
-        vals["flash"] = flash_of(SIZE_TOOL[port], exe)
+        vals["flash"] = flash_of(port, exe)
         model, policy = target[len("bench_"):].split("_", 1)
         vals.update(port=port, model=model, policy=policy)
         return vals

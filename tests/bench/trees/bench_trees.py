@@ -17,27 +17,22 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "generator"))
+sys.path.insert(0, os.path.dirname(HERE))
 
 import joblib  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_common import NM_TOOL, ROOT, callgrind, flash_of, log, parse, run, write_model as write_headers  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 
 import ctml  # noqa: E402
-from ctml import cli  # noqa: E402
 
-SIZE_TOOL = {"cortex-m0": "arm-none-eabi-size", "cortex-m4f": "arm-none-eabi-size", "cortex-m7": "arm-none-eabi-size",
-             "rv32imac": "riscv64-unknown-elf-size", "atmega328p": "avr-size", "atmega32u4": "avr-size",
-             "host": "size"}
 # Rows of parity vectors per port (their flash: AVR holds the model and ~20 rows,
 # rv32imac 128 KB).
 ROWS = {"atmega328p": 20, "atmega32u4": 20, "rv32imac": 100}
@@ -45,17 +40,6 @@ ROWS = {"atmega328p": 20, "atmega32u4": 20, "rv32imac": 100}
 SKIP = {"*": ["bench_M3_unrolled"],
         "atmega328p": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"],
         "atmega32u4": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"]}
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def run(cmd, **kw) -> str:
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f"command failed ({p.returncode}): {' '.join(map(str, cmd))}\n{p.stdout[-3000:]}")
-    return p.stdout
 
 
 def reference_models():
@@ -75,22 +59,7 @@ def write_model(est, X, out_dir: str, rows: int | None) -> None:
     os.makedirs(out_dir, exist_ok=True)
     joblib.dump(est, os.path.join(out_dir, "model.joblib"))
     np.save(os.path.join(out_dir, "X.npy"), X)
-    argv_rows = [] if rows is None else ["--rows", str(rows)]
-    for argv in (["convert", os.path.join(out_dir, "model.joblib"), "--name", "model", "-o",
-                  os.path.join(out_dir, "model.hpp")],
-                 ["vectors", os.path.join(out_dir, "model.joblib"), "--data", os.path.join(out_dir, "X.npy"),
-                  "--name", "model", "-o", os.path.join(out_dir, "model_vectors.hpp")] + argv_rows):
-        if cli.main(argv) != 0:
-            raise RuntimeError(f"ctml {argv[0]} failed for {out_dir}")
-
-
-def parse(output: str) -> dict:
-    vals = {}
-    for line in output.splitlines():
-        m = re.fullmatch(r"\s*([a-z_]+) (\d+)\s*", re.sub(r"\x1b\[[0-9;]*m", "", line))
-        if m:
-            vals[m.group(1)] = int(m.group(2))
-    return vals
+    write_headers(os.path.join(out_dir, "model.joblib"), os.path.join(out_dir, "X.npy"), out_dir, rows)
 
 
 def numbered_output(text: str) -> dict:
@@ -101,15 +70,6 @@ def numbered_output(text: str) -> dict:
         if m:
             numbered.setdefault(int(m.group(1)), []).append(m.group(2))
     return numbered
-
-
-def flash_of(size_tool: str, elf: str) -> int:
-    # Berkeley format: text data bss dec hex filename; flash = text + data
-    text, data = run([size_tool, elf]).splitlines()[1].split()[:2]
-    return int(text) + int(data)
-
-
-NM_TOOL = {k: v.replace("size", "nm") for k, v in SIZE_TOOL.items()}
 
 
 def linked_table_bytes(nm_tool: str, elf: str) -> int:
@@ -123,15 +83,7 @@ def linked_table_bytes(nm_tool: str, elf: str) -> int:
 
 
 def callgrind_per_prediction(exe: str, rows: int, cwd: str) -> float:
-    out = os.path.join(cwd, "callgrind.out")
-    run(["valgrind", "--tool=callgrind", "--toggle-collect=*bench_predict*", f"--callgrind-out-file={out}", exe],
-        cwd=cwd)
-    total = 0
-    with open(out) as f:
-        for line in f:
-            if line.startswith("summary:") or line.startswith("totals:"):
-                total = int(line.split()[1])
-    return total / rows
+    return callgrind(exe, "bench_predict", os.path.join(cwd, "callgrind.out")) / rows
 
 
 def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list[dict]:
@@ -165,7 +117,7 @@ def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list
             vals["cost"] = callgrind_per_prediction(exe, vals["rows"], b)
         else:
             vals["cost"] = vals["cost_total"] / vals["rows"]
-        vals["flash"] = flash_of(SIZE_TOOL[port], exe)
+        vals["flash"] = flash_of(port, exe)
         vals["linked_data"] = linked_table_bytes(NM_TOOL[port], exe)
         model, layout = target[len("bench_"):].rsplit("_", 1)
         vals.update(port=port, model=model, layout=layout)
