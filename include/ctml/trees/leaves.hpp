@@ -236,7 +236,7 @@ class class_votes {
         // sklearn's doubles too; otherwise look for a class within the margin.
         if (top > rows::most_votes + rows::margin - top) return best;
         const acc_type floor = top > rows::margin ? top - rows::margin : 0;
-        if ((unsigned{acc_[C] >= floor} + ...) > 1) return sklearn_winner();
+        if ((unsigned{acc_[C] >= floor} + ...) > 1) return sklearn_winner(floor);
       }
       return best;
     }(std::make_index_sequence<Params::n_classes>{});
@@ -274,26 +274,28 @@ class class_votes {
   }
 
   /// sklearn's own arithmetic: probabilities summed in double in tree order,
-  /// divided by the number of trees, first maximum. Rare: compiled for size.
-  [[nodiscard, gnu::cold, gnu::noinline]] constexpr int sklearn_winner() const noexcept {
+  /// divided by the number of trees, first maximum. Only the classes whose
+  /// votes reach `floor` can win; the others are skipped. Rare: compiled for size.
+  [[nodiscard, gnu::cold, gnu::noinline]] constexpr int sklearn_winner(acc_type floor) const noexcept {
     std::array<number, Params::n_classes> sum{};
     if constexpr (!rows::exact) {
       for (std::size_t t = 0; t < Params::n_trees; ++t) {
         const std::size_t r = seen_[t];
         const std::size_t end = flash_load(&rows::row_begin[r + 1]);
         for (std::size_t e = flash_load(&rows::row_begin[r]); e < end; ++e) {
-          auto& s = sum[flash_load(&rows::entry_class[e])];
-          s = s + probability(e, r);
+          const std::size_t c = flash_load(&rows::entry_class[e]);
+          if (acc_[c] >= floor) sum[c] = sum[c] + probability(e, r);
         }
       }
     }
     // Division by n keeps the order of the sums but may merge two of them:
     // then the earlier class wins. Only classes before the best sum can.
-    std::size_t best = 0;
-    for (std::size_t c = 1; c < Params::n_classes; ++c)
-      if (sum[c] > sum[best]) best = c;
+    std::size_t best = Params::n_classes;
+    for (std::size_t c = 0; c < Params::n_classes; ++c)
+      if (acc_[c] >= floor && (best == Params::n_classes || sum[c] > sum[best])) best = c;
     for (std::size_t c = 0; c < best; ++c)
-      if (arith::near_below(sum[c], sum[best]) && arith::divide(sum[c]) == arith::divide(sum[best]))
+      if (acc_[c] >= floor && arith::near_below(sum[c], sum[best]) &&
+          arith::divide(sum[c]) == arith::divide(sum[best]))
         return static_cast<int>(c);
     return static_cast<int>(best);
   }
