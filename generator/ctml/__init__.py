@@ -11,11 +11,12 @@ See docs/generated-header.md for the header format.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 import numpy as np
 
-from . import nn, scalers, trees
+from . import nn, scalers, torch_nn, trees
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
 
 __version__ = "0.1.0"
@@ -31,6 +32,14 @@ MODEL_CONVERTERS: dict = {}
 for _family in _MODEL_FAMILIES:
     MODEL_CONVERTERS.update(_family.CONVERTERS)
 PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
+# PyTorch (torch.nn.Sequential, ctml/torch_nn.py) registers once torch is
+# imported (loading a torch.save file does that): importing torch costs
+# seconds, which scikit-learn conversions should not pay.
+
+
+def _register_torch() -> None:
+    if "torch" in sys.modules:
+        MODEL_CONVERTERS.update(torch_nn.converters())
 
 
 def supported_estimators() -> list[str]:
@@ -130,7 +139,12 @@ def _check_fitted(est) -> None:
 def build_stages(estimator) -> list[Stage]:
     from sklearn.base import BaseEstimator
 
+    _register_torch()
+    if type(estimator) in MODEL_CONVERTERS and not isinstance(estimator, BaseEstimator):  # a torch network
+        return [MODEL_CONVERTERS[type(estimator)](estimator)]
     if not isinstance(estimator, BaseEstimator):
+        if type(estimator).__module__.startswith("torch."):
+            raise torch_nn._unsupported(f"a {type(estimator).__name__} module (not a torch.nn.Sequential)")
         raise ConversionError(f"not a scikit-learn estimator (got {type(estimator).__name__})")
     steps = _steps(estimator)
     in_pipeline = len(steps) > 1 or steps[0] is not estimator
@@ -160,6 +174,7 @@ def _render(stages: list[Stage], name: str) -> str:
     final = stages[-1]
     sources = [s.source for s in stages]
     source = sources[0] if len(sources) == 1 else "Pipeline(" + ", ".join(sources) + ")"
+    framework = final.extra.get("framework", f"scikit-learn {sklearn.__version__}")
     facts = [f"{stages[0].n_features_in} features"]
     if final.classes is not None:
         facts.append(f"{len(final.classes)} classes")
@@ -169,7 +184,7 @@ def _render(stages: list[Stage], name: str) -> str:
         facts.append(f"{final.extra['n_trees']} trees, {final.extra['n_nodes']} nodes")
     out = [
         BANNER,
-        f"// source: {source} (scikit-learn {sklearn.__version__}), " + ", ".join(facts),
+        f"// source: {source} ({framework}), " + ", ".join(facts),
         f"// ctml generator {__version__}",
         "#pragma once",
         "#include <cstddef>",

@@ -42,6 +42,14 @@ def load_model(path: str):
         raise UsageError(f"cannot read model file {path}: no such file")
     if not os.path.isfile(path):
         raise UsageError(f"cannot read model file {path}: not a regular file")
+    from . import torch_nn
+
+    try:
+        module = torch_nn.load_if_torch(path)  # a torch.save file: a PyTorch network
+    except ConversionError as e:
+        raise UsageError(str(e)) from None
+    if module is not None:
+        return module, []
     import joblib
 
     with warnings.catch_warnings(record=True) as caught:

@@ -1,4 +1,5 @@
-"""Neural networks: scikit-learn's MLPClassifier and MLPRegressor.
+"""Neural networks: scikit-learn's MLPClassifier and MLPRegressor (and the
+layer emission shared with :mod:`ctml.torch_nn` for PyTorch networks).
 
 A network becomes one stage, ``ctml::nn::network<P>``, whose params struct
 holds one nested struct per dense layer (``weight[n_out][n_in]`` and
@@ -15,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from .emit import INDENT, ConversionError, Stage, check_finite, double_tokens, member_array, member_array_2d, member_scalar
+from .emit import (INDENT, ConversionError, Stage, braced, check_finite, double_tokens, member_array, member_array_2d,
+                   member_scalar, rows_block)
 
 #: Attribute that :func:`calibrate` sets on a fitted network (survives pickling).
 CALIBRATION_ATTR = "ctml_calibration_"
@@ -24,12 +26,21 @@ _ACTIVATIONS = {"identity": "identity", "relu": "relu", "logistic": "sigmoid", "
 
 
 class Layer:
-    """One layer of a network, as the generator sees it."""
+    """One layer of a network, as the generator sees it.
 
-    def __init__(self, kind: str, weight=None, bias=None):
-        self.kind = kind  # "dense", or an activation name (C++ spelling), or "flatten"
-        self.weight = weight  # (n_out, n_in) float64
+    ``kind``: "dense", "conv1d", "conv2d", "depthwise_conv2d", "pool" (see
+    ``attrs``), an activation name (C++ spelling), or "flatten". Weights are
+    float64: dense (n_out, n_in); conv (out_channels, in_channels / groups,
+    [kh,] kw). ``attrs`` holds the geometry: conv ``stride`` and ``padding``
+    as (h, w) pairs; pool ``pool`` ("max"/"avg"), ``rank`` (2 or 3),
+    ``kernel`` and ``stride`` as (h, w).
+    """
+
+    def __init__(self, kind: str, weight=None, bias=None, **attrs):
+        self.kind = kind
+        self.weight = weight
         self.bias = bias
+        self.attrs = attrs
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if self.kind == "dense":
@@ -86,6 +97,11 @@ def calibrate(estimator, X) -> None:
     ending in one: X then goes through the preceding steps first), for int8."""
     from sklearn.pipeline import Pipeline
 
+    if type(estimator).__module__.startswith("torch."):
+        from . import torch_nn
+
+        torch_nn.calibrate(estimator, X)
+        return
     X = np.asarray(X, dtype=np.float64)
     final = estimator
     if isinstance(estimator, Pipeline):
@@ -101,13 +117,65 @@ def calibrate(estimator, X) -> None:
     setattr(final, CALIBRATION_ATTR, {"input": inp, "ranges": ranges, "rows": int(X.shape[0])})
 
 
+def _nested(tokens: list[str], shape: tuple[int, ...], indent: str) -> str:
+    """A braced initializer for a multi-dimensional array, rows of the last
+    two dimensions laid out by :func:`rows_block`."""
+    if len(shape) <= 2:
+        if len(shape) == 1:
+            return "{" + ", ".join(tokens) + "}"
+        n_cols = shape[-1]
+        return rows_block([tokens[i : i + n_cols] for i in range(0, len(tokens), n_cols)], indent)
+    step = int(np.prod(shape[1:]))
+    inner = indent + INDENT
+    parts = [_nested(tokens[i : i + step], shape[1:], inner) for i in range(0, len(tokens), step)]
+    return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
+
+
+def _conv_struct(layer: Layer, name: str) -> list[str]:
+    w = layer.weight
+    o, cpg = w.shape[0], w.shape[1]
+    groups = layer.attrs.get("groups", 1)
+    lines = [f"{INDENT}struct {name} {{"]
+    inner = INDENT + INDENT
+    lines.append(f"{inner}static constexpr std::size_t in_channels = {cpg * groups}, out_channels = {o};")
+    (sh, sw), (ph, pw) = layer.attrs["stride"], layer.attrs["padding"]
+    if layer.kind == "conv1d":
+        lines.append(f"{inner}static constexpr std::size_t kernel = {w.shape[2]}, stride = {sw}, padding = {pw};")
+        dims = "[out_channels][in_channels][kernel]"
+    else:
+        lines.append(f"{inner}static constexpr std::size_t kernel_h = {w.shape[2]}, kernel_w = {w.shape[3]};")
+        lines.append(f"{inner}static constexpr std::size_t stride_h = {sh}, stride_w = {sw}, pad_h = {ph}, pad_w = {pw};")
+        cdim = "1" if layer.kind == "depthwise_conv2d" else "in_channels"
+        dims = f"[out_channels][{cdim}][kernel_h][kernel_w]"
+    lines.append(f"{inner}static constexpr double weight{dims} = {_nested(double_tokens(w), w.shape, inner)};")
+    lines.append(f"{inner}static constexpr double bias[out_channels] = {braced(double_tokens(layer.bias), inner)};")
+    lines.append(f"{INDENT}}};")
+    return lines
+
+
+def _pool_type(layer: Layer) -> str:
+    a = layer.attrs
+    (kh, kw), (sh, sw) = a["kernel"], a["stride"]
+    kind = "max" if a["pool"] == "max" else "avg"
+    if a["rank"] == 2:
+        return f"ctml::nn::{kind}_pool1d<{kw}, {sw}>"
+    return f"ctml::nn::{kind}_pool2d<{kh}, {kw}, {sh}, {sw}>"
+
+
 def network_members(layers: list[Layer], in_shape: tuple[int, ...], head: str, calibration, extra_lines=()) -> list[str]:
     """The body of a ``ctml::nn::network`` params struct."""
     members: list[str] = []
     names = []
     d = 0
+    n_conv = 0
     for layer in layers:
-        if layer.kind == "dense":
+        if layer.kind in ("conv1d", "conv2d", "depthwise_conv2d"):
+            members.extend(_conv_struct(layer, f"conv{n_conv}"))
+            names.append(f"ctml::nn::{layer.kind}<conv{n_conv}>")
+            n_conv += 1
+        elif layer.kind == "pool":
+            names.append(_pool_type(layer))
+        elif layer.kind == "dense":
             n_out, n_in = layer.weight.shape
             members.append(f"{INDENT}struct dense{d} {{")
             body = [

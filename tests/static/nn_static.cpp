@@ -79,3 +79,27 @@ static_assert(small::first::input_scale == 0.015625 && small::first::input_zero_
 static_assert(small::ram_bytes() == 2 * 3 && model::ram_bytes() == 2 * 3 * sizeof(float));
 
 }  // namespace
+
+// Convolution and pooling shapes (PyTorch's: floor((n + 2p - k) / s) + 1).
+namespace nn_static_cnn {
+namespace nn = ctml::nn;
+struct c2 {
+  static constexpr std::size_t in_channels = 3, out_channels = 4, kernel_h = 3, kernel_w = 2;
+  static constexpr std::size_t stride_h = 2, stride_w = 1, pad_h = 1, pad_w = 0;
+};
+struct c1 {
+  static constexpr std::size_t in_channels = 2, out_channels = 5, kernel = 4, stride = 3, padding = 2;
+};
+struct dw {
+  static constexpr std::size_t in_channels = 4, out_channels = 8, kernel_h = 3, kernel_w = 3;
+  static constexpr std::size_t stride_h = 1, stride_w = 1, pad_h = 1, pad_w = 1;
+};
+static_assert(std::is_same_v<nn::conv2d<c2>::out_shape<nn::shape<3, 9, 6>>, nn::shape<4, 5, 5>>);
+static_assert(std::is_same_v<nn::conv1d<c1>::out_shape<nn::shape<2, 10>>, nn::shape<5, 4>>);
+static_assert(std::is_same_v<nn::depthwise_conv2d<dw>::out_shape<nn::shape<4, 7, 7>>, nn::shape<8, 7, 7>>);
+static_assert(std::is_same_v<nn::max_pool2d<2>::out_shape<nn::shape<4, 7, 6>>, nn::shape<4, 3, 3>>);
+static_assert(std::is_same_v<nn::avg_pool2d<3, 2, 1, 2>::out_shape<nn::shape<1, 5, 5>>, nn::shape<1, 3, 2>>);
+static_assert(std::is_same_v<nn::max_pool1d<2, 1>::out_shape<nn::shape<3, 5>>, nn::shape<3, 4>>);
+static_assert(std::is_same_v<nn::avg_pool1d<4>::out_shape<nn::shape<3, 9>>, nn::shape<3, 2>>);
+static_assert(nn::is_conv<nn::conv1d<c1>> && nn::is_pool<nn::max_pool2d<2>> && !nn::is_conv<nn::flatten>);
+}  // namespace nn_static_cnn

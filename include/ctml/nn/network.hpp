@@ -18,6 +18,12 @@
 //     so no float arithmetic runs (regressors multiply once at the end).
 //     `predict_quantized(q)` takes inputs already quantised with
 //     `input_scale` / `input_zero_point`.
+//   Convolutions (conv1d, conv2d, depthwise_conv2d) and pooling run on
+//   channels-first tensors: f32 sums each output's taps in (channel, row,
+//   column) order, then adds the bias; int8 uses the dense layers' per-channel
+//   scheme (relu fused, padding taps skipped: they hold the zero point) with
+//   int32 sums of 16-bit products; max and average pooling work on the stored
+//   bytes and keep their input's scale and zero point (TFLite).
 #pragma once
 
 #include <array>
@@ -185,12 +191,119 @@ struct network {
     }
   }
 
+  // Geometry of layer I's input and output tensors, as (C, H, W) with H = 1 for 1-d.
+  template <std::size_t I>
+  struct geom {
+    using in_t = boost::mp11::mp_at_c<tensors, I>;
+    using out_t = boost::mp11::mp_at_c<tensors, I + 1>;
+    static constexpr std::size_t c = in_t::dims[0], h = in_t::rank == 3 ? in_t::dims[1] : 1, w = in_t::dims[in_t::rank - 1];
+    static constexpr std::size_t oc = out_t::dims[0], oh = out_t::rank == 3 ? out_t::dims[1] : 1,
+                                 ow = out_t::dims[out_t::rank - 1];
+  };
+
+  template <class L>
+  struct conv_f32_tables {
+    static constexpr std::size_t cpg = L::in_channels / L::groups;  // input channels per group
+    static constexpr std::size_t taps = cpg * L::kernel_h * L::kernel_w;
+    static constexpr std::array<float, L::out_channels * taps> make_w() noexcept {
+      std::array<float, L::out_channels * taps> t{};
+      for (std::size_t o = 0; o < L::out_channels; ++o)
+        for (std::size_t c = 0; c < cpg; ++c)
+          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+            for (std::size_t kx = 0; kx < L::kernel_w; ++kx)
+              t[((o * cpg + c) * L::kernel_h + ky) * L::kernel_w + kx] = static_cast<float>(L::w(o, c, ky, kx));
+      return t;
+    }
+    static constexpr std::array<float, L::out_channels> make_b() noexcept {
+      std::array<float, L::out_channels> t{};
+      for (std::size_t o = 0; o < L::out_channels; ++o) t[o] = static_cast<float>(L::params::bias[o]);
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<float, L::out_channels * taps> w = make_w();
+    CTML_FLASH static constexpr std::array<float, L::out_channels> b = make_b();
+    static constexpr std::size_t bytes = sizeof(w) + sizeof(b);
+  };
+
+  // Calls f(o, oy, ox, i, ky, kx, c) for every tap of every output that
+  // reads the input (padding taps are skipped: they add zero), with `i` the
+  // input index and `c` the channel within the group; `done(o, oy, ox)`
+  // after each output.
+  template <std::size_t I, class Tap, class Done>
+  CTML_ALWAYS_INLINE static void conv_walk(Tap&& tap, Done&& done) noexcept {
+    using L = layer<I>;
+    using G = geom<I>;
+    constexpr std::size_t cpg = L::in_channels / L::groups, opg = L::out_channels / L::groups;
+    for (std::size_t o = 0; o < L::out_channels; ++o) {
+      const std::size_t c0 = (o / opg) * cpg;
+      for (std::size_t oy = 0; oy < G::oh; ++oy)
+        for (std::size_t ox = 0; ox < G::ow; ++ox) {
+          for (std::size_t c = 0; c < cpg; ++c)
+            for (std::size_t ky = 0; ky < L::kernel_h; ++ky) {
+              const std::size_t iy = oy * L::stride_h + ky;  // + pad_h
+              if (iy < L::pad_h || iy - L::pad_h >= G::h) continue;
+              for (std::size_t kx = 0; kx < L::kernel_w; ++kx) {
+                const std::size_t ix = ox * L::stride_w + kx;
+                if (ix < L::pad_w || ix - L::pad_w >= G::w) continue;
+                tap(o, ((c0 + c) * G::h + (iy - L::pad_h)) * G::w + (ix - L::pad_w), ((o * cpg + c) * L::kernel_h + ky) * L::kernel_w + kx);
+              }
+            }
+          done(o, (o * G::oh + oy) * G::ow + ox);
+        }
+    }
+  }
+
+  template <std::size_t I>
+  static void conv_f32(const float* x, float* y) noexcept {
+    using t = conv_f32_tables<layer<I>>;
+    float acc = 0.0f;
+    conv_walk<I>([&](std::size_t, std::size_t i, std::size_t k) { acc += flash_load(&t::w[k]) * x[i]; },
+                 [&](std::size_t o, std::size_t at) {
+                   y[at] = acc + flash_load(&t::b[o]);
+                   acc = 0.0f;
+                 });
+  }
+
+  // Feeds each pooling window's input indices to acc(first, i), then calls
+  // done(output index).
+  template <std::size_t I, class Acc, class Done>
+  CTML_ALWAYS_INLINE static void pool_walk(Acc&& acc, Done&& done) noexcept {
+    using L = layer<I>;
+    using G = geom<I>;
+    for (std::size_t c = 0; c < G::c; ++c)
+      for (std::size_t oy = 0; oy < G::oh; ++oy)
+        for (std::size_t ox = 0; ox < G::ow; ++ox) {
+          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+            for (std::size_t kx = 0; kx < L::kernel_w; ++kx)
+              acc(ky == 0 && kx == 0, (c * G::h + oy * L::stride_h + ky) * G::w + ox * L::stride_w + kx);
+          done((c * G::oh + oy) * G::ow + ox);
+        }
+  }
+
+  template <std::size_t I>
+  static void pool_f32(const float* x, float* y) noexcept {
+    using L = layer<I>;
+    float v = 0.0f;
+    pool_walk<I>(
+        [&](bool first, std::size_t i) {
+          if constexpr (L::kind == pool::max) v = first || x[i] > v ? x[i] : v;
+          else v = first ? x[i] : v + x[i];
+        },
+        [&](std::size_t at) {
+          if constexpr (L::kind == pool::max) y[at] = v;
+          else y[at] = v / static_cast<float>(L::kernel_h * L::kernel_w);
+        });
+  }
+
   // Runs layers I .. Last; the output of layer Last is in `a` on return.
   template <std::size_t I, std::size_t Last>
   static void run_f32(float* a, float* b) noexcept {
     using L = layer<I>;
     if constexpr (is_dense<L>) {
       dense_f32<L>(a, b);
+    } else if constexpr (is_conv<L>) {
+      conv_f32<I>(a, b);
+    } else if constexpr (is_pool<L>) {
+      pool_f32<I>(a, b);
     } else if constexpr (is_activation<L>) {
       activation_f32<L::kind, tensor_size<I + 1>>(a, b);
     } else {
@@ -228,8 +341,8 @@ struct network {
       std::int32_t z = ctml::detail::round_sat<std::int32_t>(-128.0 - lo / s);
       z = z < -128 ? -128 : (z > 127 ? 127 : z);
       return {s, z};
-    } else if constexpr (is_flatten<layer<T - 1>>) {
-      return tensor_params<T - 1>();
+    } else if constexpr (is_flatten<layer<T - 1>> || is_pool<layer<T - 1>>) {
+      return tensor_params<T - 1>();  // TFLite: pooling keeps its input's scale and zero point
     } else {
       return quant::choose(P::ranges[T - 1][0], P::ranges[T - 1][1]);
     }
@@ -243,11 +356,17 @@ struct network {
 
   template <std::size_t I>
   static constexpr bool fuses_next() noexcept {
-    if constexpr (I + 1 < n_layers && I != head_at) {
+    if constexpr (I + 1 < n_layers && I != head_at && (is_dense<layer<I>> || is_conv<layer<I>>)) {
       if constexpr (is_activation<layer<I + 1>>)
         return layer<I + 1>::kind == act::relu || layer<I + 1>::kind == act::identity;
     }
     return false;
+  }
+
+  template <std::size_t I>
+  static constexpr bool fuses_relu() noexcept {
+    if constexpr (fuses_next<I>()) return layer<I + 1>::kind == act::relu;
+    else return false;
   }
 
   static constexpr int mbits = [] {
@@ -399,7 +518,7 @@ struct network {
     }
     static void run(const std::uint8_t* x, std::uint8_t* y, std::int32_t corr) noexcept {
       constexpr auto out_q = tensor_params<t_out>();
-      constexpr bool clamp_at_zero = fuses_next<I>() && layer<I + 1>::kind == act::relu;
+      constexpr bool clamp_at_zero = fuses_relu<I>();
       constexpr std::int32_t lo = (clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
       for_each_output(x, corr, [y](std::size_t o, std::int32_t r) {
         std::int32_t v = r + (out_q.zero_point + 128);
@@ -423,6 +542,130 @@ struct network {
       }
     }
   };
+
+  // An int8 convolution: TFLite's per-channel scheme, as int8_dense, with
+  // acc = b_q + sum over the taps inside the input of (u - zu_in) * w_q
+  // (padding holds the real value 0, i.e. the zero point: it adds nothing).
+  template <std::size_t I>
+  struct int8_conv {
+    using L = layer<I>;
+    static constexpr std::size_t cpg = L::in_channels / L::groups;
+    static constexpr std::size_t taps = cpg * L::kernel_h * L::kernel_w;
+    static constexpr std::size_t n_out = L::out_channels;
+    static constexpr std::size_t t_out = fuses_next<I>() ? I + 2 : I + 1;
+    static constexpr quant::params in_q = tensor_params<I>();
+    static constexpr quant::params out_q = tensor_params<t_out>();
+
+    static constexpr std::array<double, n_out> make_scales() noexcept {
+      std::array<double, n_out> s{};
+      for (std::size_t o = 0; o < n_out; ++o) {
+        double m = 0;
+        for (std::size_t c = 0; c < cpg; ++c)
+          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+            for (std::size_t kx = 0; kx < L::kernel_w; ++kx) {
+              const double v = detail::abs_d(L::w(o, c, ky, kx));
+              m = v > m ? v : m;
+            }
+        s[o] = m > 0 ? m / 127.0 : 1.0;
+      }
+      return s;
+    }
+    static constexpr std::array<double, n_out> scales = make_scales();
+    static constexpr std::array<std::int8_t, n_out * taps> make_q() noexcept {
+      std::array<std::int8_t, n_out * taps> q{};
+      for (std::size_t o = 0; o < n_out; ++o)
+        for (std::size_t c = 0; c < cpg; ++c)
+          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+            for (std::size_t kx = 0; kx < L::kernel_w; ++kx)
+              q[((o * cpg + c) * L::kernel_h + ky) * L::kernel_w + kx] =
+                  ctml::detail::round_sat<std::int8_t>(L::w(o, c, ky, kx) / scales[o]);
+      return q;
+    }
+    static constexpr std::array<quant::multiplier, n_out> make_m() noexcept {
+      std::array<quant::multiplier, n_out> t{};
+      for (std::size_t o = 0; o < n_out; ++o) t[o] = quant::quantize_multiplier(in_q.scale * scales[o] / out_q.scale, mbits);
+      return t;
+    }
+    static constexpr std::array<quant::multiplier, n_out> mult = make_m();
+    CTML_FLASH static constexpr std::array<std::int8_t, n_out * taps> w = make_q();
+    static constexpr bool fast_ok() noexcept {
+      if (mbits > 15) return false;
+      for (std::size_t o = 0; o < n_out; ++o) {
+        auto bound = static_cast<std::int64_t>(detail::abs_d(L::params::bias[o] / (in_q.scale * scales[o]))) + 1;
+        for (std::size_t k = 0; k < taps; ++k) bound += 255 * (w[o * taps + k] < 0 ? -w[o * taps + k] : w[o * taps + k]);
+        if (bound >= (std::int64_t{1} << 23) || mult[o].shift > 0 || mult[o].shift < -23) return false;
+      }
+      return true;
+    }
+    static constexpr bool fast = fast_ok();
+    using entry = std::conditional_t<fast, fast_entry, exact_entry>;
+    static constexpr std::array<entry, n_out> make_e() noexcept {
+      std::array<entry, n_out> t{};
+      for (std::size_t o = 0; o < n_out; ++o) {
+        const std::int32_t b = ctml::detail::round_sat<std::int32_t>(L::params::bias[o] / (in_q.scale * scales[o]));
+        if constexpr (fast) {
+          const auto f = quant::make_fast(mult[o]);
+          t[o] = {b, f.m, f.s, f.round};
+        } else {
+          t[o] = {b, mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
+        }
+      }
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<entry, n_out> e = make_e();
+    static constexpr std::size_t bytes = sizeof(w) + sizeof(e);
+
+    static void run(const std::uint8_t* x, std::uint8_t* y) noexcept {
+      constexpr bool clamp_at_zero = fuses_relu<I>();
+      constexpr std::int32_t lo = (clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
+      constexpr auto zu_in = static_cast<std::int16_t>(in_q.zero_point + 128);
+      std::int32_t acc = 0;
+      conv_walk<I>(
+          [&](std::size_t, std::size_t i, std::size_t k) {
+            acc += static_cast<std::int16_t>(x[i] - zu_in) * static_cast<std::int16_t>(flash_load(&w[k]));
+          },
+          [&](std::size_t o, std::size_t at) {
+            const entry* en = &e[o];
+            std::int32_t r;
+            if constexpr (fast) {
+#if defined(__AVR__)
+              r = kernels::requantize_fast_avr(acc, en);
+#else
+              r = quant::requantize_fast(acc + flash_load(&en->c),
+                                         {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
+#endif
+            } else {
+              r = quant::requantize(acc + flash_load(&en->c), {flash_load(&en->m0), flash_load(&en->shift)});
+            }
+            std::int32_t v = r + (out_q.zero_point + 128);
+            v = v < lo ? lo : (v > 255 ? 255 : v);
+            y[at] = static_cast<std::uint8_t>(v);
+            acc = 0;
+          });
+    }
+  };
+
+  // int8 pooling on the stored bytes (u = q + 128): max is order-preserving;
+  // average is TFLite's (sum of q, divided rounding half away from zero).
+  template <std::size_t I>
+  static void pool_int8(const std::uint8_t* x, std::uint8_t* y) noexcept {
+    using L = layer<I>;
+    constexpr auto n = static_cast<std::int16_t>(L::kernel_h * L::kernel_w);
+    std::int16_t v = 0;
+    pool_walk<I>(
+        [&](bool first, std::size_t i) {
+          if constexpr (L::kind == pool::max) v = first || x[i] > v ? static_cast<std::int16_t>(x[i]) : v;
+          else v = static_cast<std::int16_t>((first ? 0 : v) + (x[i] - 128));
+        },
+        [&](std::size_t at) {
+          if constexpr (L::kind == pool::max) {
+            y[at] = static_cast<std::uint8_t>(v);
+          } else {
+            const auto q = static_cast<std::int16_t>(v > 0 ? (v + n / 2) / n : (v - n / 2) / n);
+            y[at] = static_cast<std::uint8_t>(q + 128);
+          }
+        });
+  }
 
   template <std::size_t I>
   struct int8_lut {
@@ -461,6 +704,12 @@ struct network {
     } else if constexpr (is_dense<L>) {
       int8_dense<I>::run(a, b, corr());
       return run_int8<fuses_next<I>() ? I + 2 : I + 1>(b, a);
+    } else if constexpr (is_conv<L>) {
+      int8_conv<I>::run(a, b);
+      return run_int8<fuses_next<I>() ? I + 2 : I + 1>(b, a);
+    } else if constexpr (is_pool<L>) {
+      pool_int8<I>(a, b);
+      return run_int8<I + 1>(b, a);
     } else if constexpr (is_activation<L>) {
       static_assert(L::kind != act::softmax, "ctml: int8 networks support softmax only as the last layer");
       int8_lut<I>::run(a, b);
@@ -479,6 +728,9 @@ struct network {
     if constexpr (is_dense<layer<I>>) {
       if constexpr (is_int8) return int8_dense<I>::bytes;
       else return f32_tables<layer<I>>::bytes;
+    } else if constexpr (is_conv<layer<I>>) {
+      if constexpr (is_int8) return int8_conv<I>::bytes;
+      else return conv_f32_tables<layer<I>>::bytes;
     } else if constexpr (is_int8 && is_activation<layer<I>>) {
       if constexpr (I < head_at && layer<I>::kind != act::softmax) {
         if constexpr (I > 0 && fuses_next<I - 1>()) return 0;
@@ -494,8 +746,14 @@ struct network {
   static constexpr std::size_t count_macs(std::index_sequence<I...>) noexcept {
     std::size_t n = 0;
     ((n += [] {
-       if constexpr (is_dense<layer<I>>) return layer<I>::n_in * layer<I>::n_out;
-       else return std::size_t{0};
+       if constexpr (is_dense<layer<I>>) {
+         return layer<I>::n_in * layer<I>::n_out;
+       } else if constexpr (is_conv<layer<I>>) {
+         using L = layer<I>;
+         return tensor_size<I + 1> * (L::in_channels / L::groups) * L::kernel_h * L::kernel_w;
+       } else {
+         return std::size_t{0};
+       }
      }()),
      ...);
     return n;
