@@ -14,7 +14,8 @@ int main() {
   constexpr auto q8 = digits_cnn::model.with(ctml::int8{});
   constexpr auto q8f = digits_cnn::model.with(ctml::int8_fast{});
   static_assert(digits_cnn::n_features == 64 && digits_cnn::n_classes == 10);
-  static_assert(ctml::flash_budget<decltype(q8f)::flash_bytes(), 4 * 1024>::ok);
+  // A Cortex-M0 part such as the nRF51822: 256 KB of flash, 16 KB of RAM.
+  static_assert(ctml::fits<decltype(q8f), ctml::budget<256 * 1024, 16 * 1024>>);
 
   std::size_t f_ok = 0, f_agree = 0, q_ok = 0, q_agree = 0, qf_ok = 0, qf_agree = 0;
   for (std::size_t i = 0; i < d::n_rows; ++i) {

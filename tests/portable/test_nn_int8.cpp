@@ -5,6 +5,7 @@
 // from decision boundaries), and its int8 predictions equal, sample for
 // sample, a TFLite-style integer reference of the same network written here.
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <type_traits>
 
@@ -118,6 +119,54 @@ CTML_TEST(nn_fast_requantisation_equals_tflite_reference) {
 #if defined(__AVR__)
     bad += ctml::nn::kernels::requantize_fast_avr(acc - en.c, &entries[k]) != ref;
 #endif
+  }
+  CTML_CHECK_EQ(bad, 0u);
+}
+
+namespace nn_portable {
+// quantize_u8 (the AVR assembly loop on AVR) against quantize_pow2, the
+// portable reference, for every exponent, both signs, assorted mantissas,
+// inf and NaN.
+template <int K>
+std::uint32_t quantize_mismatches(std::int16_t zu) {
+  std::uint32_t bad = 0, state = 777;
+  std::array<float, 64> x{};
+  std::array<std::uint8_t, 64> y{};
+  for (std::uint32_t round = 0; round < 24; ++round) {
+    std::uint16_t sum = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      state = state * 1103515245u + 12345u;
+      const std::uint32_t e = (round * 64u + static_cast<std::uint32_t>(i)) % 256u;
+      std::uint32_t m = (state >> 9) & 0x7fffffu;
+      if (i % 5 == 0) m &= 0x7f0000u;  // short mantissas: exact halves and integers
+      if (i % 7 == 0) m = 0;
+      const std::uint32_t sign = (state >> 3) & 1u;
+      x[i] = std::bit_cast<float>((sign << 31) | (e << 23) | m);
+      if (round == 23 && i < 16) x[i] = static_cast<float>(static_cast<int>(i) - 8) * 0.5f;  // ties
+    }
+    const std::uint16_t s = ctml::nn::kernels::quantize_u8<K>(x.data(), y.data(), x.size(), zu);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const std::uint8_t ref = ctml::nn::kernels::quantize_pow2<K>(x[i], zu);
+      bad += y[i] != ref;
+      sum = static_cast<std::uint16_t>(sum + ref);
+    }
+    bad += s != sum;
+  }
+  return bad;
+}
+}  // namespace nn_portable
+
+CTML_TEST(nn_input_quantisation_equals_reference) {
+  using namespace nn_portable;
+  std::uint32_t bad = 0;
+  for (const int z : {0, 1, 37, 128, 200, 255}) {
+    const auto zu = static_cast<std::int16_t>(z);
+    bad += quantize_mismatches<0>(zu);
+    bad += quantize_mismatches<3>(zu);
+    bad += quantize_mismatches<-2>(zu);
+    bad += quantize_mismatches<7>(zu);
+    bad += quantize_mismatches<100>(zu);
+    bad += quantize_mismatches<-100>(zu);
   }
   CTML_CHECK_EQ(bad, 0u);
 }

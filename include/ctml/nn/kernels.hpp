@@ -331,4 +331,111 @@ template <int K>
   return static_cast<std::uint8_t>(q < 0 ? 0 : (q > 255 ? 255 : q));
 }
 
+/// y[i] = quantize_pow2<K>(x[i], zu) for i < n; returns the sum of the y[i]
+/// (mod 2^16). On AVR an assembly loop on the float's bytes (no shifts of
+/// 32-bit values): about 50 cycles an input instead of 150.
+#if defined(__AVR__)
+/// The assembly loop for n in [1, 255], K in [-100, 100].
+template <int K>
+[[gnu::noinline]] inline std::uint16_t quantize_u8_avr(const float* x, std::uint8_t* y, std::uint8_t n,
+                                                       std::uint8_t zu) noexcept {
+  static_assert(K >= -100 && K <= 100);
+  std::uint16_t sum = 0;
+  std::uint8_t b0, b1, h, e, hx, t;
+  __asm__ volatile(
+      "1:\n\t"
+      "ld %[b0], X+\n\t"
+      "ld %[b1], X+\n\t"
+      "ld %[h], X+\n\t"
+      "ld %[e], X+\n\t"
+      "bst %[e], 7\n\t"  // T = sign
+      "mov %[t], %[h]\n\t"
+      "lsl %[t]\n\t"
+      "rol %[e]\n\t"  // e = biased exponent
+      "cpi %[e], 255\n\t"
+      "breq 7f\n\t"
+      "cpi %[e], %[esat]\n\t"  // |x| * 2^K >= 2^(150 - 14 - 23 + ...) saturates
+      "brsh 8f\n\t"
+      "cpi %[e], %[ezero]\n\t"  // |x| * 2^K < 1/2: q = zu
+      "brlo 9f\n\t"
+      "ori %[h], 0x80\n\t"  // T = h:b1 = mantissa >> 8; W = hx:h = T >> 6
+      "clr %[hx]\n\t"
+      "lsl %[b1]\n\t"
+      "rol %[h]\n\t"
+      "rol %[hx]\n\t"
+      "lsl %[b1]\n\t"
+      "rol %[h]\n\t"
+      "rol %[hx]\n\t"
+      "ldi %[t], %[kmax]\n\t"  // k = 135 - K - e in [0, 9]
+      "sub %[t], %[e]\n\t"
+      "breq 3f\n\t"
+      "2:\n\t"
+      "lsr %[hx]\n\t"
+      "ror %[h]\n\t"
+      "dec %[t]\n\t"
+      "brne 2b\n\t"
+      "3:\n\t"  // r = ((W >> k) + 1) >> 1
+      "lsr %[hx]\n\t"
+      "ror %[h]\n\t"
+      "adc %[h], r1\n\t"
+      "adc %[hx], r1\n\t"
+      "tst %[hx]\n\t"
+      "brne 8f\n\t"  // r >= 256 saturates
+      "mov %[t], %[zu]\n\t"
+      "brts 4f\n\t"
+      "add %[t], %[h]\n\t"
+      "brcc 10f\n\t"
+      "ldi %[t], 255\n\t"
+      "rjmp 10f\n\t"
+      "4:\n\t"
+      "sub %[t], %[h]\n\t"
+      "brcc 10f\n\t"
+      "clr %[t]\n\t"
+      "rjmp 10f\n\t"
+      "7:\n\t"  // inf or NaN
+      "andi %[h], 0x7f\n\t"
+      "or %[h], %[b1]\n\t"
+      "or %[h], %[b0]\n\t"
+      "brne 9f\n\t"
+      "8:\n\t"  // saturate by the sign
+      "ldi %[t], 255\n\t"
+      "brtc 10f\n\t"
+      "clr %[t]\n\t"
+      "rjmp 10f\n\t"
+      "9:\n\t"
+      "mov %[t], %[zu]\n\t"
+      "10:\n\t"
+      "st Z+, %[t]\n\t"
+      "add %A[sum], %[t]\n\t"
+      "adc %B[sum], r1\n\t"
+      "dec %[n]\n\t"
+      "breq 11f\n\t"
+      "rjmp 1b\n\t"
+      "11:\n\t"
+      : [sum] "+r"(sum), [x] "+x"(x), [y] "+z"(y), [n] "+r"(n), [b0] "=&r"(b0), [b1] "=&r"(b1), [h] "=&d"(h),
+        [e] "=&d"(e), [hx] "=&r"(hx), [t] "=&d"(t)
+      : [zu] "r"(zu), [esat] "M"(136 - K), [ezero] "M"(126 - K), [kmax] "M"(135 - K)
+      : "memory");
+  return sum;
+}
+#endif
+
+template <int K>
+inline std::uint16_t quantize_u8(const float* x, std::uint8_t* y, std::size_t n, std::int16_t zu) noexcept {
+#if defined(__AVR__)
+  if constexpr (K >= -100 && K <= 100) {
+    std::uint16_t s = 0;
+    for (std::size_t i = 0; i < n; i += 255) {
+      const std::size_t m = n - i < 255 ? n - i : 255;
+      s = static_cast<std::uint16_t>(s + quantize_u8_avr<K>(x + i, y + i, static_cast<std::uint8_t>(m),
+                                                            static_cast<std::uint8_t>(zu)));
+    }
+    return s;
+  }
+#endif
+  std::uint16_t s = 0;
+  for (std::size_t i = 0; i < n; ++i) s = static_cast<std::uint16_t>(s + (y[i] = quantize_pow2<K>(x[i], zu)));
+  return s;
+}
+
 }  // namespace ctml::nn::kernels

@@ -742,6 +742,31 @@ struct network {
       return 0;
     }
   }
+  // Code of predict, predict_quantized and quantize_input: fitted to the
+  // linker's numbers for the benchmark networks (tests/bench/nn, -O2):
+  // a fixed part plus a part per dense layer, per target family.
+  static constexpr std::size_t code_bytes() noexcept {
+    [[maybe_unused]] std::size_t dense = 0, dense16 = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((dense += is_dense<layer<I>> ? 1 : 0), ...);
+      ((dense16 += [] {
+         if constexpr (is_dense<layer<I>>) return layer<I>::n_in % 16 == 0 ? 1 : 0;
+         else return 0;
+       }()),
+       ...);
+    }(std::make_index_sequence<n_layers>{});
+    if constexpr (!is_int8) return 160;  // f32: kernels and glue, measured on Cortex-M0 -O2
+    [[maybe_unused]] constexpr bool fast_only = mbits <= 15;
+#if defined(__AVR__)
+    return fast_only ? 680 + 307 * dense : 2030 + 320 * dense;
+#elif defined(__arm__) || defined(__thumb__) || defined(__riscv)
+    return fast_only ? 330 * dense : 560 + 530 * dense;
+#else
+    // Hosts (x86-64 -O2): dense16 counts the dense layers whose rows are a
+    // multiple of 16 long (the compiler vectorises them).
+    return fast_only ? 2080 + 1050 * dense16 : 3040 + 950 * dense16;
+#endif
+  }
   template <std::size_t... I>
   static constexpr std::size_t count_macs(std::index_sequence<I...>) noexcept {
     std::size_t n = 0;
@@ -774,8 +799,7 @@ struct network {
   }();
 
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    constexpr std::size_t code = is_int8 ? 200 : 160;  // kernels and glue, measured on Cortex-M0 -O2
-    return sum_tables(std::make_index_sequence<n_layers>{}) + code;
+    return sum_tables(std::make_index_sequence<n_layers>{}) + code_bytes();
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return 2 * max_tensor() * (is_int8 ? 1 : sizeof(float));
@@ -791,8 +815,7 @@ struct network {
       if constexpr (P::calibrated) {
         std::array<std::uint8_t, max_tensor()> a, b;
         constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
-        std::uint16_t sum = 0;
-        for (std::size_t i = 0; i < in_extent; ++i) sum = static_cast<std::uint16_t>(sum + (a[i] = kernels::quantize_pow2<input_shift()>(x[i], zu)));
+        const std::uint16_t sum = kernels::quantize_u8<input_shift()>(x.data(), a.data(), in_extent, zu);
         return run_int8<0>(a.data(), b.data(), in_extent < 257 ? sum : -1);
       } else {
         return out_type{};
@@ -813,8 +836,9 @@ struct network {
   {
     std::array<std::int8_t, in_extent> q{};
     constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
-    for (std::size_t i = 0; i < in_extent; ++i)
-      q[i] = static_cast<std::int8_t>(kernels::quantize_pow2<input_shift()>(x[i], zu) - 128);
+    std::array<std::uint8_t, in_extent> u;
+    kernels::quantize_u8<input_shift()>(x.data(), u.data(), in_extent, zu);
+    for (std::size_t i = 0; i < in_extent; ++i) q[i] = static_cast<std::int8_t>(u[i] ^ 0x80u);
     return q;
   }
 
