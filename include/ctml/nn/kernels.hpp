@@ -114,8 +114,8 @@ template <std::size_t N>
       : "memory");
   return s;
 }
-/// quant::requantize_fast(acc + c, {round, m, s}) for an entry
-/// {int32 c; uint16 m; uint8 s; int32 round} in flash (11 bytes on AVR), with
+/// quant::requantize_fast(acc + c, {fast_round(s), m, s}) for an entry
+/// {int32 c; uint16 m; uint8 s} in flash (7 bytes on AVR), with
 /// |acc + c| < 2^23: six 8x8 `mul`s, about 100 cycles.
 [[gnu::noinline]] inline std::int32_t requantize_fast_avr(std::int32_t acc, const void* entry) noexcept {
   auto a01 = static_cast<std::uint16_t>(acc);
@@ -172,28 +172,21 @@ template <std::size_t N>
       "adc %B[y01], %[zero]\n\t"
       "adc %A[y23], %[zero]\n\t"
       "adc %B[y23], %[zero]\n\t"
-      // + round (- 128 when y < 0 and round != 0)
-      "lpm %A[a01], Z+\n\t"
-      "lpm %B[a01], Z+\n\t"
-      "lpm %A[a23], Z+\n\t"
-      "lpm %B[a23], Z+\n\t"
+      // s > 7: floor((y + 2^(s-1) (- 128 when y < 0)) / 2^s) is
+      // (floor((y (- 128)) / 2^(s-1)) + 1) >> 1 (T flag: the last step pending)
+      "clt\n\t"
+      "cpi %[sh], 8\n\t"
+      "brlo 2f\n\t"
+      "set\n\t"
+      "dec %[sh]\n\t"
       "sbrs %B[y23], 7\n\t"
       "rjmp 2f\n\t"
-      "cp %A[a01], %[zero]\n\t"
-      "cpc %B[a01], %[zero]\n\t"
-      "cpc %A[a23], %[zero]\n\t"
-      "cpc %B[a23], %[zero]\n\t"
-      "breq 2f\n\t"
       "ldi %[t], 0x80\n\t"
-      "sub %A[a01], %[t]\n\t"
-      "sbc %B[a01], %[zero]\n\t"
-      "sbc %A[a23], %[zero]\n\t"
-      "sbc %B[a23], %[zero]\n\t"
+      "sub %A[y01], %[t]\n\t"
+      "sbc %B[y01], %[zero]\n\t"
+      "sbc %A[y23], %[zero]\n\t"
+      "sbc %B[y23], %[zero]\n\t"
       "2:\n\t"
-      "add %A[y01], %A[a01]\n\t"
-      "adc %B[y01], %B[a01]\n\t"
-      "adc %A[y23], %A[a23]\n\t"
-      "adc %B[y23], %B[a23]\n\t"
       // arithmetic shift right by sh: 16, 8, then single bits
       "sbrs %[sh], 4\n\t"
       "rjmp 3f\n\t"
@@ -221,12 +214,148 @@ template <std::size_t N>
       "dec %[sh]\n\t"
       "brne 5b\n\t"
       "6:\n\t"
+      "brtc 7f\n\t"
+      "sec\n\t"
+      "adc %A[y01], %[zero]\n\t"
+      "adc %B[y01], %[zero]\n\t"
+      "adc %A[y23], %[zero]\n\t"
+      "adc %B[y23], %[zero]\n\t"
+      "asr %B[y23]\n\t"
+      "ror %A[y23]\n\t"
+      "ror %B[y01]\n\t"
+      "ror %A[y01]\n\t"
+      "7:\n\t"
       "clr r1\n\t"
       : [a01] "+r"(a01), [a23] "+r"(a23), [m] "=&r"(m), [y01] "=&r"(y01), [y23] "=&r"(y23), [sh] "=&d"(sh),
         [t] "=&d"(t), [zero] "=&r"(zero), [z] "+z"(entry)
       :
       : "r0", "memory");
   return static_cast<std::int32_t>((static_cast<std::uint32_t>(y23) << 16) | y01);
+}
+
+
+/// A hidden dense layer with the fast requantisation, whole, in assembly:
+/// y[o] = clamp(requantize_fast(dot(x, row o) - 128 sum + c[o]) + zu_out, lo, 255)
+/// for o < n_out, rows interleaved in pairs (each x[j] loaded once for two
+/// rows: 9 cycles a product), the constants in flash:
+///   struct { const uint8_t* w; const entry* e; uint8_t quads, rest, n_out, zu_out, lo; }
+/// with entries {int32 c; uint16 m; uint8 s} (requantize_fast_avr's) and
+/// sum = sum of x[j] (the offsets' correction), n_in = 4 quads + rest <= 256
+/// (every sum fits 24 bits). With e == nullptr (a head), y is int32[n_out]
+/// and gets dot - 128 sum. Arguments in registers only (x r24, y r22,
+/// layer r20, sum r18).
+extern "C" [[gnu::naked, gnu::noinline]] inline void ctml_avr_dense(const std::uint8_t*, std::uint8_t*, const void*,
+                                                                    std::uint16_t) noexcept {
+  __asm__ volatile(
+      "push r2\n\t" "push r3\n\t" "push r4\n\t" "push r5\n\t" "push r6\n\t" "push r7\n\t"
+      "push r8\n\t" "push r9\n\t" "push r10\n\t" "push r11\n\t" "push r12\n\t" "push r13\n\t"
+      "push r14\n\t" "push r15\n\t" "push r16\n\t" "push r17\n\t" "push r28\n\t" "push r29\n\t"
+      "movw r2, r24\n\t"  // x
+      "movw r4, r22\n\t"  // y
+      "movw r30, r20\n\t"
+      "lpm r6, Z+\n\t" "lpm r7, Z+\n\t"  // w
+      "lpm r8, Z+\n\t" "lpm r9, Z+\n\t"  // e
+      "lpm r10, Z+\n\t" "lpm r11, Z+\n\t" "lpm r12, Z+\n\t" "lpm r13, Z+\n\t" "lpm r14, Z+\n\t"
+      "clr r15\n\t"
+      // r18:r17:r16 = -128 sum mod 2^24: the sums start there
+      "clr r16\n\t" "lsr r19\n\t" "ror r18\n\t" "ror r16\n\t" "mov r17, r18\n\t" "mov r18, r19\n\t"
+      "com r18\n\t" "com r17\n\t" "neg r16\n\t" "sbci r17, 0xff\n\t" "sbci r18, 0xff\n\t"
+      ".Lctml_dense_pair:\n\t"
+      "movw r20, r16\n\t" "mov r22, r18\n\t"  // row o: r22:r21:r20
+      "movw r24, r16\n\t" "mov r19, r18\n\t"  // row o + 1: r19:r25:r24
+      "movw r26, r2\n\t"
+      "movw r30, r6\n\t"
+      "mov r23, r10\n\t"
+      "tst r23\n\t"
+      "breq 2f\n\t"
+      "1:\n\t"
+      ".rept 4\n\t"
+      "ld r28, X+\n\t" "lpm r29, Z+\n\t" "mul r28, r29\n\t" "add r20, r0\n\t" "adc r21, r1\n\t" "adc r22, r15\n\t"
+      "lpm r29, Z+\n\t" "mul r28, r29\n\t" "add r24, r0\n\t" "adc r25, r1\n\t" "adc r19, r15\n\t"
+      ".endr\n\t"
+      "dec r23\n\t"
+      "brne 1b\n\t"
+      "2:\n\t"
+      "mov r23, r11\n\t"
+      "tst r23\n\t"
+      "breq 4f\n\t"
+      "3:\n\t"
+      "ld r28, X+\n\t" "lpm r29, Z+\n\t" "mul r28, r29\n\t" "add r20, r0\n\t" "adc r21, r1\n\t" "adc r22, r15\n\t"
+      "lpm r29, Z+\n\t" "mul r28, r29\n\t" "add r24, r0\n\t" "adc r25, r1\n\t" "adc r19, r15\n\t"
+      "dec r23\n\t"
+      "brne 3b\n\t"
+      "4:\n\t"
+      "movw r6, r30\n\t"
+      "push r24\n\t" "push r25\n\t" "push r19\n\t"
+      "rcall .Lctml_dense_out\n\t"
+      "pop r22\n\t" "pop r21\n\t" "pop r20\n\t"
+      "dec r12\n\t"
+      "breq 5f\n\t"
+      "rcall .Lctml_dense_out\n\t"
+      "dec r12\n\t"
+      "breq 5f\n\t"
+      "rjmp .Lctml_dense_pair\n\t"
+      "5:\n\t"
+      "clr r1\n\t"
+      "pop r29\n\t" "pop r28\n\t" "pop r17\n\t" "pop r16\n\t" "pop r15\n\t" "pop r14\n\t"
+      "pop r13\n\t" "pop r12\n\t" "pop r11\n\t" "pop r10\n\t" "pop r9\n\t" "pop r8\n\t"
+      "pop r7\n\t" "pop r6\n\t" "pop r5\n\t" "pop r4\n\t" "pop r3\n\t" "pop r2\n\t"
+      "ret\n\t"
+      ".Lctml_dense_raw:\n\t"  // e == nullptr: y[o] = a (below) as an int32
+      "movw r30, r4\n\t" "st Z+, r20\n\t" "st Z+, r21\n\t" "st Z+, r22\n\t" "st Z+, r23\n\t" "movw r4, r30\n\t"
+      "ret\n\t"
+      // One output: a = r22:r21:r20 (dot - corr mod 2^24), entry at r9:r8,
+      // stored at r5:r4 (both advanced); requantize_fast_avr's arithmetic.
+      ".Lctml_dense_out:\n\t"
+      "mov r23, r22\n\t" "lsl r23\n\t" "sbc r23, r23\n\t"  // a, sign-extended
+      "mov r24, r8\n\t" "or r24, r9\n\t" "breq .Lctml_dense_raw\n\t"
+      "movw r30, r8\n\t"
+      "lpm r24, Z+\n\t" "add r20, r24\n\t" "lpm r24, Z+\n\t" "adc r21, r24\n\t"  // a += c
+      "lpm r24, Z+\n\t" "adc r22, r24\n\t" "lpm r24, Z+\n\t" "adc r23, r24\n\t"
+      "lpm r24, Z+\n\t" "lpm r25, Z+\n\t"  // m
+      // y = r29:r28:r27:r26 = floor((a mod 2^24) * m / 2^8)
+      "mul r22, r25\n\t" "movw r28, r0\n\t"
+      "mul r20, r24\n\t" "mov r26, r1\n\t" "clr r27\n\t"
+      "mul r21, r24\n\t" "add r26, r0\n\t" "adc r27, r1\n\t" "adc r28, r15\n\t" "adc r29, r15\n\t"
+      "mul r20, r25\n\t" "add r26, r0\n\t" "adc r27, r1\n\t" "adc r28, r15\n\t" "adc r29, r15\n\t"
+      "mul r21, r25\n\t" "add r27, r0\n\t" "adc r28, r1\n\t" "adc r29, r15\n\t"
+      "mul r22, r24\n\t" "add r27, r0\n\t" "adc r28, r1\n\t" "adc r29, r15\n\t"
+      "clr r1\n\t"
+      "sbrs r23, 7\n\t" "rjmp 1f\n\t" "sub r28, r24\n\t" "sbc r29, r25\n\t"  // a < 0: - m * 2^16
+      "1:\n\t"
+      "ldi r21, 0x40\n\t" "add r26, r21\n\t" "adc r27, r15\n\t" "adc r28, r15\n\t" "adc r29, r15\n\t"
+      "lpm r20, Z+\n\t"  // s
+      "movw r8, r30\n\t"
+      "clt\n\t" "cpi r20, 8\n\t" "brlo 2f\n\t" "set\n\t" "dec r20\n\t"
+      "sbrs r29, 7\n\t" "rjmp 2f\n\t"
+      "ldi r21, 0x80\n\t" "sub r26, r21\n\t" "sbc r27, r15\n\t" "sbc r28, r15\n\t" "sbc r29, r15\n\t"
+      "2:\n\t"
+      "sbrs r20, 4\n\t" "rjmp 3f\n\t"
+      "movw r26, r28\n\t" "mov r28, r29\n\t" "lsl r28\n\t" "sbc r28, r28\n\t" "mov r29, r28\n\t"
+      "3:\n\t"
+      "sbrs r20, 3\n\t" "rjmp 4f\n\t"
+      "mov r26, r27\n\t" "mov r27, r28\n\t" "mov r28, r29\n\t" "lsl r29\n\t" "sbc r29, r29\n\t"
+      "4:\n\t"
+      "andi r20, 7\n\t" "breq 6f\n\t"
+      "5:\n\t"
+      "asr r29\n\t" "ror r28\n\t" "ror r27\n\t" "ror r26\n\t" "dec r20\n\t" "brne 5b\n\t"
+      "6:\n\t"
+      "brtc 7f\n\t"
+      "sec\n\t" "adc r26, r15\n\t" "adc r27, r15\n\t" "adc r28, r15\n\t" "adc r29, r15\n\t"
+      "asr r29\n\t" "ror r28\n\t" "ror r27\n\t" "ror r26\n\t"
+      "7:\n\t"
+      // + zu_out, clamped to [lo, 255]
+      "add r26, r13\n\t" "adc r27, r15\n\t" "adc r28, r15\n\t" "adc r29, r15\n\t"
+      "brmi 8f\n\t"
+      "or r27, r28\n\t" "or r27, r29\n\t" "brne 9f\n\t"
+      "cp r26, r14\n\t" "brsh 10f\n\t"
+      "8:\n\t"
+      "mov r26, r14\n\t" "rjmp 10f\n\t"
+      "9:\n\t"
+      "ldi r26, 255\n\t"
+      "10:\n\t"
+      "movw r30, r4\n\t" "st Z+, r26\n\t" "movw r4, r30\n\t"
+      "ret\n\t");
 }
 
 template <std::size_t N>
@@ -333,7 +462,7 @@ template <int K>
 
 /// y[i] = quantize_pow2<K>(x[i], zu) for i < n; returns the sum of the y[i]
 /// (mod 2^16). On AVR an assembly loop on the float's bytes (no shifts of
-/// 32-bit values): about 50 cycles an input instead of 150.
+/// 32-bit values; the rounding shift is two `mul`s): about 40 cycles an input.
 #if defined(__AVR__)
 /// The assembly loop for n in [1, 255], K in [-100, 100].
 template <int K>
@@ -341,7 +470,7 @@ template <int K>
                                                        std::uint8_t zu) noexcept {
   static_assert(K >= -100 && K <= 100);
   std::uint16_t sum = 0;
-  std::uint8_t b0, b1, h, e, hx, t;
+  std::uint8_t b0, b1, h, e, f, t;
   __asm__ volatile(
       "1:\n\t"
       "ld %[b0], X+\n\t"
@@ -352,35 +481,33 @@ template <int K>
       "mov %[t], %[h]\n\t"
       "lsl %[t]\n\t"
       "rol %[e]\n\t"  // e = biased exponent
-      "cpi %[e], 255\n\t"
-      "breq 7f\n\t"
-      "cpi %[e], %[esat]\n\t"  // |x| * 2^K >= 2^(150 - 14 - 23 + ...) saturates
-      "brsh 8f\n\t"
-      "cpi %[e], %[ezero]\n\t"  // |x| * 2^K < 1/2: q = zu
-      "brlo 9f\n\t"
-      "ori %[h], 0x80\n\t"  // T = h:b1 = mantissa >> 8; W = hx:h = T >> 6
-      "clr %[hx]\n\t"
-      "lsl %[b1]\n\t"
-      "rol %[h]\n\t"
-      "rol %[hx]\n\t"
-      "lsl %[b1]\n\t"
-      "rol %[h]\n\t"
-      "rol %[hx]\n\t"
-      "ldi %[t], %[kmax]\n\t"  // k = 135 - K - e in [0, 9]
-      "sub %[t], %[e]\n\t"
-      "breq 3f\n\t"
-      "2:\n\t"
-      "lsr %[hx]\n\t"
-      "ror %[h]\n\t"
-      "dec %[t]\n\t"
-      "brne 2b\n\t"
-      "3:\n\t"  // r = ((W >> k) + 1) >> 1
-      "lsr %[hx]\n\t"
-      "ror %[h]\n\t"
-      "adc %[h], r1\n\t"
-      "adc %[hx], r1\n\t"
-      "tst %[hx]\n\t"
-      "brne 8f\n\t"  // r >= 256 saturates
+      "subi %[e], %[ezero]\n\t"  // n = e - (126 - K): |x| * 2^K in [2^(n-1), 2^n)
+      "cpi %[e], 8\n\t"
+      "brsh 12f\n\t"  // n < 0 (wrapped), n >= 8, inf or NaN
+      // with T = h:b1 = mantissa >> 8 (implicit bit set), r = floor((T * 2^n + 2^15) / 2^16);
+      // for n < 8 the low byte of T cannot carry: r = floor((h * 2^n + 2^7) / 2^8)
+      "ori %[h], 0x80\n\t"
+      "ldi %[f], 1\n\t"  // f = 2^n
+      "sbrc %[e], 1\n\t"
+      "ldi %[f], 4\n\t"
+      "sbrc %[e], 0\n\t"
+      "lsl %[f]\n\t"
+      "sbrc %[e], 2\n\t"
+      "swap %[f]\n\t"
+      "mul %[h], %[f]\n\t"  // r = r1 + C <= 128, q = zu +- r
+      "lsl r0\n\t"
+      "mov %[t], %[zu]\n\t"
+      "brts 13f\n\t"
+      "adc %[t], r1\n\t"
+      "clr r1\n\t"  // keeps C
+      "brcc 10f\n\t"
+      "rjmp 8f\n\t"
+      "13:\n\t"
+      "sbc %[t], r1\n\t"
+      "clr r1\n\t"
+      "brcc 10f\n\t"
+      "rjmp 8f\n\t"
+      "6:\n\t"  // q = zu +- h
       "mov %[t], %[zu]\n\t"
       "brts 4f\n\t"
       "add %[t], %[h]\n\t"
@@ -392,6 +519,12 @@ template <int K>
       "brcc 10f\n\t"
       "clr %[t]\n\t"
       "rjmp 10f\n\t"
+      "5:\n\t"  // n = 8: r = h + bit 7 of b1, 256 saturates
+      "ori %[h], 0x80\n\t"
+      "lsl %[b1]\n\t"
+      "adc %[h], r1\n\t"
+      "brcc 6b\n\t"
+      "rjmp 8f\n\t"
       "7:\n\t"  // inf or NaN
       "andi %[h], 0x7f\n\t"
       "or %[h], %[b1]\n\t"
@@ -409,13 +542,22 @@ template <int K>
       "add %A[sum], %[t]\n\t"
       "adc %B[sum], r1\n\t"
       "dec %[n]\n\t"
-      "breq 11f\n\t"
-      "rjmp 1b\n\t"
+      "brne 1b\n\t"
+      "rjmp 11f\n\t"
+      "12:\n\t"
+      "breq 5b\n\t"  // n = 8
+      // e = n + 126 - K: 255 is inf or NaN, below 126 - K |x| * 2^K < 1/2
+      "subi %[e], %[eneg]\n\t"
+      "cpi %[e], 255\n\t"
+      "breq 7b\n\t"
+      "cpi %[e], %[ezero]\n\t"
+      "brlo 9b\n\t"
+      "rjmp 8b\n\t"
       "11:\n\t"
       : [sum] "+r"(sum), [x] "+x"(x), [y] "+z"(y), [n] "+r"(n), [b0] "=&r"(b0), [b1] "=&r"(b1), [h] "=&d"(h),
-        [e] "=&d"(e), [hx] "=&r"(hx), [t] "=&d"(t)
-      : [zu] "r"(zu), [esat] "M"(136 - K), [ezero] "M"(126 - K), [kmax] "M"(135 - K)
-      : "memory");
+        [e] "=&d"(e), [f] "=&d"(f), [t] "=&d"(t)
+      : [zu] "r"(zu), [ezero] "M"(126 - K), [eneg] "M"(130 + K)
+      : "r0", "memory");
   return sum;
 }
 #endif

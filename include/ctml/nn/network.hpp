@@ -386,10 +386,24 @@ struct network {
     std::int32_t c;
     std::uint16_t m;
     std::uint8_t s;
-    std::int32_t round;
+#if !defined(__AVR__)
+    std::int32_t round;  // quant::fast_round(s): AVR derives it (4 bytes less per output)
+#endif
   };
 #if defined(__AVR__)
-  static_assert(sizeof(fast_entry) == 11, "ctml: kernels::requantize_fast_avr expects a packed 11-byte entry");
+  static_assert(sizeof(fast_entry) == 7, "ctml: kernels::requantize_fast_avr expects a packed 7-byte entry");
+#endif
+
+#if defined(__AVR__)
+  // AVR: dense layers with the fast requantisation and n_in <= 256 run two
+  // rows per pass; every hidden one is kernels::ctml_avr_dense (one routine
+  // for all layers), which reads the layer's constants from an avr_layer in
+  // flash.
+  struct avr_layer {  // this layout: kernels::ctml_avr_dense reads it with lpm
+    const std::uint8_t* w;
+    const fast_entry* e;
+    std::uint8_t quads, rest, n_out, zu_out, lo;
+  };
 #endif
 
   template <std::size_t I>
@@ -422,18 +436,6 @@ struct network {
       return q;
     }
     static constexpr std::array<std::int8_t, n_in * n_out> wq = make_q();
-    // Rows of wu = w_q + 128; kernels::block rows at a time are interleaved
-    // (w[o0][0], w[o0+1][0], ..., w[o0][1], ...) for kernels::dot_u8_block.
-    static constexpr std::array<std::uint8_t, n_in * n_out> make_w() noexcept {
-      std::array<std::uint8_t, n_in * n_out> t{};
-      constexpr std::size_t b = kernels::block;
-      for (std::size_t o = 0; o < n_out; ++o)
-        for (std::size_t j = 0; j < n_in; ++j) {
-          const std::size_t at = (b > 1 && o - o % b + b <= n_out) ? (o - o % b) * n_in + j * b + o % b : o * n_in + j;
-          t[at] = static_cast<std::uint8_t>(wq[o * n_in + j] + 128);
-        }
-      return t;
-    }
     static constexpr std::array<std::int32_t, n_out> make_c() noexcept {
       std::array<std::int32_t, n_out> t{};
       const std::int32_t zu_in = in_q.zero_point + 128;
@@ -479,28 +481,59 @@ struct network {
       for (std::size_t o = 0; o < n_out; ++o) {
         if constexpr (fast) {
           const auto f = quant::make_fast(mult[o]);
+#if defined(__AVR__)
+          t[o] = {c[o], f.m, f.s};
+#else
           t[o] = {c[o], f.m, f.s, f.round};
+#endif
         } else {
           t[o] = {c[o], mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
         }
       }
       return t;
     }
-    CTML_FLASH static constexpr std::array<std::uint8_t, n_in * n_out> w = make_w();
+    // Rows of wu = w_q + 128; kernels::block rows at a time are interleaved
+    // (w[o0][0], w[o0+1][0], ..., w[o0][1], ...) for kernels::dot_u8_block.
+    // AVR with the fast requantisation: pairs of rows interleaved for
+    // kernels::ctml_avr_dense, an odd last row paired with a zero row.
+#if defined(__AVR__)
+    static constexpr bool paired = fast && n_in <= 256 && n_out < 255;
+#else
+    static constexpr bool paired = false;
+#endif
+    static constexpr std::size_t rows = paired ? n_out + n_out % 2 : n_out;
+    static constexpr std::array<std::uint8_t, n_in * rows> make_w() noexcept {
+      std::array<std::uint8_t, n_in * rows> t{};
+      constexpr std::size_t b = paired ? 2 : kernels::block;
+      for (std::size_t o = 0; o < rows; ++o)
+        for (std::size_t j = 0; j < n_in; ++j) {
+          const std::size_t at = (b > 1 && o - o % b + b <= rows) ? (o - o % b) * n_in + j * b + o % b : o * n_in + j;
+          t[at] = static_cast<std::uint8_t>((o < n_out ? wq[o * n_in + j] : 0) + 128);
+        }
+      return t;
+    }
+    CTML_FLASH static constexpr std::array<std::uint8_t, n_in * rows> w = make_w();
     CTML_FLASH static constexpr std::array<entry, n_out> e = make_e();
-    static constexpr std::size_t bytes = sizeof(w) + sizeof(e);
+#if defined(__AVR__)
+    static constexpr std::size_t desc_bytes = paired ? sizeof(avr_layer) : 0;
+#else
+    static constexpr std::size_t desc_bytes = 0;
+#endif
+    static constexpr std::size_t bytes = sizeof(w) + sizeof(e) + desc_bytes;
 
     // The requantised output o (before its zero point); `corr` = 128 * sum(u).
     static std::int32_t requant(std::int32_t dot, std::size_t o) noexcept {
       const entry* en = &e[o];
+      if constexpr (fast) {
 #if defined(__AVR__)
-      if constexpr (fast) return kernels::requantize_fast_avr(dot, en);
+        return kernels::requantize_fast_avr(dot, en);
+#else
+        return quant::requantize_fast(flash_load(&en->c) + dot,
+                                      {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
 #endif
-      const std::int32_t acc = flash_load(&en->c) + dot;
-      if constexpr (fast)
-        return quant::requantize_fast(acc, {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
-      else
-        return quant::requantize(acc, {flash_load(&en->m0), flash_load(&en->shift)});
+      } else {
+        return quant::requantize(flash_load(&en->c) + dot, {flash_load(&en->m0), flash_load(&en->shift)});
+      }
     }
     // Calls f(o, requantised output o) for o = 0, 1, ... n_out - 1.
     template <class F>
@@ -516,18 +549,56 @@ struct network {
       for (; o < n_out; ++o)
         f(o, requant(static_cast<std::int32_t>(kernels::dot_u8<n_in>(w.data() + o * n_in, x)) - corr, o));
     }
-    static void run(const std::uint8_t* x, std::uint8_t* y, std::int32_t corr) noexcept {
-      constexpr auto out_q = tensor_params<t_out>();
-      constexpr bool clamp_at_zero = fuses_relu<I>();
-      constexpr std::int32_t lo = (clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
+    static constexpr auto out_q = tensor_params<t_out>();
+    static constexpr std::int32_t lo =
+        (fuses_relu<I>() ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
+#if defined(__AVR__)
+    static constexpr avr_layer make_desc() noexcept {
+      if constexpr (paired)
+        return {w.data(), is_head ? nullptr : e.data(), static_cast<std::uint8_t>(n_in / 4),
+                static_cast<std::uint8_t>(n_in % 4), static_cast<std::uint8_t>(n_out), static_cast<std::uint8_t>(out_q.zero_point + 128),
+                static_cast<std::uint8_t>(lo)};
+      else
+        return {};
+    }
+    CTML_FLASH static constexpr avr_layer desc = make_desc();
+#endif
+    // `sum` = sum(u): the offsets' correction is 128 * sum.
+    static void run(const std::uint8_t* x, std::uint8_t* y, std::uint32_t sum) noexcept {
+#if defined(__AVR__)
+      if constexpr (paired) {
+        kernels::ctml_avr_dense(x, y, &desc, static_cast<std::uint16_t>(sum));
+        return;
+      }
+#endif
+      const auto corr = static_cast<std::int32_t>(sum * 128u);
       for_each_output(x, corr, [y](std::size_t o, std::int32_t r) {
         std::int32_t v = r + (out_q.zero_point + 128);
         v = v < lo ? lo : (v > 255 ? 255 : v);
         y[o] = static_cast<std::uint8_t>(v);
       });
     }
-    static out_type head(const std::uint8_t* x, std::int32_t corr) noexcept {
-      if constexpr (P::head == head::argmax) {
+    static out_type head(const std::uint8_t* x, std::uint32_t sum) noexcept {
+#if defined(__AVR__)
+      if constexpr (paired) {
+        std::array<std::int32_t, n_out> a;  // dot - 128 sum
+        kernels::ctml_avr_dense(x, reinterpret_cast<std::uint8_t*>(a.data()), &desc, static_cast<std::uint16_t>(sum));
+        if constexpr (P::head == head::argmax) {
+          int best = 0;
+          std::int32_t best_v = 0;
+          for (std::size_t o = 0; o < n_out; ++o) {
+            const std::int32_t v = kernels::requantize_fast_avr(a[o], &e[o]);
+            if (o == 0 || v > best_v) { best = static_cast<int>(o); best_v = v; }
+          }
+          return best;
+        } else {
+          const std::int32_t acc = flash_load(&e[0].c) + a[0];
+          if constexpr (P::head == head::logistic) return acc > 0 ? 1 : 0;
+          else return static_cast<float>(acc) * static_cast<float>(in_q.scale * scales[0]);
+        }
+      } else
+#endif
+      if constexpr (const auto corr = static_cast<std::int32_t>(sum * 128u); P::head == head::argmax) {
         int best = 0;
         std::int32_t best_v = 0;
         for_each_output(x, corr, [&](std::size_t o, std::int32_t v) {
@@ -605,7 +676,11 @@ struct network {
         const std::int32_t b = ctml::detail::round_sat<std::int32_t>(L::params::bias[o] / (in_q.scale * scales[o]));
         if constexpr (fast) {
           const auto f = quant::make_fast(mult[o]);
+#if defined(__AVR__)
+          t[o] = {b, f.m, f.s};
+#else
           t[o] = {b, f.m, f.s, f.round};
+#endif
         } else {
           t[o] = {b, mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
         }
@@ -689,20 +764,19 @@ struct network {
     }
   };
 
-  template <std::size_t N>
-  static std::int32_t correction(const std::uint8_t* x) noexcept {
-    return static_cast<std::int32_t>(kernels::sum_u8<N>(x) * 128u);
-  }
-
-  // `sum0`: sum of the input bytes when the caller has it (layer 0 only), else -1.
-  template <std::size_t I>
-  static out_type run_int8(std::uint8_t* a, std::uint8_t* b, std::int32_t sum0 = -1) noexcept {
+  // `sum0`: the sum of the input bytes when the caller has it (Given: layer
+  // 0, in_extent < 257); otherwise each dense layer sums its input.
+  template <std::size_t I, bool Given = false>
+  static out_type run_int8(std::uint8_t* a, std::uint8_t* b, std::uint16_t sum0 = 0) noexcept {
     using L = layer<I>;
-    const auto corr = [&] { return sum0 >= 0 ? sum0 * 128 : correction<tensor_size<I>>(a); };
+    const auto sum = [&]() -> std::uint32_t {
+      if constexpr (Given) return sum0;
+      else return kernels::sum_u8<tensor_size<I>>(a);
+    };
     if constexpr (I == head_at) {
-      return int8_dense<I>::head(a, corr());
+      return int8_dense<I>::head(a, sum());
     } else if constexpr (is_dense<L>) {
-      int8_dense<I>::run(a, b, corr());
+      int8_dense<I>::run(a, b, sum());
       return run_int8<fuses_next<I>() ? I + 2 : I + 1>(b, a);
     } else if constexpr (is_conv<L>) {
       int8_conv<I>::run(a, b);
@@ -715,8 +789,14 @@ struct network {
       int8_lut<I>::run(a, b);
       return run_int8<I + 1>(b, a);
     } else {
-      return run_int8<I + 1>(a, b, sum0);  // flatten: the same bytes
+      return run_int8<I + 1, Given>(a, b, sum0);  // flatten: the same bytes
     }
+  }
+
+  // The layers from the input bytes a (their sum is `sum`): one copy for
+  // predict and predict_quantized.
+  [[gnu::noinline]] static out_type run_from_input(std::uint8_t* a, std::uint8_t* b, std::uint16_t sum) noexcept {
+    return run_int8<0, (in_extent < 257)>(a, b, sum);
   }
 
   template <std::size_t... I>
@@ -758,7 +838,9 @@ struct network {
     if constexpr (!is_int8) return 160;  // f32: kernels and glue, measured on Cortex-M0 -O2
     [[maybe_unused]] constexpr bool fast_only = mbits <= 15;
 #if defined(__AVR__)
-    return fast_only ? 680 + 307 * dense : 2030 + 320 * dense;
+    // fast: one shared layer routine (kernels::ctml_avr_dense) and the input
+    // quantisation, a little glue per layer, requantisation for an argmax head.
+    return fast_only ? 950 + 60 * dense + (P::head == head::argmax ? 285 : 0) : 2030 + 320 * dense;
 #elif defined(__arm__) || defined(__thumb__) || defined(__riscv)
     return fast_only ? 330 * dense : 560 + 530 * dense;
 #else
@@ -816,7 +898,7 @@ struct network {
         std::array<std::uint8_t, max_tensor()> a, b;
         constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
         const std::uint16_t sum = kernels::quantize_u8<input_shift()>(x.data(), a.data(), in_extent, zu);
-        return run_int8<0>(a.data(), b.data(), in_extent < 257 ? sum : -1);
+        return run_from_input(a.data(), b.data(), sum);
       } else {
         return out_type{};
       }
@@ -850,7 +932,7 @@ struct network {
     std::array<std::uint8_t, max_tensor()> a, b;
     std::uint16_t sum = 0;
     for (std::size_t i = 0; i < in_extent; ++i) sum = static_cast<std::uint16_t>(sum + (a[i] = static_cast<std::uint8_t>(q[i] ^ 0x80)));
-    return run_int8<0>(a.data(), b.data(), in_extent < 257 ? sum : -1);
+    return run_from_input(a.data(), b.data(), sum);
   }
 
   /// f32: the outputs of the last layer (softmax/sigmoid applied if present).

@@ -159,6 +159,11 @@ struct fast_multiplier {
           static_cast<std::uint16_t>(q.m0 >> 16), s};
 }
 
+/// The `round` of make_fast, from the shift s alone.
+[[nodiscard]] constexpr std::int32_t fast_round(std::uint8_t s) noexcept {
+  return s > 7 ? static_cast<std::int32_t>(std::uint32_t{1} << (s - 1)) : 0;  // s <= 31
+}
+
 /// `requantize(acc, {m << 16, 7 - s})` for |acc| < 2^23 and 7 <= s <= 30, in
 /// one pass: with y = floor((acc * m + 2^14) / 2^8), SRDHM is floor(y / 2^7)
 /// and RoundingDivideByPOT(SRDHM, s - 7) is floor((y + R) / 2^s), where R is
