@@ -120,10 +120,26 @@ def _sklearn_predict(est, X32: np.ndarray) -> np.ndarray:
 # Subcommands
 
 
+def _network_from_state_dict(obj, args):
+    """A PyTorch state dict (torch.save(model.state_dict())) becomes a network
+    with --torch-module; anything else passes through."""
+    from . import torch_nn
+
+    state = type(obj).__module__ == "collections" and torch_nn.available() and torch_nn.is_state_dict(obj)
+    if args.torch_module is None:
+        if state:
+            raise UsageError(f"{args.model} holds a state dict: name the network with --torch-module FILE.py:NAME")
+        return obj
+    if not state:
+        raise UsageError(f"--torch-module needs a PyTorch state dict, and {args.model} is not one")
+    return torch_nn.with_state_dict(obj, args.torch_module)
+
+
 def cmd_convert(args, warn) -> int:
     _check_output(args.output)
     est, ws = load_model(args.model)
     warn.extend(ws)
+    est = _network_from_state_dict(est, args)
     if args.calibrate is not None:  # activation ranges for int8 networks
         from . import nn
 
@@ -242,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="joblib/pickle file of a fitted estimator or Pipeline")
     c.add_argument("--name", required=True, help="C++ namespace of the generated symbols")
     c.add_argument("-o", "--output", required=True, help="header to write")
+    c.add_argument("--torch-module", metavar="FILE.py:NAME", default=None,
+                   help="for a PyTorch state dict: the torch.nn.Sequential (or a function returning it) to load it into")
     c.add_argument("--calibrate", metavar="X.npy", default=None,
                    help="inputs (.npy/.csv) whose activation ranges set the int8 scales of a network")
     c.set_defaults(func=cmd_convert)

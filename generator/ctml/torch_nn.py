@@ -369,6 +369,45 @@ def converters() -> dict:
     return {torch.nn.Sequential: convert_sequential}
 
 
+def with_state_dict(state, spec: str):
+    """The network ``spec`` ('FILE.py:NAME': a torch.nn.Sequential, or a function
+    returning one, in FILE.py) with the weights of the state dict ``state``."""
+    import importlib.util
+
+    import torch
+
+    path, _, name = spec.rpartition(":")
+    if not path or not name.isidentifier():
+        raise ConversionError(f"--torch-module must be FILE.py:NAME (got {spec!r})")
+    if not os.path.isfile(path):
+        raise ConversionError(f"--torch-module file {path} does not exist")
+    try:
+        loader = importlib.util.spec_from_file_location("ctml_torch_module", path)
+        module = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(module)
+    except Exception as e:  # noqa: BLE001 - the user's code: report it in one line
+        raise ConversionError(f"cannot run {path}: {' '.join(str(e).split()) or type(e).__name__}") from None
+    net = getattr(module, name, None)
+    if net is None:
+        raise ConversionError(f"{path} defines no {name}")
+    if callable(net) and not isinstance(net, torch.nn.Module):
+        net = net()
+    if not isinstance(net, torch.nn.Module):
+        raise ConversionError(f"{path}:{name} is not a torch.nn.Module (got {type(net).__name__})")
+    try:
+        net.load_state_dict(state)
+    except Exception as e:  # noqa: BLE001
+        raise ConversionError(f"the state dict does not fit {path}:{name}: {' '.join(str(e).split())[:300]}") from None
+    return net.eval()
+
+
+def is_state_dict(obj) -> bool:
+    """A mapping of parameter names to tensors, as torch.save(model.state_dict())."""
+    import collections.abc
+
+    return isinstance(obj, collections.abc.Mapping) and all(type(v).__name__ == "Tensor" for v in obj.values())
+
+
 def load_if_torch(path: str):
     """The module in ``path`` if it is a torch.save file, else None."""
     if not os.path.isfile(path) or not is_torch_file(path):

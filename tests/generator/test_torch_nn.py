@@ -102,6 +102,63 @@ class TorchConvertTests(unittest.TestCase):
 
 
 @unittest.skipUnless(HAVE_TORCH, "torch is not importable")
+class TorchStateDictTests(unittest.TestCase):
+    """A state dict plus the Sequential that defines the network."""
+
+    MODULE = (
+        "import torch\n"
+        "def build():\n"
+        "    return torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))\n"
+        "net = build()\n"
+    )
+
+    def setUp(self):
+        torch.manual_seed(0)
+        self.model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)).eval()
+        self.dir = tempfile.TemporaryDirectory()
+        self.state = os.path.join(self.dir.name, "weights.pt")
+        torch.save(self.model.state_dict(), self.state)
+        self.module = os.path.join(self.dir.name, "net.py")
+        with open(self.module, "w") as f:
+            f.write(self.MODULE)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def convert(self, *extra):
+        out = os.path.join(self.dir.name, "out.hpp")
+        rc, _, err = run_cli("convert", self.state, "--name", "sd", "-o", out, *extra)
+        return rc, err, out
+
+    def test_state_dict_with_function_or_module_gives_the_whole_models_header(self):
+        whole = ctml.convert(self.model, name="sd").header
+        for spec in (f"{self.module}:build", f"{self.module}:net"):
+            rc, err, out = self.convert("--torch-module", spec)
+            self.assertEqual((rc, err), (0, ""))
+            with open(out) as f:
+                self.assertEqual(f.read(), whole)
+
+    def test_state_dict_errors(self):
+        cases = [((), "holds a state dict: name the network with --torch-module"),
+                 (("--torch-module", "net.py"), "must be FILE.py:NAME"),
+                 (("--torch-module", f"{self.module}:nothing"), "defines no nothing"),
+                 (("--torch-module", os.path.join(self.dir.name, "missing.py") + ":net"), "does not exist")]
+        for extra, what in cases:
+            rc, err, out = self.convert(*extra)
+            self.assertEqual(rc, 2, extra)
+            self.assertEqual(err.count("\n"), 1, err)
+            self.assertIn(what, err)
+            self.assertFalse(os.path.exists(out))
+        # weights that do not fit the network
+        with open(self.module, "w") as f:
+            f.write("import torch\nnet = torch.nn.Sequential(torch.nn.Linear(4, 2))\n")
+        rc, err, out = self.convert("--torch-module", f"{self.module}:net")
+        self.assertEqual(rc, 2)
+        self.assertIn("the state dict does not fit", err)
+        self.assertFalse(os.path.exists(out))
+
+
+@unittest.skipUnless(HAVE_TORCH, "torch is not importable")
 class TorchErrorTests(unittest.TestCase):
     def _fails(self, model, what: str, input_shape=None):
         if input_shape is not None:
