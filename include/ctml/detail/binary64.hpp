@@ -38,7 +38,7 @@ struct binary64 {
     const bool guard = (q >> 1) & 1;
     sticky = sticky || (q & 1);
     if (guard && (sticky || (sig & 1))) ++sig;
-    if (sig == hidden << 1) {  // rounding carried into a new bit
+    if (sig == hidden << 1) {  // rounding carried into one more bit
       sig >>= 1;
       ++exponent;
     }

@@ -14,7 +14,7 @@
 // (31 as TFLite; 15 lets AVR requantise with 8x8->16 multiplies): the low
 // bits of M0 are zero, the arithmetic is TFLite's exactly.
 //
-// Everything here is constexpr and free of UB; the library derives all
+// Everything here is constexpr and without UB; the library derives all
 // scales, zero points and multipliers at compile time from the float
 // parameters and the calibration ranges in the generated header.
 #pragma once

@@ -6,7 +6,7 @@
 //   ctml::q<Storage, FracBits>     two's-complement fixed point: a value v is
 //                                  stored as the integer round(v * 2^FracBits)
 //
-// Fixed-point rules (all operations are constexpr and free of UB):
+// Fixed-point rules (all operations are constexpr and without UB):
 //   - conversion from double rounds to nearest, ties away from zero, and
 //     saturates to [min, max]; NaN converts to 0;
 //   - add/sub/mul saturate; mul rounds to nearest, ties towards +infinity
