@@ -106,11 +106,13 @@ inline constexpr bool has_rank = true;
 ///   kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, and
 ///   w(o, c, ky, kx): the weight of output channel o, input channel c of its
 ///   group (c < in_channels / groups), at kernel row ky, column kx.
-template <class P>
-struct conv2d {
+namespace detail {
+/// The 2-d geometry shared by conv2d and depthwise_conv2d.
+template <class P, std::size_t Groups>
+struct conv2d_geometry {
   using params = P;
   static constexpr std::size_t rank = 3;
-  static constexpr std::size_t in_channels = P::in_channels, out_channels = P::out_channels, groups = 1;
+  static constexpr std::size_t in_channels = P::in_channels, out_channels = P::out_channels, groups = Groups;
   static constexpr std::size_t kernel_h = P::kernel_h, kernel_w = P::kernel_w;
   static constexpr std::size_t stride_h = P::stride_h, stride_w = P::stride_w;
   static constexpr std::size_t pad_h = P::pad_h, pad_w = P::pad_w;
@@ -118,32 +120,22 @@ struct conv2d {
     return P::weight[o][c][ky][kx];
   }
   template <class In>
-    requires(detail::has_rank<In, 3> && detail::check_channels<In::dims[0], P::in_channels>::ok)
-  using out_shape = shape<P::out_channels, detail::window_out<In::dims[1], kernel_h, stride_h, pad_h>,
-                          detail::window_out<In::dims[2], kernel_w, stride_w, pad_w>>;
+    requires(has_rank<In, 3> && check_channels<In::dims[0], P::in_channels>::ok)
+  using out_shape = shape<P::out_channels, window_out<In::dims[1], kernel_h, stride_h, pad_h>,
+                          window_out<In::dims[2], kernel_w, stride_w, pad_w>>;
 };
+}  // namespace detail
+
+template <class P>
+struct conv2d : detail::conv2d_geometry<P, 1> {};
 
 /// Depthwise 2-d convolution (PyTorch's Conv2d with groups = in_channels):
 /// out_channels = in_channels * depth multiplier; output channel o reads
 /// input channel o / multiplier. P::weight[out_channels][1][kh][kw].
 template <class P>
-struct depthwise_conv2d {
-  using params = P;
-  static constexpr std::size_t rank = 3;
-  static constexpr std::size_t in_channels = P::in_channels, out_channels = P::out_channels;
-  static constexpr std::size_t groups = P::in_channels;
+struct depthwise_conv2d : detail::conv2d_geometry<P, P::in_channels> {
   static_assert(P::out_channels % P::in_channels == 0,
                 "ctml: a depthwise conv's out_channels must be a multiple of its in_channels");
-  static constexpr std::size_t kernel_h = P::kernel_h, kernel_w = P::kernel_w;
-  static constexpr std::size_t stride_h = P::stride_h, stride_w = P::stride_w;
-  static constexpr std::size_t pad_h = P::pad_h, pad_w = P::pad_w;
-  static constexpr double w(std::size_t o, std::size_t c, std::size_t ky, std::size_t kx) noexcept {
-    return P::weight[o][c][ky][kx];
-  }
-  template <class In>
-    requires(detail::has_rank<In, 3> && detail::check_channels<In::dims[0], P::in_channels>::ok)
-  using out_shape = shape<P::out_channels, detail::window_out<In::dims[1], kernel_h, stride_h, pad_h>,
-                          detail::window_out<In::dims[2], kernel_w, stride_w, pad_w>>;
 };
 
 /// 1-d convolution over (channels, length); P::weight[out_channels][in_channels][kernel].
