@@ -1,7 +1,9 @@
 // Inner loops of the network stages, per target.
 //
 //   dot_f32:  sum of w[j] * x[j] in float, in order j = 0, 1, ... (4 per
-//             iteration, one accumulator, so the order is sklearn's).
+//             iteration, one accumulator, so the order is sklearn's); on AVR
+//             an assembly loop with the same result, bit for bit, in about
+//             half of avr-libc's cycles (avr_float.hpp).
 //   dot_u8:   sum of x[j] * w[j] for activations stored as uint8 (q + 128)
 //             and weights stored as uint8 (w + 128), exact in uint32.
 //             Portable C++ (ldrb, ldrb, muls, adds on Cortex-M0); on AVR an
@@ -16,11 +18,16 @@
 #include <cstdint>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/nn/avr_float.hpp>
 
 namespace ctml::nn::kernels {
 
 template <std::size_t N>
 [[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
+#if defined(__AVR__)
+  static_assert(N < 65536, "ctml: a float dot product on AVR has fewer than 65536 terms");
+  if (const std::uint32_t bits = ctml_avr_dot_f32(w, x, N); bits != 0xffffffffu) return std::bit_cast<float>(bits);
+#endif
   constexpr std::size_t quads = N - N % 4;  // the tail loop's bounds are constants (GCC 12 misjudges it otherwise)
   float acc = 0.0f;
   for (std::size_t j = 0; j < quads; j += 4) {
