@@ -1,7 +1,11 @@
 """Trains a small CNN on the 8x8 digits with PyTorch (deterministic, a few
-seconds on one CPU thread), records its int8 calibration with ctml, saves the
+seconds on one CPU thread, the same network on every x86-64 machine: torch's
+per-CPU vector kernels and oneDNN would otherwise give each CPU its own
+weights), records its int8 calibration with ctml, saves the
 whole module with torch.save, and writes digits_cnn_data.hpp: the test split
-(inputs as float32, true labels) and PyTorch's own predictions on it.
+(inputs as float32, true labels) and PyTorch's own predictions on it; also
+X_test.npy (the test inputs flattened to 64 float32 columns, as the generated
+header takes them) and y_test.npy, for `python3 -m ctml verify|vectors`.
 
 Usage: train.py OUT_DIR   (with PYTHONPATH holding ctml's generator)
 """
@@ -12,12 +16,14 @@ import os
 import sys
 
 import numpy as np
-import torch
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
-import ctml.torch_nn
-from ctml.emit import float_tokens
+os.environ["ATEN_CPU_CAPABILITY"] = "default"  # read by torch on import: no per-CPU kernels
+import torch  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+import ctml.torch_nn  # noqa: E402
+from ctml.emit import float_tokens  # noqa: E402
 
 
 def build() -> torch.nn.Sequential:
@@ -37,6 +43,7 @@ def main(out: str) -> None:
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     torch.set_num_threads(1)
+    torch.backends.mkldnn.enabled = False
     X, y = load_digits(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.25, random_state=42)
     X_tr = (X_tr / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
@@ -62,6 +69,8 @@ def main(out: str) -> None:
 
     ctml.torch_nn.calibrate(model, X_tr)  # input shape and int8 activation ranges
     torch.save(model, os.path.join(out, "digits_cnn.pt"))
+    np.save(os.path.join(out, "X_test.npy"), X_te.reshape(len(X_te), -1))
+    np.save(os.path.join(out, "y_test.npy"), y_te)
 
     rows = ",\n".join("  {" + ", ".join(float_tokens(r)) + "}" for r in X_te.reshape(len(X_te), -1))
     text = "\n".join([

@@ -251,17 +251,18 @@ class ConvertedModel:
     def save(self, path) -> None:
         write_text_atomic(path, self.header)
 
-    def predict_index(self, X) -> np.ndarray:
+    def predict_index(self, X, policy: str | None = None) -> np.ndarray:
         """Runs the compiled header on the host: class indices (classifiers,
-        int64) or predicted values (regressors, float64)."""
+        int64) or predicted values (regressors, float64). ``policy``
+        ("int8", "int8_fast") builds a network with that number policy."""
         from . import host
 
-        return host.run(self, X)
+        return host.run(self, X, policy)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, policy: str | None = None) -> np.ndarray:
         """Like sklearn's ``predict``, computed by the generated C++ on the host.
         X is cast to float32 (the C++ input type)."""
-        y = self.predict_index(X)
+        y = self.predict_index(X, policy)
         if self.is_classifier:
             return self.classes_[y]
         return y

@@ -116,6 +116,37 @@ def _sklearn_predict(est, X32: np.ndarray) -> np.ndarray:
         raise UsageError(f"scikit-learn predict failed on the data: {_one_line(e)}") from None
 
 
+def _is_torch(est) -> bool:
+    from . import torch_nn
+
+    return torch_nn.is_network(est)
+
+
+def reference_predict(est, X32: np.ndarray) -> np.ndarray:
+    """The framework's own prediction for the float32 rows the C++ sees:
+    sklearn's ``predict`` (labels), or for a PyTorch network the argmax of
+    its output on those rows (eval mode, no_grad; class indices, which are
+    its labels), see ``torch_nn.predict``."""
+    if _is_torch(est):
+        from . import torch_nn
+
+        return torch_nn.predict(est, X32)
+    return _sklearn_predict(est, X32)
+
+
+def _n_features_in(est) -> int:
+    """Columns of the model's input (a PyTorch network: its flattened input shape)."""
+    if _is_torch(est):
+        from . import torch_nn
+
+        return int(np.prod(torch_nn.input_shape(est)))
+    return int(getattr(est, "n_features_in_", 0))
+
+
+def _reference_name(est) -> str:
+    return "torch" if _is_torch(est) else "sklearn"
+
+
 # ----------------------------------------------------------------------------
 # Subcommands
 
@@ -143,7 +174,7 @@ def cmd_convert(args, warn) -> int:
     if args.calibrate is not None:  # activation ranges for int8 networks
         from . import nn
 
-        nn.calibrate(est, load_data(args.calibrate, int(getattr(est, "n_features_in_", 0))))
+        nn.calibrate(est, load_data(args.calibrate, _n_features_in(est)))
     model = convert(est, name=args.name)
     model.save(args.output)
     return 0
@@ -152,9 +183,10 @@ def cmd_convert(args, warn) -> int:
 def cmd_verify(args, warn) -> int:
     est, ws = load_model(args.model)
     warn.extend(ws)
+    est = _network_from_state_dict(est, args)
     model = convert(est, name=args.name)
     X = load_data(args.data, model.n_features)
-    ref = _sklearn_predict(est, X)
+    ref = reference_predict(est, X)
     got = model.predict(X)
     if model.is_classifier:
         ok = ref == got
@@ -167,28 +199,45 @@ def cmd_verify(args, warn) -> int:
           f"{model.n_features} features", file=out)
     print(f"agree: {n_ok}/{n} ({100.0 * n_ok / n:.2f}%)", file=out)
     bad = np.flatnonzero(~ok)
+    ref_name = _reference_name(est)
     np.set_printoptions(threshold=1_000_000, linewidth=1_000_000)
     for i in bad[: args.show]:
-        print(f"mismatch row {i}: sklearn={ref[i]!r} ctml={got[i]!r} x={X[i].tolist()}", file=out)
+        print(f"mismatch row {i}: {ref_name}={ref[i]!r} ctml={got[i]!r} x={X[i].tolist()}", file=out)
     if len(bad) > args.show:
         print(f"... and {len(bad) - args.show} more mismatches", file=out)
     return 0 if len(bad) == 0 else 1
 
 
-def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=None) -> str:
-    import sklearn
+def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=None, policy=None) -> str:
+    if policy is not None:  # the host's integer results, which every target must reproduce
+        from . import host
 
-    pred = _sklearn_predict(est, X32)
+        who = f"ctml {policy}"
+        reference = f"ctml's {policy} build on the host ({host.compiler()})"
+    elif _is_torch(est):
+        import torch
+
+        from . import torch_nn
+
+        who = "PyTorch"
+        how = {"argmax": "argmax", "logistic": "output > 0.5", "value": "output"}[torch_nn.head(est)]
+        reference = f"PyTorch {torch.__version__} {how}"
+    else:
+        import sklearn
+
+        who = "sklearn"
+        reference = f"scikit-learn {sklearn.__version__} predict"
+    pred = reference_predict(est, X32) if policy is None else model.predict(X32, policy)
     if model.is_classifier:
         classes = model.classes_
         idx = np.searchsorted(classes, pred)
         if np.any(idx >= len(classes)) or np.any(classes[np.minimum(idx, len(classes) - 1)] != pred):
-            raise UsageError("sklearn predicted a label that is not in classes_")
+            raise UsageError(f"{who} predicted a label that is not in classes_")
         exp_type, exp_tokens = "int", list(map(str, idx.tolist()))
     else:
         pred = pred.astype(np.float64)
         if not np.all(np.isfinite(pred)):
-            raise UsageError("sklearn predicted a non-finite value")
+            raise UsageError(f"{who} predicted a non-finite value")
         exp_type, exp_tokens = "double", double_tokens(pred)
     if not np.all(np.isfinite(X32)):
         raise UsageError("the data holds NaN or inf (after the cast to float32); parity vectors need finite inputs")
@@ -198,8 +247,7 @@ def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=No
     rows = [xt[i : i + n_features] for i in range(0, len(xt), n_features)]
     lines = [
         BANNER,
-        f"// parity vectors: {n_rows} rows of {data_label}; expected = scikit-learn {sklearn.__version__} predict "
-        f"of {' >> '.join(model.sources)}",
+        f"// parity vectors: {n_rows} rows of {data_label}; expected = {reference} of {' >> '.join(model.sources)}",
         "// (" + ("index into classes_" if model.is_classifier else "predicted value") + "; inputs are float32)",
         "#pragma once",
         "#include <cstddef>",
@@ -227,6 +275,7 @@ def cmd_vectors(args, warn) -> int:
         raise ConversionError(problem)
     est, ws = load_model(args.model)
     warn.extend(ws)
+    est = _network_from_state_dict(est, args)
     model = convert(est, name=args.name)
     X = load_data(args.data, model.n_features)
     if args.rows is not None:
@@ -244,13 +293,25 @@ def cmd_vectors(args, warn) -> int:
         y = y[: X.shape[0]]
         if y.shape[0] != X.shape[0]:
             raise UsageError(f"labels file {args.labels} has fewer rows than the data")
-    text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y)
+    if args.policy is not None:
+        if "ctml::nn::network<" not in model.header:
+            raise UsageError(f"--policy {args.policy} is for networks (MLPs, PyTorch Sequentials)")
+        if "static constexpr bool calibrated = true;" not in model.header:
+            raise UsageError(f"--policy {args.policy} needs a calibrated network (ctml.nn.calibrate / "
+                             "ctml.torch_nn.calibrate before saving, or convert --calibrate)")
+    text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y, args.policy)
     write_text_atomic(args.output, text)
     return 0
 
 
+def _torch_module_option(p) -> None:
+    p.add_argument("--torch-module", metavar="FILE.py:NAME", default=None,
+                   help="for a PyTorch state dict: the torch.nn.Sequential (or a function returning it) to load it into")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python3 -m ctml", description="Convert fitted scikit-learn models to ctml C++ headers.")
+    p = _Parser(prog="python3 -m ctml",
+                description="Convert fitted scikit-learn models and PyTorch networks to ctml C++ headers.")
     p.add_argument("--version", action="version", version=f"ctml {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -258,20 +319,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("model", help="joblib/pickle file of a fitted estimator or Pipeline")
     c.add_argument("--name", required=True, help="C++ namespace of the generated symbols")
     c.add_argument("-o", "--output", required=True, help="header to write")
-    c.add_argument("--torch-module", metavar="FILE.py:NAME", default=None,
-                   help="for a PyTorch state dict: the torch.nn.Sequential (or a function returning it) to load it into")
+    _torch_module_option(c)
     c.add_argument("--calibrate", metavar="X.npy", default=None,
                    help="inputs (.npy/.csv) whose activation ranges set the int8 scales of a network")
     c.set_defaults(func=cmd_convert)
 
     v = sub.add_parser(
         "verify",
-        help="compile the header on the host and compare with sklearn's predict",
+        help="compile the header on the host and compare with sklearn's (or PyTorch's) predictions",
         description="Compiles the generated header with the host compiler, runs it on the rows of the data "
         "file (cast to float32, the C++ input type) and compares with sklearn's predict on the same "
-        "rows (as float64). Exit 0 if all agree, 1 if some differ, 2 on error.",
+        "rows (as float64), or for a PyTorch network with the argmax of its output on the float32 rows "
+        "(eval mode; a regressor's output value). Exit 0 if all agree, 1 if some differ, 2 on error.",
     )
     v.add_argument("model")
+    _torch_module_option(v)
     v.add_argument("--data", required=True, help="X as .npy or .csv")
     v.add_argument("--name", default="model", help="namespace used for the compiled header (default: model)")
     v.add_argument("--show", type=int, default=10, help="how many mismatches to print (default 10)")
@@ -279,11 +341,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="regressors: allowed absolute difference (default 0, exact)")
     v.set_defaults(func=cmd_verify)
 
-    t = sub.add_parser("vectors", help="write parity vectors (inputs and sklearn's predictions) as a header")
+    t = sub.add_parser("vectors",
+                       help="write parity vectors (inputs and sklearn's or PyTorch's predictions) as a header")
     t.add_argument("model")
+    _torch_module_option(t)
     t.add_argument("--data", required=True, help="X as .npy or .csv")
     t.add_argument("--name", required=True, help="vectors go in namespace NAME_vectors")
     t.add_argument("--rows", type=int, default=None, help="use only the first N rows")
+    t.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
+                   help="networks: expected = the header built with model.with(ctml::POLICY{}) on the host, "
+                   "for checking that a target computes the same integers (default: the framework's predictions)")
     t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_vectors)

@@ -31,8 +31,9 @@ _DRIVER = """\
 
 int main() {{
   std::array<float, {name}::n_features> x{{}};
+  constexpr auto model = {model};
   while (std::fread(x.data(), sizeof(float), x.size(), stdin) == x.size()) {{
-    const auto y = {name}::model.predict(x);
+    const auto y = model.predict(x);
     std::printf({fmt}, {cast}(y));
   }}
   return 0;
@@ -61,10 +62,15 @@ def cache_dir() -> str:
     return d
 
 
-def driver_source(name: str, is_classifier: bool) -> str:
+# Number policies a network can be built with on the host (`model.with(...)`).
+POLICIES = ("int8", "int8_fast")
+
+
+def driver_source(name: str, is_classifier: bool, policy: str | None = None) -> str:
+    model = f"{name}::model" if policy is None else f"{name}::model.with(ctml::{policy}{{}})"
     if is_classifier:
-        return _DRIVER.format(name=name, fmt='"%lld\\n"', cast="static_cast<long long>")
-    return _DRIVER.format(name=name, fmt='"%a\\n"', cast="static_cast<double>")
+        return _DRIVER.format(name=name, model=model, fmt='"%lld\\n"', cast="static_cast<long long>")
+    return _DRIVER.format(name=name, model=model, fmt='"%a\\n"', cast="static_cast<double>")
 
 
 def _library_digest(inc: str) -> str:
@@ -81,15 +87,18 @@ def _library_digest(inc: str) -> str:
     return h.hexdigest()
 
 
-def build(header: str, name: str, is_classifier: bool) -> str:
-    """Compiles the header with the driver; returns the executable's path."""
+def build(header: str, name: str, is_classifier: bool, policy: str | None = None) -> str:
+    """Compiles the header with the driver (the model with ``policy``, one of
+    POLICIES, if given); returns the executable's path."""
+    if policy is not None and policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     inc = include_dir()
     if not os.path.isfile(os.path.join(inc, "ctml", "ctml.hpp")):
         raise HostError(f"the ctml C++ library is not available ({os.path.join(inc, 'ctml', 'ctml.hpp')} missing)")
     cxx = compiler()
     if shutil.which(cxx) is None:
         raise HostError(f"C++ compiler {cxx!r} not found (set CTML_CXX)")
-    driver = driver_source(name, is_classifier)
+    driver = driver_source(name, is_classifier, policy)
     key = hashlib.sha256(
         "\0".join([header, driver, cxx, " ".join(CXXFLAGS), inc, _library_digest(inc)]).encode()
     ).hexdigest()[:32]
@@ -118,8 +127,9 @@ def build(header: str, name: str, is_classifier: bool) -> str:
     return exe
 
 
-def run(model, X) -> np.ndarray:
-    """Predictions of the compiled header for the rows of X (cast to float32)."""
+def run(model, X, policy: str | None = None) -> np.ndarray:
+    """Predictions of the compiled header for the rows of X (cast to float32),
+    with the model's default number policy or ``policy`` (one of POLICIES)."""
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 1:
         X = X.reshape(1, -1)
@@ -127,7 +137,7 @@ def run(model, X) -> np.ndarray:
         raise ValueError(f"X has shape {X.shape}; the model expects (n_rows, {model.n_features})")
     if X.shape[0] == 0:
         return np.zeros(0, dtype=np.int64 if model.is_classifier else np.float64)
-    exe = build(model.header, model.name, model.is_classifier)
+    exe = build(model.header, model.name, model.is_classifier, policy)
     data = np.ascontiguousarray(X, dtype=np.float32).tobytes()
     r = subprocess.run([exe], input=data, capture_output=True)
     if r.returncode != 0:

@@ -360,6 +360,67 @@ def convert_sequential(model) -> Stage:
                  extra={"n_params": n_params, "framework": f"PyTorch {torch.__version__}"})
 
 
+def input_shape(model) -> tuple[int, ...]:
+    """The input shape of the network (channels first, no batch dimension):
+    ``ctml_input_shape``, the calibrated one, or (in_features,) of a first
+    Linear layer; a ConversionError saying how to set it otherwise."""
+    layers, _ = _layers(model)
+    return _input_shape(model, layers)
+
+
+def head(model) -> str:
+    """How the network's output becomes a prediction: "argmax" (two or more
+    outputs), "logistic" (one output followed by a Sigmoid) or "value"."""
+    layers, _ = _layers(model)
+    return _head(model, layers)[0]
+
+
+def is_network(obj) -> bool:
+    """True for a torch.nn.Module (what ``verify`` and ``vectors`` run with
+    :func:`predict` instead of scikit-learn's ``predict``)."""
+    import sys
+
+    torch = sys.modules.get("torch")  # a torch object means torch is imported
+    return torch is not None and isinstance(obj, torch.nn.Module)
+
+
+def predict(model, X) -> np.ndarray:
+    """PyTorch's own prediction for rows of X as the generated header takes
+    them (float32, the input tensor flattened row-major): the model runs in
+    eval mode under ``torch.no_grad`` on the float32 rows (in the dtype of its
+    parameters), and the result is the argmax of its output (the class
+    index; classes are 0..n-1), ``output > 0.5`` for one Sigmoid output, or
+    the output as float64 for a regressor. The model's train/eval mode is
+    restored afterwards."""
+    import torch
+
+    layers, _ = _layers(model)
+    shape = _input_shape(model, layers)
+    head, _ = _head(model, layers)
+    X = np.asarray(X, dtype=np.float32)
+    n_in = int(math.prod(shape))
+    if X.ndim != 2 or X.shape[1] != n_in:
+        raise ConversionError(f"the network takes {n_in} inputs per row ({shape}); the data has shape {X.shape}")
+    param = next(model.parameters(), None)
+    dtype = param.dtype if param is not None else torch.float32
+    x = torch.from_numpy(np.ascontiguousarray(X).reshape((X.shape[0],) + shape)).to(dtype)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            out = model(x)
+    except Exception as e:  # noqa: BLE001 - report the user's network failing in one line
+        raise ConversionError(f"PyTorch forward failed on the data: {' '.join(str(e).split())[:300]}") from None
+    finally:
+        model.train(was_training)
+    out = out.reshape(out.shape[0], -1)
+    if head == "argmax":
+        return out.argmax(dim=1).numpy().astype(np.int64)
+    if head == "logistic":
+        return (out[:, 0] > 0.5).numpy().astype(np.int64)
+    return out[:, 0].to(torch.float64).numpy()
+
+
 def converters() -> dict:
     """The registry entries (empty when torch is not importable)."""
     if not available():

@@ -97,5 +97,60 @@ class NetworkTests(unittest.TestCase):
             ctml.nn.calibrate(m, X[:, :5])
 
 
+@unittest.skipUnless(LIBRARY_READY, SKIP_REASON)
+class PolicyVectorsTests(unittest.TestCase):
+    """`vectors --policy`: expected classes from the host's int8 build."""
+
+    @classmethod
+    def setUpClass(cls):
+        from sklearn.neural_network import MLPClassifier
+
+        X_tr, X_te, y_tr, cls.y_te = digits()
+        cls.X = (X_te / 16).astype(np.float32)
+        cls.m = _fit(MLPClassifier(hidden_layer_sizes=(32,), max_iter=500, random_state=0), X_tr / 16, y_tr)
+        # Ranges a twentieth of the real ones: int8 saturates and loses most
+        # digits, so an int8 build cannot pass for the float one.
+        ctml.nn.calibrate(cls.m, X_tr / 16 / 20)
+
+    def test_expected_are_the_int8_builds_predictions(self):
+        from _helpers import dump, run_cli
+
+        conv = ctml.convert(self.m, name="pm")
+        float_acc = float((conv.predict(self.X) == self.y_te).mean())
+        int8_idx = conv.predict_index(self.X, "int8")
+        self.assertGreater(float_acc, 0.9)
+        self.assertLess(float((conv.classes_[int8_idx] == self.y_te).mean()), float_acc - 0.2)
+        with tempfile.TemporaryDirectory() as d:
+            data = os.path.join(d, "X.npy")
+            np.save(data, self.X)
+            out = os.path.join(d, "v.hpp")
+            rc, _, err = run_cli("vectors", dump(self.m, os.path.join(d, "m.joblib")), "--data", data,
+                                 "--name", "pm", "--policy", "int8", "-o", out)
+            self.assertEqual(rc, 0, err)
+            with open(out) as f:
+                text = f.read()
+        self.assertIn("expected = ctml's int8 build on the host", text)
+        body = text.split("expected[n_rows] = {", 1)[1].split("}", 1)[0]
+        self.assertEqual([int(t) for t in body.replace(",", " ").split()], int8_idx.tolist())
+
+    def test_rejects_trees_and_uncalibrated_networks(self):
+        from sklearn.neural_network import MLPClassifier
+        from _helpers import digits_forest, dump, run_cli
+
+        X, y = binary()
+        raw = _fit(MLPClassifier(hidden_layer_sizes=(3,), max_iter=20, random_state=0), X, y)
+        for est, what in ((digits_forest(), "is for networks"), (raw, "needs a calibrated network")):
+            with tempfile.TemporaryDirectory() as d:
+                data = os.path.join(d, "X.npy")
+                np.save(data, self.X if est is not raw else X.astype(np.float32))
+                out = os.path.join(d, "v.hpp")
+                rc, _, err = run_cli("vectors", dump(est, os.path.join(d, "m.joblib")), "--data", data,
+                                     "--name", "v", "--policy", "int8_fast", "-o", out)
+                self.assertEqual(rc, 2)
+                self.assertEqual(len(err.strip().splitlines()), 1)
+                self.assertIn(what, err)
+                self.assertFalse(os.path.exists(out))
+
+
 if __name__ == "__main__":
     unittest.main()

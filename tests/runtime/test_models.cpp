@@ -11,6 +11,8 @@
 #include "diabetes_rf_vectors.hpp"
 #include "digits_dt.hpp"
 #include "digits_dt_vectors.hpp"
+#include "digits_mlp.hpp"
+#include "digits_mlp_vectors.hpp"
 #include "digits_rf.hpp"
 #include "digits_rf_vectors.hpp"
 #include "iris_pipe.hpp"
@@ -53,6 +55,7 @@ CTML_VECTORS(digits_dt);
 CTML_VECTORS(noisy_rf);
 CTML_VECTORS(iris_pipe);
 CTML_VECTORS(diabetes_rf);
+CTML_VECTORS(digits_mlp);
 
 TEST_CASE("digits forest: unrolled and table layouts agree with sklearn on every test row") {
   CHECK(mismatches(digits_rf::model.with(ctml::unrolled_layout{}), digits_rf_v{}) == 0);
@@ -113,4 +116,11 @@ TEST_CASE("sizes and costs are reported and the table is the smaller layout") {
   STATIC_REQUIRE(table.ram_bytes() > 0);
   STATIC_REQUIRE(table.cost() == unrolled.cost());
   STATIC_REQUIRE(ctml::fits<decltype(table), ctml::budget<16 * 1024, 1024>>);
+}
+
+TEST_CASE("digits MLP: float agrees with sklearn on every test row, int8 on nearly all") {
+  CHECK(mismatches(digits_mlp::model, digits_mlp_v{}) == 0);
+  // int8 rounds activations: a few rows near a decision boundary may change.
+  CHECK(mismatches(digits_mlp::model.with(ctml::int8{}), digits_mlp_v{}) <= digits_mlp_v::n_rows / 50);
+  CHECK(mismatches(digits_mlp::model.with(ctml::int8_fast{}), digits_mlp_v{}) <= digits_mlp_v::n_rows / 50);
 }

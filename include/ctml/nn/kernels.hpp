@@ -587,4 +587,92 @@ inline std::uint16_t quantize_u8(const float* x, std::uint8_t* y, std::size_t n,
   return s;
 }
 
+// ---------------------------------------------------------------------------
+// Convolutions (network.hpp, int8_conv).
+
+/// Spreads a (C, H, W) tensor of bytes at x into (C, H + 2 PH, W + 2 PW) in
+/// place, the border filled with `fill`; backwards, so that no byte is
+/// overwritten before it has moved (x must hold the padded size).
+template <std::size_t C, std::size_t H, std::size_t W, std::size_t PH, std::size_t PW>
+inline void pad_in_place(std::uint8_t* x, std::uint8_t fill) noexcept {
+  constexpr std::size_t wp = W + 2 * PW;
+  std::uint8_t* d = x + C * (H + 2 * PH) * wp;
+  const std::uint8_t* s = x + C * H * W;
+  for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t i = 0; i < PH * wp + PW; ++i) *--d = fill;  // bottom rows, right of the last row
+    for (std::size_t y = 0; y < H; ++y) {
+      for (std::size_t i = 0; i < W; ++i) *--d = *--s;
+      if (y + 1 < H)
+        for (std::size_t i = 0; i < 2 * PW; ++i) *--d = fill;  // left of this row, right of the one above
+    }
+    for (std::size_t i = 0; i < PH * wp + PW; ++i) *--d = fill;  // left of the first row, top rows
+  }
+}
+
+/// floor(a / N) for a < 256 N (average pooling): on AVR, for N not a power
+/// of two, eight compare-and-subtract steps instead of a division routine
+/// (__divmodhi4); elsewhere the compiler's division by a constant.
+template <std::size_t N, class T>
+[[nodiscard]] constexpr std::uint8_t div_small(T a) noexcept {
+#if defined(__AVR__)
+  if constexpr ((N & (N - 1)) != 0) {
+    std::uint8_t q = 0;
+#pragma GCC unroll 8
+    for (int b = 7; b >= 0; --b)
+      if (a >= static_cast<T>(N << b)) {
+        a = static_cast<T>(a - (N << b));
+        q = static_cast<std::uint8_t>(q | (1u << b));
+      }
+    return q;
+  }
+#endif
+  return static_cast<std::uint8_t>(a / N);
+}
+
+#if defined(__AVR__)
+/// sum of (x * w + 2^15) over C channels of KH rows of KW taps: x unsigned
+/// bytes in RAM, advancing RowSkip bytes after each row and ChanSkip more
+/// after each channel; w signed bytes in flash, consecutive. Per tap ld,
+/// lpm, mulsu, the product's sign bit flipped (+ 2^15 makes it unsigned) and
+/// a 24-bit add: 11 cycles. C * KH * KW <= 256 keeps the sum exact.
+template <std::size_t KW, std::size_t KH, std::size_t C, std::size_t RowSkip, std::size_t ChanSkip>
+[[gnu::noinline]] inline std::uint32_t conv_window_avr(const std::uint8_t* x, const std::int8_t* w) noexcept {
+  static_assert(C * KH * KW <= 256 && KW >= 1 && KH >= 1 && C >= 1 && KH <= 255 && C <= 255 && RowSkip < 65536 &&
+                ChanSkip < 65536);
+  std::uint16_t lo = 0;
+  std::uint8_t hi = 0, a, b, rows, chans;
+  std::uint8_t zero = 0;  // an output, so that it is not r1 (the products' high byte)
+  const std::uint8_t flip = 0x80;
+  __asm__ volatile(
+      "ldi %[chans], %[nc]\n\t"
+      "1:\n\t"
+      "ldi %[rows], %[nr]\n\t"
+      "2:\n\t"
+      ".rept %[nk]\n\t"
+      "ld %[a], X+\n\t"
+      "lpm %[b], Z+\n\t"
+      "mulsu %[b], %[a]\n\t"
+      "eor r1, %[flip]\n\t"
+      "add %A[lo], r0\n\t"
+      "adc %B[lo], r1\n\t"
+      "adc %[hi], %[zero]\n\t"
+      ".endr\n\t"
+      "subi %A[x], lo8(-(%[rs]))\n\t"
+      "sbci %B[x], hi8(-(%[rs]))\n\t"
+      "dec %[rows]\n\t"
+      "brne 2b\n\t"
+      "subi %A[x], lo8(-(%[cs]))\n\t"
+      "sbci %B[x], hi8(-(%[cs]))\n\t"
+      "dec %[chans]\n\t"
+      "brne 1b\n\t"
+      "clr r1\n\t"
+      : [lo] "+r"(lo), [hi] "+r"(hi), [x] "+x"(x), [w] "+z"(w), [a] "=&a"(a), [b] "=&a"(b), [rows] "=&d"(rows),
+        [chans] "=&d"(chans), [zero] "+r"(zero)
+      : [flip] "r"(flip), [nc] "M"(C), [nr] "M"(KH), [nk] "n"(KW), [rs] "n"(RowSkip),
+        [cs] "n"(ChanSkip)
+      : "r0", "memory");
+  return (static_cast<std::uint32_t>(hi) << 16) | lo;
+}
+#endif
+
 }  // namespace ctml::nn::kernels

@@ -21,9 +21,12 @@
 //   Convolutions (conv1d, conv2d, depthwise_conv2d) and pooling run on
 //   channels-first tensors: f32 sums each output's taps in (channel, row,
 //   column) order, then adds the bias; int8 uses the dense layers' per-channel
-//   scheme (relu fused, padding taps skipped: they hold the zero point) with
-//   int32 sums of 16-bit products; max and average pooling work on the stored
-//   bytes and keep their input's scale and zero point (TFLite).
+//   scheme (relu fused) on the input padded in place with its zero point, as
+//   sums of 8x8-bit products (on AVR `mulsu` in assembly, no 32-bit
+//   multiplies); max and average pooling work on the stored bytes and keep
+//   their input's scale and zero point (TFLite). The int8 layers alternate
+//   between two activation buffers, each sized for the tensors it receives,
+//   padded conv inputs included (ram_bytes()).
 #pragma once
 
 #include <array>
@@ -35,6 +38,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/nn/kernels.hpp>
 #include <ctml/nn/layers.hpp>
@@ -97,7 +101,17 @@ struct network {
       return m;
     }(std::make_index_sequence<n_layers + 1>{});
   }
-
+  // int8 conv layers pad their input in place: the buffers hold the padded sizes too.
+  template <std::size_t I>
+  static constexpr std::size_t padded_input() noexcept {
+    if constexpr (is_conv<layer<I>>) {
+      using T = boost::mp11::mp_at_c<tensors, I>;
+      constexpr std::size_t h = T::rank == 3 ? T::dims[1] : 1;
+      return T::dims[0] * (h + 2 * layer<I>::pad_h) * (T::dims[T::rank - 1] + 2 * layer<I>::pad_w);
+    } else {
+      return 0;
+    }
+  }
   // The last dense layer: the head reads its outputs.
   static constexpr std::size_t head_index() noexcept {
     return []<std::size_t... I>(std::index_sequence<I...>) {
@@ -369,6 +383,30 @@ struct network {
     else return false;
   }
 
+  // The int8 activation buffers (run_int8 alternates between them; a flatten
+  // keeps its input's): each holds the largest tensor it receives, a conv
+  // layer's padded input included.
+  template <std::size_t I>
+  static constexpr void int8_buffer_needs(std::array<std::size_t, 2>& need, std::size_t at) noexcept {
+    using L = layer<I>;
+    const auto grow = [&](std::size_t buf, std::size_t n) { need[buf] = n > need[buf] ? n : need[buf]; };
+    grow(at, tensor_size<I>);
+    if constexpr (I != head_at) {
+      if constexpr (is_flatten<L>) {
+        int8_buffer_needs<I + 1>(need, at);
+      } else {
+        grow(at, padded_input<I>());
+        grow(1 - at, tensor_size<I + 1>);
+        int8_buffer_needs<fuses_next<I>() ? I + 2 : I + 1>(need, 1 - at);
+      }
+    }
+  }
+  static constexpr std::array<std::size_t, 2> int8_buffers() noexcept {
+    std::array<std::size_t, 2> need{1, 1};
+    int8_buffer_needs<0>(need, 0);
+    return need;
+  }
+
   static constexpr int mbits = [] {
     if constexpr (is_int8) return Kernel::multiplier_bits;
     else return 31;
@@ -538,16 +576,19 @@ struct network {
     // Calls f(o, requantised output o) for o = 0, 1, ... n_out - 1.
     template <class F>
     CTML_ALWAYS_INLINE static void for_each_output(const std::uint8_t* x, std::int32_t corr, F&& f) noexcept {
-      std::size_t o = 0;
-      if constexpr (kernels::block > 1) {
-        for (; o + kernels::block <= n_out; o += kernels::block) {
+      // Constant loop bounds: with a running index, GCC 12 misjudges an empty
+      // tail loop (-Waggressive-loop-optimizations).
+      constexpr std::size_t blocked = kernels::block > 1 ? n_out - n_out % kernels::block : 0;
+      if constexpr (blocked > 0) {
+        for (std::size_t o = 0; o < blocked; o += kernels::block) {
           std::array<std::uint32_t, kernels::block> d{};
           kernels::dot_u8_block<n_in>(w.data() + o * n_in, x, d.data());
           for (std::size_t k = 0; k < kernels::block; ++k) f(o + k, requant(static_cast<std::int32_t>(d[k]) - corr, o + k));
         }
       }
-      for (; o < n_out; ++o)
-        f(o, requant(static_cast<std::int32_t>(kernels::dot_u8<n_in>(w.data() + o * n_in, x)) - corr, o));
+      if constexpr (blocked < n_out)
+        for (std::size_t o = blocked; o < n_out; ++o)
+          f(o, requant(static_cast<std::int32_t>(kernels::dot_u8<n_in>(w.data() + o * n_in, x)) - corr, o));
     }
     static constexpr auto out_q = tensor_params<t_out>();
     static constexpr std::int32_t lo =
@@ -615,25 +656,37 @@ struct network {
   };
 
   // An int8 convolution: TFLite's per-channel scheme, as int8_dense, with
-  // acc = b_q + sum over the taps inside the input of (u - zu_in) * w_q
-  // (padding holds the real value 0, i.e. the zero point: it adds nothing).
+  // acc = b_q + sum over the taps of (u - zu_in) * w_q, where padding holds
+  // the input's zero point (the real value 0: it adds nothing). The input is
+  // padded in place first (kernels::pad_in_place; the buffers are sized for
+  // it), so every output is one fixed-shape window: cpg channels of kh rows
+  // of kw consecutive bytes, with weights stored signed as w_q. Then
+  // acc = c + sum u * w_q with c = b_q - zu_in * sum w_q per output channel:
+  // unsigned x signed 8-bit products and no per-window corrections. On AVR
+  // the window is kernels::conv_window_avr (mulsu, 24-bit sums of products
+  // offset by 2^15, the offsets folded into c); elsewhere plain loops the
+  // compiler unrolls (ldrb, ldrsb, muls, adds on Cortex-M0).
   template <std::size_t I>
   struct int8_conv {
     using L = layer<I>;
-    static constexpr std::size_t cpg = L::in_channels / L::groups;
-    static constexpr std::size_t taps = cpg * L::kernel_h * L::kernel_w;
+    using G = geom<I>;
+    static constexpr std::size_t cpg = L::in_channels / L::groups, opg = L::out_channels / L::groups;
+    static constexpr std::size_t kh = L::kernel_h, kw = L::kernel_w;
+    static constexpr std::size_t taps = cpg * kh * kw;
     static constexpr std::size_t n_out = L::out_channels;
+    static constexpr std::size_t hp = G::h + 2 * L::pad_h, wp = G::w + 2 * L::pad_w;  // the padded input
     static constexpr std::size_t t_out = fuses_next<I>() ? I + 2 : I + 1;
     static constexpr quant::params in_q = tensor_params<I>();
     static constexpr quant::params out_q = tensor_params<t_out>();
+    static constexpr std::int32_t zu_in = in_q.zero_point + 128;
 
     static constexpr std::array<double, n_out> make_scales() noexcept {
       std::array<double, n_out> s{};
       for (std::size_t o = 0; o < n_out; ++o) {
         double m = 0;
         for (std::size_t c = 0; c < cpg; ++c)
-          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
-            for (std::size_t kx = 0; kx < L::kernel_w; ++kx) {
+          for (std::size_t ky = 0; ky < kh; ++ky)
+            for (std::size_t kx = 0; kx < kw; ++kx) {
               const double v = detail::abs_d(L::w(o, c, ky, kx));
               m = v > m ? v : m;
             }
@@ -646,10 +699,9 @@ struct network {
       std::array<std::int8_t, n_out * taps> q{};
       for (std::size_t o = 0; o < n_out; ++o)
         for (std::size_t c = 0; c < cpg; ++c)
-          for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
-            for (std::size_t kx = 0; kx < L::kernel_w; ++kx)
-              q[((o * cpg + c) * L::kernel_h + ky) * L::kernel_w + kx] =
-                  ctml::detail::round_sat<std::int8_t>(L::w(o, c, ky, kx) / scales[o]);
+          for (std::size_t ky = 0; ky < kh; ++ky)
+            for (std::size_t kx = 0; kx < kw; ++kx)
+              q[((o * cpg + c) * kh + ky) * kw + kx] = ctml::detail::round_sat<std::int8_t>(L::w(o, c, ky, kx) / scales[o]);
       return q;
     }
     static constexpr std::array<quant::multiplier, n_out> make_m() noexcept {
@@ -658,31 +710,54 @@ struct network {
       return t;
     }
     static constexpr std::array<quant::multiplier, n_out> mult = make_m();
+    /// Weights w_q, per output channel in (channel, row, column) order.
     CTML_FLASH static constexpr std::array<std::int8_t, n_out * taps> w = make_q();
+    static constexpr std::array<std::int32_t, n_out> make_b() noexcept {
+      std::array<std::int32_t, n_out> t{};
+      for (std::size_t o = 0; o < n_out; ++o)
+        t[o] = ctml::detail::round_sat<std::int32_t>(L::params::bias[o] / (in_q.scale * scales[o]));
+      return t;
+    }
+    static constexpr std::array<std::int32_t, n_out> bq = make_b();
     static constexpr bool fast_ok() noexcept {
       if (mbits > 15) return false;
       for (std::size_t o = 0; o < n_out; ++o) {
-        auto bound = static_cast<std::int64_t>(detail::abs_d(L::params::bias[o] / (in_q.scale * scales[o]))) + 1;
+        std::int64_t bound = bq[o] < 0 ? -std::int64_t{bq[o]} : bq[o];
         for (std::size_t k = 0; k < taps; ++k) bound += 255 * (w[o * taps + k] < 0 ? -w[o * taps + k] : w[o * taps + k]);
         if (bound >= (std::int64_t{1} << 23) || mult[o].shift > 0 || mult[o].shift < -23) return false;
       }
       return true;
     }
     static constexpr bool fast = fast_ok();
+#if defined(__AVR__)
+    // conv_window_avr sums u * w_q + 2^15 over at most 256 taps per call (24 bits).
+    static constexpr std::size_t chunk = [] {  // channels per call
+      std::size_t n = 256 / (kh * kw);
+      n = n < 255 ? n : 255;
+      return n < cpg ? n : cpg;
+    }();
+    static_assert(kh * kw <= 256 && kh <= 255 && kw <= 255 && wp * hp <= 65535,
+                  "ctml: a conv layer on AVR has kernels of at most 256 taps and 64 KB padded channels");
+    static constexpr std::int32_t offset = -32768 * static_cast<std::int32_t>(taps);
+#else
+    static constexpr std::int32_t offset = 0;
+#endif
     using entry = std::conditional_t<fast, fast_entry, exact_entry>;
     static constexpr std::array<entry, n_out> make_e() noexcept {
       std::array<entry, n_out> t{};
       for (std::size_t o = 0; o < n_out; ++o) {
-        const std::int32_t b = ctml::detail::round_sat<std::int32_t>(L::params::bias[o] / (in_q.scale * scales[o]));
+        std::int32_t sum_w = 0;
+        for (std::size_t k = 0; k < taps; ++k) sum_w += w[o * taps + k];
+        const std::int32_t c = bq[o] - zu_in * sum_w + offset;
         if constexpr (fast) {
           const auto f = quant::make_fast(mult[o]);
 #if defined(__AVR__)
-          t[o] = {b, f.m, f.s};
+          t[o] = {c, f.m, f.s};
 #else
-          t[o] = {b, f.m, f.s, f.round};
+          t[o] = {c, f.m, f.s, f.round};
 #endif
         } else {
-          t[o] = {b, mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
+          t[o] = {c, mult[o].m0, static_cast<std::int8_t>(mult[o].shift)};
         }
       }
       return t;
@@ -690,56 +765,144 @@ struct network {
     CTML_FLASH static constexpr std::array<entry, n_out> e = make_e();
     static constexpr std::size_t bytes = sizeof(w) + sizeof(e);
 
-    static void run(const std::uint8_t* x, std::uint8_t* y) noexcept {
-      constexpr bool clamp_at_zero = fuses_relu<I>();
-      constexpr std::int32_t lo = (clamp_at_zero ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
-      constexpr auto zu_in = static_cast<std::int16_t>(in_q.zero_point + 128);
-      std::int32_t acc = 0;
-      conv_walk<I>(
-          [&](std::size_t, std::size_t i, std::size_t k) {
-            acc += static_cast<std::int16_t>(x[i] - zu_in) * static_cast<std::int16_t>(flash_load(&w[k]));
-          },
-          [&](std::size_t o, std::size_t at) {
-            const entry* en = &e[o];
-            std::int32_t r;
-            if constexpr (fast) {
+    /// sum of u * w_q over the window at x (plus 2^15 per tap on AVR).
+    CTML_ALWAYS_INLINE static std::int32_t window(const std::uint8_t* x, const std::int8_t* wo) noexcept {
 #if defined(__AVR__)
-              r = kernels::requantize_fast_avr(acc, en);
+      return [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return static_cast<std::int32_t>(
+            (std::uint32_t{0} + ... +
+             kernels::conv_window_avr<kw, kh, (cpg - K * chunk < chunk ? cpg - K * chunk : chunk), wp - kw, wp * (hp - kh)>(
+                 x + K * chunk * hp * wp, wo + K * chunk * kh * kw)));
+      }(std::make_index_sequence<(cpg + chunk - 1) / chunk>{});
 #else
-              r = quant::requantize_fast(acc + flash_load(&en->c),
-                                         {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
+      std::int32_t acc = 0;
+#pragma GCC unroll 1
+      for (std::size_t c = 0; c < cpg; ++c)  // not unrolled: code size kh * kw taps, whatever cpg
+#pragma GCC unroll 16
+        for (std::size_t ky = 0; ky < kh; ++ky)
+#pragma GCC unroll 16
+          for (std::size_t kx = 0; kx < kw; ++kx)
+            acc += static_cast<std::int32_t>(x[(c * hp + ky) * wp + kx]) * flash_load(&wo[(c * kh + ky) * kw + kx]);
+      return acc;
 #endif
-            } else {
-              r = quant::requantize(acc + flash_load(&en->c), {flash_load(&en->m0), flash_load(&en->shift)});
+    }
+
+#if defined(__thumb__) && !defined(__thumb2__)
+    /// Cortex-M0 (Thumb-1, ldrsb without an immediate offset): the windows at
+    /// x and x + stride_w, two neighbouring outputs per weight load.
+    static constexpr bool pairs = true;
+    CTML_ALWAYS_INLINE static void window2(const std::uint8_t* x, const std::int8_t* wo, std::int32_t& a0,
+                                           std::int32_t& a1) noexcept {
+      std::int32_t s0 = 0, s1 = 0;
+#pragma GCC unroll 1
+      for (std::size_t c = 0; c < cpg; ++c)
+#pragma GCC unroll 16
+        for (std::size_t ky = 0; ky < kh; ++ky)
+#pragma GCC unroll 16
+          for (std::size_t kx = 0; kx < kw; ++kx) {
+            const std::int32_t wv = flash_load(&wo[(c * kh + ky) * kw + kx]);
+            s0 += static_cast<std::int32_t>(x[(c * hp + ky) * wp + kx]) * wv;
+            s1 += static_cast<std::int32_t>(x[(c * hp + ky) * wp + kx + L::stride_w]) * wv;
+          }
+      a0 = s0;
+      a1 = s1;
+    }
+#else
+    static constexpr bool pairs = false;
+#endif
+
+    /// The output byte for the window sum acc of the output channel whose
+    /// constants are at en (c: their `c`, read once per channel, except on AVR).
+    CTML_ALWAYS_INLINE static std::uint8_t output(std::int32_t acc, const entry* en,
+                                                  [[maybe_unused]] std::int32_t c) noexcept {
+      constexpr std::int32_t lo = (fuses_relu<I>() ? (out_q.zero_point > -128 ? out_q.zero_point : -128) : -128) + 128;
+      constexpr std::int32_t zu_out = out_q.zero_point + 128;
+      std::int32_t r;
+      if constexpr (fast) {
+#if defined(__AVR__)
+        r = kernels::requantize_fast_avr(acc, en);
+#else
+        r = quant::requantize_fast(acc + c, {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
+#endif
+      } else {
+#if defined(__AVR__)
+        r = quant::requantize(acc + flash_load(&en->c), {flash_load(&en->m0), flash_load(&en->shift)});
+#else
+        r = quant::requantize(acc + c, {flash_load(&en->m0), flash_load(&en->shift)});
+#endif
+      }
+      std::int32_t v = r + zu_out;
+      v = v < lo ? lo : (v > 255 ? 255 : v);
+      return static_cast<std::uint8_t>(v);
+    }
+
+    /// x: the input, padded here in place (its buffer holds the padded size).
+    static void run(std::uint8_t* x, std::uint8_t* y) noexcept {
+      if constexpr (hp != G::h || wp != G::w)
+        kernels::pad_in_place<G::c, G::h, G::w, L::pad_h, L::pad_w>(x, static_cast<std::uint8_t>(zu_in));
+      for (std::size_t o = 0; o < n_out; ++o) {
+        const std::int8_t* wo = w.data() + o * taps;
+        const std::uint8_t* xo = x + (o / opg) * cpg * hp * wp;
+        const entry* en = &e[o];
+#if defined(__AVR__)
+        constexpr std::int32_t c = 0;  // output() reads it
+#else
+        const std::int32_t c = flash_load(&en->c);
+#endif
+        for (std::size_t oy = 0; oy < G::oh; ++oy) {
+          const std::uint8_t* xr = xo + oy * L::stride_h * wp;
+          if constexpr (pairs && G::ow >= 2) {
+            for (std::size_t ox = 0; ox < G::ow; ox += 2) {
+              // an odd last output: the pair ending there (one copy of the code)
+              const std::size_t at = ox + 2 <= G::ow ? ox : G::ow - 2;
+              std::int32_t a0, a1;
+              window2(xr + at * L::stride_w, wo, a0, a1);
+              if (at == ox) *y++ = output(a0, en, c);
+              *y++ = output(a1, en, c);
             }
-            std::int32_t v = r + (out_q.zero_point + 128);
-            v = v < lo ? lo : (v > 255 ? 255 : v);
-            y[at] = static_cast<std::uint8_t>(v);
-            acc = 0;
-          });
+          } else {
+            for (std::size_t ox = 0; ox < G::ow; ++ox) *y++ = output(window(xr + ox * L::stride_w, wo), en, c);
+          }
+        }
+      }
     }
   };
 
   // int8 pooling on the stored bytes (u = q + 128): max is order-preserving;
-  // average is TFLite's (sum of q, divided rounding half away from zero).
+  // average is TFLite's, v = sum of q over the window, then (v + n / 2) / n
+  // for v > 0 and (v - n / 2) / n otherwise (truncating: half away from
+  // zero), from the sum of the bytes (v = sum u - 128 n) and a division of a
+  // non-negative number by the constant n (kernels::div_small).
   template <std::size_t I>
   static void pool_int8(const std::uint8_t* x, std::uint8_t* y) noexcept {
     using L = layer<I>;
-    constexpr auto n = static_cast<std::int16_t>(L::kernel_h * L::kernel_w);
-    std::int16_t v = 0;
-    pool_walk<I>(
-        [&](bool first, std::size_t i) {
-          if constexpr (L::kind == pool::max) v = first || x[i] > v ? static_cast<std::int16_t>(x[i]) : v;
-          else v = static_cast<std::int16_t>((first ? 0 : v) + (x[i] - 128));
-        },
-        [&](std::size_t at) {
+    using G = geom<I>;
+    constexpr std::size_t n = L::kernel_h * L::kernel_w;
+    using sum_t = std::conditional_t<(n <= 256), std::uint16_t, std::uint32_t>;
+    constexpr auto zero = static_cast<sum_t>(128 * n);  // the sum of u when v = 0
+    for (std::size_t c = 0; c < G::c; ++c)
+      for (std::size_t oy = 0; oy < G::oh; ++oy) {
+        const std::uint8_t* window = x + (c * G::h + oy * L::stride_h) * G::w;
+        for (std::size_t ox = 0; ox < G::ow; ++ox, window += L::stride_w) {
           if constexpr (L::kind == pool::max) {
-            y[at] = static_cast<std::uint8_t>(v);
+            std::uint8_t m = 0;
+#pragma GCC unroll 16
+            for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+#pragma GCC unroll 16
+              for (std::size_t kx = 0; kx < L::kernel_w; ++kx) m = window[ky * G::w + kx] > m ? window[ky * G::w + kx] : m;
+            *y++ = m;
           } else {
-            const auto q = static_cast<std::int16_t>(v > 0 ? (v + n / 2) / n : (v - n / 2) / n);
-            y[at] = static_cast<std::uint8_t>(q + 128);
+            sum_t u = 0;
+#pragma GCC unroll 16
+            for (std::size_t ky = 0; ky < L::kernel_h; ++ky)
+#pragma GCC unroll 16
+              for (std::size_t kx = 0; kx < L::kernel_w; ++kx) u = static_cast<sum_t>(u + window[ky * G::w + kx]);
+            *y++ = u > zero
+                       ? static_cast<std::uint8_t>(128 + kernels::div_small<n>(static_cast<sum_t>(u - zero + n / 2)))
+                       : static_cast<std::uint8_t>(128 - kernels::div_small<n>(static_cast<sum_t>(zero - u + n / 2)));
           }
-        });
+        }
+      }
   }
 
   template <std::size_t I>
@@ -825,7 +988,7 @@ struct network {
   // Code of predict, predict_quantized and quantize_input: fitted to the
   // linker's numbers for the benchmark networks (tests/bench/nn, -O2):
   // a fixed part plus a part per dense layer, per target family.
-  static constexpr std::size_t code_bytes() noexcept {
+  static constexpr std::size_t dense_code_bytes() noexcept {
     [[maybe_unused]] std::size_t dense = 0, dense16 = 0;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((dense += is_dense<layer<I>> ? 1 : 0), ...);
@@ -848,6 +1011,40 @@ struct network {
     // multiple of 16 long (the compiler vectorises them).
     return fast_only ? 2080 + 1050 * dense16 : 3040 + 950 * dense16;
 #endif
+  }
+  // Code of the conv and pooling layers: ctml::detail::nn_conv_target_code,
+  // with taps counted as the kernels unroll them.
+  template <std::size_t I>
+  static constexpr std::int32_t conv_layer_code(const ctml::detail::nn_conv_code& k) noexcept {
+    using L = layer<I>;
+    if constexpr (is_conv<L>) {
+      constexpr std::size_t kw = L::kernel_w < 16 ? L::kernel_w : 16;  // rows and columns unroll up to 16
+#if defined(__AVR__)
+      constexpr std::size_t taps = kw;
+#elif defined(__thumb__) && !defined(__thumb2__)
+      constexpr std::size_t taps = (L::kernel_h < 16 ? L::kernel_h : 16) * kw * (geom<I>::ow >= 2 ? 2 : 1);
+#else
+      constexpr std::size_t taps = (L::kernel_h < 16 ? L::kernel_h : 16) * kw;
+#endif
+      return k.conv + k.per_tap * static_cast<std::int32_t>(taps) + (L::pad_h + L::pad_w > 0 ? k.padded : 0);
+    } else if constexpr (is_pool<L>) {
+      return k.pool;
+    } else {
+      return 0;
+    }
+  }
+  static constexpr std::size_t code_bytes() noexcept {
+    constexpr auto& k = !is_int8 ? ctml::detail::nn_conv_target_code.f32
+                                 : (mbits <= 15 ? ctml::detail::nn_conv_target_code.int8_fast
+                                                : ctml::detail::nn_conv_target_code.int8);
+    std::int32_t conv = 0;
+    bool any = false;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((conv += conv_layer_code<I>(k)), ...);
+      any = (... || (is_conv<layer<I>> || is_pool<layer<I>>));
+    }(std::make_index_sequence<n_layers>{});
+    const std::int32_t total = static_cast<std::int32_t>(dense_code_bytes()) + conv + (any ? k.fixed : 0);
+    return total > 0 ? static_cast<std::size_t>(total) : 0;
   }
   template <std::size_t... I>
   static constexpr std::size_t count_macs(std::index_sequence<I...>) noexcept {
@@ -884,7 +1081,7 @@ struct network {
     return sum_tables(std::make_index_sequence<n_layers>{}) + code_bytes();
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    return 2 * max_tensor() * (is_int8 ? 1 : sizeof(float));
+    return is_int8 ? int8_buffers()[0] + int8_buffers()[1] : 2 * max_tensor() * sizeof(float);
   }
   /// Multiply-accumulates per prediction.
   [[nodiscard]] static constexpr std::size_t cost() noexcept {
@@ -895,7 +1092,8 @@ struct network {
     if constexpr (is_int8) {
       static_assert(detail::check_calibrated<P::calibrated>::ok);
       if constexpr (P::calibrated) {
-        std::array<std::uint8_t, max_tensor()> a, b;
+        std::array<std::uint8_t, int8_buffers()[0]> a;
+        std::array<std::uint8_t, int8_buffers()[1]> b;
         constexpr auto zu = static_cast<std::int16_t>(tensor_params<0>().zero_point + 128);
         const std::uint16_t sum = kernels::quantize_u8<input_shift()>(x.data(), a.data(), in_extent, zu);
         return run_from_input(a.data(), b.data(), sum);
@@ -929,7 +1127,8 @@ struct network {
     requires(is_int8)
   {
     static_assert(detail::check_calibrated<P::calibrated>::ok);
-    std::array<std::uint8_t, max_tensor()> a, b;
+    std::array<std::uint8_t, int8_buffers()[0]> a;
+    std::array<std::uint8_t, int8_buffers()[1]> b;
     std::uint16_t sum = 0;
     for (std::size_t i = 0; i < in_extent; ++i) sum = static_cast<std::uint16_t>(sum + (a[i] = static_cast<std::uint8_t>(q[i] ^ 0x80)));
     return run_from_input(a.data(), b.data(), sum);
