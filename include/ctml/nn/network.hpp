@@ -998,7 +998,8 @@ struct network {
        }()),
        ...);
     }(std::make_index_sequence<n_layers>{});
-    if constexpr (!is_int8) return 160;  // f32: kernels and glue, measured on Cortex-M0 -O2
+    if constexpr (!is_int8)  // f32: kernels and glue (Cortex-M0 -O2), the float library where it is software
+      return 160 + static_cast<std::size_t>(ctml::detail::nn_soft_float_code);
     [[maybe_unused]] constexpr bool fast_only = mbits <= 15;
 #if defined(__AVR__)
     // fast: one shared layer routine (kernels::ctml_avr_dense) and the input
