@@ -88,6 +88,26 @@ int reference(const std::array<int, 3>& x4, std::int32_t& margin) {
 }
 }  // namespace nn_portable
 
+CTML_TEST(nn_requantisation_with_31_bit_multipliers_equals_tflite_reference) {
+  using namespace nn_portable;
+  const std::int32_t edges[] = {0, 1, -1, 2, -2, 1 << 15, -(1 << 15), 0x7fffffff, -0x7fffffff - 1, 0x40000000,
+                                -0x40000000, 12345678, -12345678};
+  std::uint32_t state = 777, bad = 0;
+  for (int i = 0; i < 3000; ++i) {
+    state = state * 1103515245u + 12345u;
+    const auto m0 = static_cast<std::int32_t>(0x40000000u | (state >> 2));  // [2^30, 2^31)
+    state = state * 1103515245u + 12345u;
+    std::int32_t acc = static_cast<std::int32_t>(state);
+    if (i < 13 * 13) acc = edges[i % 13];
+    const auto m = i < 13 * 13 ? (i / 13 < 2 ? 0x40000000 + i / 13 : 0x7fffffff - i / 13) : m0;
+    const int right = i % 31;
+    bad += ctml::nn::quant::requantize(acc, {m, -right}) != tflite_requantize(acc, m, right);
+    bad += ctml::nn::quant::srdhm(acc, -m) != tflite_requantize(acc, -m, 0);  // negative too (ctml makes none)
+  }
+  CTML_CHECK_EQ(bad, 0u);
+  CTML_CHECK_EQ(ctml::nn::quant::srdhm(-0x7fffffff - 1, -0x7fffffff - 1), 0x7fffffff);  // the one saturation
+}
+
 CTML_TEST(nn_fast_requantisation_equals_tflite_reference) {
   using namespace nn_portable;
   std::uint32_t state = 12345, bad = 0;
