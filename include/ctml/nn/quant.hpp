@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include <ctml/number/policy.hpp>
 
@@ -85,22 +86,79 @@ struct multiplier {
   return {static_cast<std::int32_t>(q << (31 - bits)), shift};
 }
 
-/// TFLite's SaturatingRoundingDoublingHighMul.
+/// Shift right by s in [0, 31] (arithmetic for signed y), as byte moves plus
+/// at most 7 single-bit shifts (AVR has no barrel shifter; on Cortex-M0 GCC
+/// also makes faster code of it than of y >> s: measured).
+template <class T>
+[[nodiscard]] constexpr T shift_right(T y, std::uint8_t s) noexcept {
+  if (s & 16u) y >>= 16;
+  if (s & 8u) y >>= 8;
+  return static_cast<T>(y >> (s & 7u));
+}
+
+#if defined(__AVR__)
+/// a * b, 16 x 16 -> 32 bits, as four 8x8 `mul`s (clang calls a 32 x 32
+/// multiply routine for it otherwise).
+[[nodiscard]] inline std::uint32_t mul_u16_avr(std::uint16_t a, std::uint16_t b) noexcept {
+  std::uint16_t lo, hi;
+  std::uint8_t zero = 0;  // an output, so that it is not r1 (the products' high byte)
+  __asm__("mul %A[a], %A[b]\n\t" "movw %A[lo], r0\n\t"
+          "mul %B[a], %B[b]\n\t" "movw %A[hi], r0\n\t"
+          "mul %A[a], %B[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
+          "mul %B[a], %A[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
+          "clr r1\n\t"
+          : [lo] "=&r"(lo), [hi] "=&r"(hi), [zero] "+r"(zero)
+          : [a] "r"(a), [b] "r"(b)
+          : "r0");
+  return (static_cast<std::uint32_t>(hi) << 16) | lo;
+}
+#endif
+
+/// TFLite's SaturatingRoundingDoublingHighMul: (a * b + nudge) / 2^31,
+/// truncated, with nudge = 2^30 for a * b >= 0 and 1 - 2^30 otherwise.
 [[nodiscard]] constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
   if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
+#if defined(__AVR__)
+  // AVR: the 64-bit product is a 500-cycle library call. On magnitudes the
+  // result is floor((|a b| + 2^30 - (a b < 0)) / 2^31), from four 16 x 16
+  // products (about 120 cycles).
+  if (!std::is_constant_evaluated()) {
+    const bool negative = (a < 0) != (b < 0) && a != 0 && b != 0;
+    const std::uint32_t ua = a < 0 ? 0u - static_cast<std::uint32_t>(a) : static_cast<std::uint32_t>(a);
+    const std::uint32_t ub = b < 0 ? 0u - static_cast<std::uint32_t>(b) : static_cast<std::uint32_t>(b);
+    const auto a0 = static_cast<std::uint16_t>(ua), a1 = static_cast<std::uint16_t>(ua >> 16);
+    const auto b0 = static_cast<std::uint16_t>(ub), b1 = static_cast<std::uint16_t>(ub >> 16);
+    const std::uint32_t ll = mul_u16_avr(a0, b0), lh = mul_u16_avr(a0, b1), hl = mul_u16_avr(a1, b0);
+    const std::uint32_t mid = (ll >> 16) + (lh & 0xffffu) + (hl & 0xffffu);  // < 3 * 2^16
+    const std::uint32_t lo = (ll & 0xffffu) | (mid << 16);
+    std::uint32_t hi = mul_u16_avr(a1, b1) + (lh >> 16) + (hl >> 16) + (mid >> 16);  // |a b| < 2^62
+    const std::uint32_t lo_nudged = lo + ((std::uint32_t{1} << 30) - (negative ? 1u : 0u));
+    hi += lo_nudged < lo ? 1u : 0u;
+    const std::uint32_t r = (hi << 1) | (lo_nudged >> 31);  // < 2^31
+    return negative ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
+  }
+#endif
   const std::int64_t ab = static_cast<std::int64_t>(a) * b;
   const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
   return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));  // truncating division
 }
 
-/// TFLite's RoundingDivideByPOT (round half away from zero).
+/// TFLite's RoundingDivideByPOT: x / 2^exponent rounded half away from zero.
 [[nodiscard]] constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
   if (exponent <= 0) return x;
   if (exponent > 31) exponent = 31;  // TFLite's exponents stay below 32
+#if defined(__AVR__)
+  // One shift instead of TFLite's mask, remainder and shift (each a loop on
+  // AVR): sign(x) * floor((|x| / 2^(exponent-1) + 1) / 2).
+  const std::uint32_t magnitude = x < 0 ? 0u - static_cast<std::uint32_t>(x) : static_cast<std::uint32_t>(x);
+  const std::uint32_t r = (shift_right(magnitude, static_cast<std::uint8_t>(exponent - 1)) + 1u) >> 1;  // < 2^31
+  return x < 0 ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
+#else
   const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << exponent) - 1u);
   const std::int32_t remainder = x & mask;
   const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
+#endif
 }
 
 /// Saturating x * 2^n for n >= 0.
@@ -135,14 +193,6 @@ struct multiplier {
                                                       static_cast<std::int32_t>(m));
   const std::int32_t r = (high + (t >> 8)) >> 7;
   return rounding_divide_by_pot(r, right);
-}
-
-/// Arithmetic shift right by s in [0, 31], as byte moves plus at most 7
-/// single-bit shifts (AVR has no barrel shifter).
-[[nodiscard]] constexpr std::int32_t shift_right(std::int32_t y, std::uint8_t s) noexcept {
-  if (s & 16u) y >>= 16;
-  if (s & 8u) y >>= 8;
-  return y >> (s & 7u);
 }
 
 /// The constants of `requantize_fast` for a multiplier {m0, shift} with m0's
