@@ -4,6 +4,7 @@
 #include <ctml/budget.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
+#include <ctml/number/convert.hpp>
 #include <ctml/pipeline.hpp>
 #include <ctml/scalers.hpp>
 #include <ctml/stage.hpp>

@@ -139,7 +139,7 @@ struct scaler_tables<Params, Kind, q<S, F>> {
 }  // namespace detail
 
 /// One of sklearn's scalers on `Params::n_features` values.
-template <class Params, NumberPolicy Policy, detail::scaler_kind Kind>
+template <class Params, ValuePolicy Policy, detail::scaler_kind Kind>
 struct scaler {
   using policy = Policy;
   using in_type = typename Policy::value_type;
@@ -147,7 +147,7 @@ struct scaler {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_features;
-  template <NumberPolicy P> using rebind = scaler<Params, P, Kind>;
+  template <ValuePolicy P> using rebind = scaler<Params, P, Kind>;
 
  private:
   using tables = detail::scaler_tables<Params, Kind, Policy>;
@@ -165,13 +165,13 @@ struct scaler {
   }
 };
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using standard_scaler = scaler<Params, Policy, detail::scaler_kind::standard>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using min_max_scaler = scaler<Params, Policy, detail::scaler_kind::min_max>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using max_abs_scaler = scaler<Params, Policy, detail::scaler_kind::max_abs>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using robust_scaler = scaler<Params, Policy, detail::scaler_kind::robust>;
 
 }  // namespace ctml

@@ -39,8 +39,8 @@ using clf = ctml::forest_classifier<stump>;
 static_assert(ctml::Predictor<clf>);
 static_assert(clf::cost() == 1);
 static_assert(std::is_same_v<clf::layout, ctml::trees::unrolled<stump, f32_rule>>);  // small: unrolled
-static_assert(std::is_same_v<clf::rebind_option<ctml::table_layout>::layout, ctml::trees::table<stump, f32_rule>>);
-static_assert(std::is_same_v<clf::rebind_option<ctml::fastest_within<ctml::budget<8, 8>>>::layout,
+static_assert(std::is_same_v<clf::rebind_layout<ctml::table_layout>::layout, ctml::trees::table<stump, f32_rule>>);
+static_assert(std::is_same_v<clf::rebind_layout<ctml::fastest_within<ctml::budget<8, 8>>>::layout,
                              ctml::trees::table<stump, f32_rule>>);  // 8 bytes: only the table is chosen
 // 3/4 and 1/4 are exact in binary: no exact-arithmetic fallback is compiled in.
 static_assert(ctml::trees::class_rows<stump, false>::exact && ctml::trees::class_rows<stump, true>::exact);

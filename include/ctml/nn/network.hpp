@@ -141,8 +141,7 @@ struct network {
                 "ctml: the logistic and value heads read exactly one output");
 
  public:
-  using policy = f32;
-  using kernel = Kernel;
+  using policy = Kernel;
   using in_type = float;
   using out_type = std::conditional_t<P::head == head::value, float, int>;
   using state_type = no_state;
@@ -150,10 +149,9 @@ struct network {
   static constexpr std::size_t out_extent = 1;
   static constexpr bool is_int8 = !std::is_same_v<Kernel, f32>;
 
-  template <NumberPolicy Q> using rebind = network<P, Q>;
-  template <class K>
-    requires(ctml::detail::is_int8_affine<K>)
-  using rebind_option = network<P, K>;
+  template <class Q>
+    requires(std::same_as<Q, f32> || ctml::detail::is_int8_affine<Q>)
+  using rebind = network<P, Q>;
 
   // ---------------------------------------------------------------------
   // f32

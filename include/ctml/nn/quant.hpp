@@ -27,22 +27,6 @@
 
 namespace ctml {
 
-/// The int8 affine option for networks: `model.with(ctml::int8{})`.
-template <int MultiplierBits = 31>
-  requires(MultiplierBits >= 8 && MultiplierBits <= 31)
-struct int8_affine {
-  static constexpr int multiplier_bits = MultiplierBits;
-  static constexpr const char* name = "int8";
-};
-using int8 = int8_affine<31>;
-/// Multipliers of 15 significant bits: requantisation without 32x32 products.
-using int8_fast = int8_affine<15>;
-
-namespace detail {
-template <class T> inline constexpr bool is_int8_affine = false;
-template <int B> inline constexpr bool is_int8_affine<int8_affine<B>> = true;
-}  // namespace detail
-
 namespace nn::quant {
 
 /// Scale and zero point of one tensor.

@@ -62,7 +62,7 @@ constexpr std::size_t worst_path_compares() noexcept {
 }  // namespace trees
 
 /// Shared by the classifier and the regressor.
-template <class Params, NumberPolicy Policy, TreeLayout Layout>
+template <class Params, ValuePolicy Policy, TreeLayout Layout>
 struct forest_base {
   using policy = Policy;
   using rule = trees::split_rule<Policy>;
@@ -76,14 +76,14 @@ struct forest_base {
 };
 
 /// Returns the index of the predicted class in sklearn's `classes_`.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
 struct forest_classifier : forest_base<Params, Policy, Layout> {
   using base = forest_base<Params, Policy, Layout>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = int;
-  template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout>;
-  template <TreeLayout L> using rebind_option = forest_classifier<Params, Policy, L>;
+  template <ValuePolicy P> using rebind = forest_classifier<Params, P, Layout>;
+  template <TreeLayout L> using rebind_layout = forest_classifier<Params, Policy, L>;
 
  private:
   using votes = trees::class_votes<Params, layout::compact>;
@@ -120,19 +120,19 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
 };
 
 /// Returns the predicted value, averaged over the trees as sklearn does.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
 struct forest_regressor : forest_base<Params, Policy, Layout> {
   using base = forest_base<Params, Policy, Layout>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = double;
-  template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
+  template <ValuePolicy P> using rebind = forest_regressor<Params, P, Layout>;
 #if defined(__AVR__)
   static_assert(sizeof(Params) == 0,
                 "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
                 "use a classifier, or another port");
 #endif
-  template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
+  template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     return layout::data_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
