@@ -172,9 +172,9 @@ def cmd_convert(args, warn) -> int:
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
     if args.calibrate is not None:  # activation ranges for int8 networks
-        from . import nn
+        from . import calibrate
 
-        nn.calibrate(est, load_data(args.calibrate, _n_features_in(est)))
+        calibrate(est, load_data(args.calibrate, _n_features_in(est)))
     model = convert(est, name=args.name)
     model.save(args.output)
     return 0
@@ -294,9 +294,9 @@ def cmd_vectors(args, warn) -> int:
         if y.shape[0] != X.shape[0]:
             raise UsageError(f"labels file {args.labels} has fewer rows than the data")
     if args.policy is not None:
-        if "ctml::nn::network<" not in model.header:
+        if not model.is_network:
             raise UsageError(f"--policy {args.policy} is for networks (MLPs, PyTorch Sequentials)")
-        if "static constexpr bool calibrated = true;" not in model.header:
+        if not model.calibrated:
             raise UsageError(f"--policy {args.policy} needs a calibrated network (ctml.nn.calibrate / "
                              "ctml.torch_nn.calibrate before saving, or convert --calibrate)")
     text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y, args.policy)

@@ -180,6 +180,7 @@ class Stage:
     is_model: bool = False
     classes: Any = None  # classes_ for classifiers, None for regressors
     extra: dict = field(default_factory=dict)
+    family: str = ""  # the registry family that converted it (set by build_stages)
 
 
 def check_finite(what: str, a) -> None:

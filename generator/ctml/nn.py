@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
+from . import registry
+from .registry import Family, register
 from .emit import (INDENT, ConversionError, Stage, braced, check_finite, double_tokens, member_array, member_array_2d,
                    member_scalar, rows_block)
 
@@ -93,24 +95,13 @@ def forward_ranges(layers: list[Layer], X: np.ndarray) -> tuple[list[float], lis
 
 
 def calibrate(estimator, X) -> None:
-    """Records activation ranges on ``estimator`` (a fitted MLP, or a Pipeline
-    ending in one: X then goes through the preceding steps first), for int8."""
-    from sklearn.pipeline import Pipeline
+    """Records activation ranges on ``estimator`` (a fitted MLP or PyTorch
+    network, or a Pipeline ending in one: X then goes through the preceding
+    steps first), for int8. The same as ``ctml.calibrate``."""
+    registry.calibrate(estimator, X)
 
-    if type(estimator).__module__.startswith("torch."):
-        from . import torch_nn
 
-        torch_nn.calibrate(estimator, X)
-        return
-    X = np.asarray(X, dtype=np.float64)
-    final = estimator
-    if isinstance(estimator, Pipeline):
-        steps = [s for _, s in estimator.steps if s is not None and not (isinstance(s, str) and s == "passthrough")]
-        *pre, final = steps
-        for s in pre:
-            X = s.transform(X)
-    if type(final) not in CONVERTERS:
-        raise ConversionError(f"cannot calibrate {type(final).__name__}: only networks take calibration data")
+def calibrate_mlp(final, X) -> None:
     if X.ndim != 2 or X.shape[1] != int(final.n_features_in_):
         raise ConversionError(f"calibration data has shape {X.shape}; the network expects {final.n_features_in_} features")
     inp, ranges = forward_ranges(_mlp_layers(final), X)
@@ -232,18 +223,11 @@ def _convert_mlp(est, classifier: bool) -> Stage:
     members = network_members(layers, (n_in,), head, calibration)
     n_params = sum(layer.weight.size + layer.bias.size for layer in layers if layer.kind == "dense")
     return Stage(type(est).__name__, "mlp", "ctml::nn::network", members, n_in, 1, is_model=True, classes=classes,
-                 extra={"n_params": n_params})
+                 extra={"n_params": n_params, "calibrated": calibration is not None})
 
 
-def convert_mlp_classifier(est: MLPClassifier) -> Stage:
-    return _convert_mlp(est, True)
+def convert(est) -> Stage:
+    return _convert_mlp(est, isinstance(est, MLPClassifier))
 
 
-def convert_mlp_regressor(est: MLPRegressor) -> Stage:
-    return _convert_mlp(est, False)
-
-
-CONVERTERS = {
-    MLPClassifier: convert_mlp_classifier,
-    MLPRegressor: convert_mlp_regressor,
-}
+register(Family(name="mlp", estimators=(MLPClassifier, MLPRegressor), convert=convert, calibrate=calibrate_mlp))

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
 from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, member_scalar
+from .registry import TRANSFORM, Family, register
 
 
 def _vec(est, attr: str, n: int, default: float | None) -> np.ndarray:
@@ -70,10 +71,20 @@ def convert_robust_scaler(est: RobustScaler) -> Stage:
     return _stage(est, "ctml::robust_scaler", [("center", center), ("scale", scale)])
 
 
-#: Scalers allowed before the model in a Pipeline.
-CONVERTERS = {
+_CONVERTERS = {
     StandardScaler: convert_standard_scaler,
     MinMaxScaler: convert_min_max_scaler,
     MaxAbsScaler: convert_max_abs_scaler,
     RobustScaler: convert_robust_scaler,
 }
+
+
+def convert(est) -> Stage:
+    for cls, conv in _CONVERTERS.items():
+        if isinstance(est, cls):
+            return conv(est)
+    raise ConversionError(f"not a scaler: {type(est).__name__}")
+
+
+#: Scalers go before the model in a Pipeline.
+register(Family(name="scalers", estimators=tuple(_CONVERTERS), convert=convert, kind=TRANSFORM))

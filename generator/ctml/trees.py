@@ -15,6 +15,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.base import is_classifier
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from .emit import (
@@ -27,6 +28,7 @@ from .emit import (
     member_array_2d,
     member_scalar,
 )
+from .registry import Family, register
 
 _INT32_MAX = 2**31 - 1
 
@@ -200,24 +202,17 @@ def _convert(est, classifier: bool) -> Stage:
         t["n_classes"] if classifier else 1,
         is_model=True,
         classes=np.asarray(est.classes_) if classifier else None,
-        extra={"n_trees": t["n_trees"], "n_nodes": t["n_nodes"]},
+        extra={"n_trees": t["n_trees"], "n_nodes": t["n_nodes"], "summary": f"{t['n_trees']} trees, {t['n_nodes']} nodes"},
     )
 
 
-def convert_classifier(est) -> Stage:
-    return _convert(est, classifier=True)
+def convert(est) -> Stage:
+    return _convert(est, classifier=is_classifier(est))
 
 
-def convert_regressor(est) -> Stage:
-    return _convert(est, classifier=False)
-
-
-#: Final models of this family.
-CONVERTERS = {
-    DecisionTreeClassifier: convert_classifier,
-    DecisionTreeRegressor: convert_regressor,
-    RandomForestClassifier: convert_classifier,
-    RandomForestRegressor: convert_regressor,
-    ExtraTreesClassifier: convert_classifier,
-    ExtraTreesRegressor: convert_regressor,
-}
+register(Family(
+    name="trees",
+    estimators=(DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor,
+                ExtraTreesClassifier, ExtraTreesRegressor),
+    convert=convert,
+))
