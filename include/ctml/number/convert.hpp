@@ -60,8 +60,8 @@ struct quantize : detail::elementwise_stage<To, float, typename To::value_type, 
     // max + 0.5 where float has it, else 2^(bits-1): the first value that saturates.
     constexpr float hi = static_cast<float>(static_cast<double>(std::numeric_limits<S>::max()) + 0.5);
     constexpr float lo = static_cast<float>(static_cast<double>(std::numeric_limits<S>::min()) - 0.5);
+    if (!(x == x)) return 0;  // before any arithmetic: NaN is not constant on clang
     const float y = x * scale;
-    if (!(y == y)) return 0;
     if (y >= hi) return std::numeric_limits<S>::max();
     if (y <= lo) return std::numeric_limits<S>::min();
     // |y| < 2^31 here: truncation is exact, and so is y - t.
