@@ -17,7 +17,7 @@ import tempfile
 import numpy as np
 
 from . import registry
-from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
+from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem, render_members
 
 __version__ = "0.1.0"
 
@@ -200,7 +200,7 @@ def _render(stages: list[Stage], name: str) -> str:
         struct = f"{st.prefix}{i}_params"
         out.append(f"// {st.source}")
         out.append(f"struct {struct} {{")
-        out.extend(st.members)
+        out.extend(render_members(st.members))
         out.append("};")
         out.append("")
         exprs.append(f"{st.template}<{struct}>{{}}")

@@ -18,8 +18,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from . import registry
 from .registry import Family, register
-from .emit import (INDENT, ConversionError, Stage, braced, check_finite, double_tokens, member_array, member_array_2d,
-                   member_scalar, rows_block)
+from .emit import Alias, Comment, ConversionError, Expr, Param, Stage, Struct, check_finite
 
 #: Attribute that :func:`calibrate` sets on a fitted network (survives pickling).
 CALIBRATION_ATTR = "ctml_calibration_"
@@ -108,40 +107,24 @@ def calibrate_mlp(final, X) -> None:
     setattr(final, CALIBRATION_ATTR, {"input": inp, "ranges": ranges, "rows": int(X.shape[0])})
 
 
-def _nested(tokens: list[str], shape: tuple[int, ...], indent: str) -> str:
-    """A braced initializer for a multi-dimensional array, rows of the last
-    two dimensions laid out by :func:`rows_block`."""
-    if len(shape) <= 2:
-        if len(shape) == 1:
-            return "{" + ", ".join(tokens) + "}"
-        n_cols = shape[-1]
-        return rows_block([tokens[i : i + n_cols] for i in range(0, len(tokens), n_cols)], indent)
-    step = int(np.prod(shape[1:]))
-    inner = indent + INDENT
-    parts = [_nested(tokens[i : i + step], shape[1:], inner) for i in range(0, len(tokens), step)]
-    return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
-
-
-def _conv_struct(layer: Layer, name: str) -> list[str]:
+def _conv_struct(layer: Layer, name: str) -> Struct:
     w = layer.weight
     o, cpg = w.shape[0], w.shape[1]
     groups = layer.attrs.get("groups", 1)
-    lines = [f"{INDENT}struct {name} {{"]
-    inner = INDENT + INDENT
-    lines.append(f"{inner}static constexpr std::size_t in_channels = {cpg * groups}, out_channels = {o};")
+    size = "std::size_t"
+    body = [Param("in_channels", size, cpg * groups), Param("out_channels", size, o)]
     (sh, sw), (ph, pw) = layer.attrs["stride"], layer.attrs["padding"]
     if layer.kind == "conv1d":
-        lines.append(f"{inner}static constexpr std::size_t kernel = {w.shape[2]}, stride = {sw}, padding = {pw};")
-        dims = "[out_channels][in_channels][kernel]"
+        body += [Param("kernel", size, w.shape[2]), Param("stride", size, sw), Param("padding", size, pw)]
+        dims = ("out_channels", "in_channels", "kernel")
     else:
-        lines.append(f"{inner}static constexpr std::size_t kernel_h = {w.shape[2]}, kernel_w = {w.shape[3]};")
-        lines.append(f"{inner}static constexpr std::size_t stride_h = {sh}, stride_w = {sw}, pad_h = {ph}, pad_w = {pw};")
+        body += [Param("kernel_h", size, w.shape[2]), Param("kernel_w", size, w.shape[3]),
+                 Param("stride_h", size, sh), Param("stride_w", size, sw), Param("pad_h", size, ph),
+                 Param("pad_w", size, pw)]
         cdim = "1" if layer.kind == "depthwise_conv2d" else "in_channels"
-        dims = f"[out_channels][{cdim}][kernel_h][kernel_w]"
-    lines.append(f"{inner}static constexpr double weight{dims} = {_nested(double_tokens(w), w.shape, inner)};")
-    lines.append(f"{inner}static constexpr double bias[out_channels] = {braced(double_tokens(layer.bias), inner)};")
-    lines.append(f"{INDENT}}};")
-    return lines
+        dims = ("out_channels", cdim, "kernel_h", "kernel_w")
+    body += [Param("weight", "double", w, dims), Param("bias", "double", layer.bias, ("out_channels",))]
+    return Struct(name, body)
 
 
 def _pool_type(layer: Layer) -> str:
@@ -153,52 +136,47 @@ def _pool_type(layer: Layer) -> str:
     return f"ctml::nn::{kind}_pool2d<{kh}, {kw}, {sh}, {sw}>"
 
 
-def network_members(layers: list[Layer], in_shape: tuple[int, ...], head: str, calibration, extra_lines=()) -> list[str]:
-    """The body of a ``ctml::nn::network`` params struct."""
-    members: list[str] = []
+def network_members(layers: list[Layer], in_shape: tuple[int, ...], head: str, calibration) -> list:
+    """The body of a ``ctml::nn::network`` params struct (emit data)."""
+    members: list = []
     names = []
     d = 0
     n_conv = 0
     for layer in layers:
         if layer.kind in ("conv1d", "conv2d", "depthwise_conv2d"):
-            members.extend(_conv_struct(layer, f"conv{n_conv}"))
+            members.append(_conv_struct(layer, f"conv{n_conv}"))
             names.append(f"ctml::nn::{layer.kind}<conv{n_conv}>")
             n_conv += 1
         elif layer.kind == "pool":
             names.append(_pool_type(layer))
         elif layer.kind == "dense":
             n_out, n_in = layer.weight.shape
-            members.append(f"{INDENT}struct dense{d} {{")
-            body = [
-                member_scalar("std::size_t", "n_in", str(n_in)),
-                member_scalar("std::size_t", "n_out", str(n_out)),
-                member_array_2d("double", "weight", ["n_out", "n_in"], double_tokens(layer.weight), n_in),
-                member_array("double", "bias", ["n_out"], double_tokens(layer.bias)),
-            ]
-            for line in body:
-                members.extend(INDENT + ln if ln else ln for ln in line.split("\n"))
-            members.append(f"{INDENT}}};")
+            members.append(Struct(f"dense{d}", [
+                Param("n_in", "std::size_t", n_in),
+                Param("n_out", "std::size_t", n_out),
+                Param("weight", "double", layer.weight, ("n_out", "n_in")),
+                Param("bias", "double", layer.bias, ("n_out",)),
+            ]))
             names.append(f"ctml::nn::dense<dense{d}>")
             d += 1
         else:
             names.append(f"ctml::nn::{layer.kind}")
-    members.extend(extra_lines)
     shape = ", ".join(str(int(s)) for s in in_shape)
-    members.append(f"{INDENT}using input = ctml::nn::shape<{shape}>;")
-    members.append(f"{INDENT}using layers = ctml::nn::layers<{', '.join(names)}>;")
-    members.append(member_scalar("ctml::nn::head", "head", f"ctml::nn::head::{head}"))
-    members.append(member_scalar("std::size_t", "n_layers", str(len(layers))))
+    members.append(Alias("input", f"ctml::nn::shape<{shape}>"))
+    members.append(Alias("layers", f"ctml::nn::layers<{', '.join(names)}>"))
+    members.append(Param("head", "ctml::nn::head", Expr(f"ctml::nn::head::{head}")))
+    members.append(Param("n_layers", "std::size_t", len(layers)))
     if calibration is None:
-        members.append(member_scalar("bool", "calibrated", "false"))
+        members.append(Param("calibrated", "bool", False))
     else:
         inp, ranges = calibration["input"], calibration["ranges"]
         if len(ranges) != len(layers):
             raise ConversionError("the calibration does not match the network's layers; calibrate again")
         check_finite("calibration ranges", np.asarray(ranges))
-        members.append(member_scalar("bool", "calibrated", "true"))
-        members.append(f"{INDENT}// activation ranges from {calibration.get('rows', '?')} calibration rows")
-        members.append(member_array("double", "input_range", ["2"], double_tokens(np.asarray(inp))))
-        members.append(member_array_2d("double", "ranges", ["n_layers", "2"], double_tokens(np.asarray(ranges)), 2))
+        members.append(Param("calibrated", "bool", True))
+        members.append(Comment(f"activation ranges from {calibration.get('rows', '?')} calibration rows"))
+        members.append(Param("input_range", "double", np.asarray(inp, dtype=np.float64), ("2",)))
+        members.append(Param("ranges", "double", np.asarray(ranges, dtype=np.float64), ("n_layers", "2")))
     return members
 
 
