@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from . import linear, nn, scalers, torch_nn, trees
+from . import bayes, linear, nn, scalers, torch_nn, transforms, trees
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
 
 __version__ = "0.1.0"
@@ -27,11 +27,12 @@ __all__ = ["convert", "ConversionError", "HostError", "ConvertedModel", "support
 # Registry: estimator class -> converter returning a Stage. A new model family
 # (neural networks, linear models, ...) adds its module's CONVERTERS here.
 
-_MODEL_FAMILIES = (trees, nn, linear)
+_MODEL_FAMILIES = (trees, nn, linear, bayes)
 MODEL_CONVERTERS: dict = {}
 for _family in _MODEL_FAMILIES:
     MODEL_CONVERTERS.update(_family.CONVERTERS)
 PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
+PREPROCESSOR_CONVERTERS.update(transforms.CONVERTERS)
 # PyTorch (torch.nn.Sequential, ctml/torch_nn.py) registers once torch is
 # imported (loading a torch.save file does that): importing torch costs
 # seconds, which scikit-learn conversions should not pay.
@@ -158,13 +159,14 @@ def build_stages(estimator) -> list[Stage]:
     for s in steps:
         _check_fitted(s)
         conv = PREPROCESSOR_CONVERTERS.get(type(s)) or MODEL_CONVERTERS[type(s)]
-        stage = conv(s)
-        if stages and stage.n_features_in != stages[-1].n_features_out:
-            raise ConversionError(
-                f"pipeline step {type(s).__name__} expects {stage.n_features_in} features but "
-                f"{stages[-1].source} produces {stages[-1].n_features_out}"
-            )
-        stages.append(stage)
+        converted = conv(s)
+        for stage in converted if isinstance(converted, list) else [converted]:  # a step may give several stages
+            if stages and stage.n_features_in != stages[-1].n_features_out:
+                raise ConversionError(
+                    f"pipeline step {type(s).__name__} expects {stage.n_features_in} features but "
+                    f"{stages[-1].source} produces {stages[-1].n_features_out}"
+                )
+            stages.append(stage)
     return stages
 
 
