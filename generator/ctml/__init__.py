@@ -156,9 +156,10 @@ def build_stages(estimator) -> list[Stage]:
     if type(final) not in MODEL_CONVERTERS:
         raise ConversionError(_unsupported_message(final, "final pipeline step" if in_pipeline else "estimator"))
     stages = []
-    for s in steps:
+    for n, s in enumerate(steps):
         _check_fitted(s)
-        conv = PREPROCESSOR_CONVERTERS.get(type(s)) or MODEL_CONVERTERS[type(s)]
+        # the last step is the model (LinearDiscriminantAnalysis is both a model and a transform)
+        conv = MODEL_CONVERTERS[type(s)] if n == len(steps) - 1 else PREPROCESSOR_CONVERTERS[type(s)]
         converted = conv(s)
         for stage in converted if isinstance(converted, list) else [converted]:  # a step may give several stages
             if stages and stage.n_features_in != stages[-1].n_features_out:

@@ -4,9 +4,12 @@ sklearn's decision boundaries found by bisection on float32 values)."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 
 import numpy as np
+
+FORCED = "-DCTML_FORCE_INTEGER_BINARY64"
 
 
 @functools.lru_cache(maxsize=None)
@@ -99,3 +102,92 @@ def reference_rows(est, X: np.ndarray, n_random: int = 300, n_boundary: int = 16
     if not is_regressor(est):
         parts.append(boundary_rows(est.predict, X, n_boundary))
     return np.vstack(parts)
+
+
+class Agreement:
+    """Mixin for a TestCase: ``cases_factory()`` gives {name: (fitted, X)}; every
+    model is compiled twice (double path, float32 path) and compared with
+    sklearn on reference_rows."""
+
+    cases_factory = None
+
+    @classmethod
+    def setUpClass(cls):
+        import ctml
+        from ctml import host
+
+        cls.cases = cls.cases_factory()
+        cls.rows = {n: reference_rows(est, X) for n, (est, X) in cls.cases.items()}
+        cls.models = {n: ctml.convert(est, name=n) for n, (est, _) in cls.cases.items()}
+        cls.got, cls.errors = {}, {}
+        base = list(host.CXXFLAGS)
+
+        def run(name, forced):
+            m = cls.models[name]
+            return m.predict(cls.rows[name])
+
+        # the float32 path (forced) and the direct double path, one after the other
+        for forced in (False, True):
+            host.CXXFLAGS[:] = base + ([FORCED] if forced else [])
+            try:
+                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                    futures = {n: pool.submit(run, n, forced) for n in cls.models}
+                    for n, f in futures.items():
+                        try:
+                            cls.got[n, forced] = f.result()
+                        except Exception as e:  # reported per test
+                            cls.errors[n, forced] = e
+            finally:
+                host.CXXFLAGS[:] = base
+
+    def check(self, name):
+        est, _ = self.cases[name]
+        X = self.rows[name]
+        want = est.predict(X)
+        for forced in (False, True):
+            if (name, forced) in self.errors:
+                self.fail(f"{name}: {self.errors[name, forced]}")
+            got = self.got[name, forced]
+            bad = np.flatnonzero(got != want)
+            self.assertEqual(len(bad), 0, f"{name} ({'float path' if forced else 'double'}): {len(bad)} of {len(X)} "
+                                          f"rows differ, first {bad[:5]}: ctml {got[bad[:5]]} sklearn {want[bad[:5]]}")
+
+
+_OUTPUT_DRIVER = """\
+#include "model.hpp"
+#include <array>
+#include <cstdio>
+int main() {{
+  std::array<float, {name}::n_features> x{{}};
+  std::array<float, {n_out}> y{{}};
+  constexpr auto last = boost::mp11::mp_back<typename decltype({name}::model)::stages>{{}};
+  while (std::fread(x.data(), sizeof(float), x.size(), stdin) == x.size()) {{
+    last.{method}(x, std::span<float, {n_out}>(y));
+    for (float v : y) std::printf("%a ", static_cast<double>(v));
+    std::printf("\\n");
+  }}
+}}
+"""
+
+
+def run_outputs(model, X, method: str, n_out: int) -> np.ndarray:
+    """``method`` (decision_function, predict_proba) of the model's only stage,
+    compiled on the host, for the float32 rows of X."""
+    import os
+    import subprocess
+    import tempfile
+
+    from ctml import host
+
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "model.hpp"), "w") as f:
+            f.write(model.header)
+        with open(os.path.join(d, "main.cpp"), "w") as f:
+            f.write(_OUTPUT_DRIVER.format(name=model.name, n_out=n_out, method=method))
+        exe = os.path.join(d, "a.out")
+        r = subprocess.run([host.compiler(), *host.CXXFLAGS, "-I", host.include_dir(), "-I", d,
+                            os.path.join(d, "main.cpp"), "-o", exe], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise AssertionError(r.stderr[-2000:])
+        out = subprocess.run([exe], input=np.ascontiguousarray(X, dtype=np.float32).tobytes(), capture_output=True)
+    return np.array([[float.fromhex(v) for v in line.split()] for line in out.stdout.decode().splitlines()])

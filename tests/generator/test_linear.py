@@ -4,8 +4,6 @@ on decision boundaries), on the direct double path and on the float32 path
 with its double refinement (CTML_FORCE_INTEGER_BINARY64 makes the host
 behave like a chip without a double unit)."""
 
-import concurrent.futures
-import os
 import unittest
 
 import numpy as np
@@ -13,8 +11,6 @@ import numpy as np
 import _helpers as h
 import _linear_cases as lc
 from _helpers import ctml
-
-FORCED = "-DCTML_FORCE_INTEGER_BINARY64"
 
 
 def _cases():
@@ -64,46 +60,8 @@ def _cases():
 
 
 @unittest.skipUnless(h.LIBRARY_READY, h.SKIP_REASON)
-class LinearPredictTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        from ctml import host
-
-        cls.cases = _cases()
-        cls.rows = {n: lc.reference_rows(est, X) for n, (est, X) in cls.cases.items()}
-        cls.models = {n: ctml.convert(est, name=n) for n, (est, _) in cls.cases.items()}
-        cls.got, cls.errors = {}, {}
-        base = list(host.CXXFLAGS)
-
-        def run(name, forced):
-            m = cls.models[name]
-            return m.predict(cls.rows[name])
-
-        # the float32 path (forced) and the direct double path, one after the other
-        for forced in (False, True):
-            host.CXXFLAGS[:] = base + ([FORCED] if forced else [])
-            try:
-                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-                    futures = {n: pool.submit(run, n, forced) for n in cls.models}
-                    for n, f in futures.items():
-                        try:
-                            cls.got[n, forced] = f.result()
-                        except Exception as e:  # reported per test
-                            cls.errors[n, forced] = e
-            finally:
-                host.CXXFLAGS[:] = base
-
-    def check(self, name):
-        est, _ = self.cases[name]
-        X = self.rows[name]
-        want = est.predict(X)
-        for forced in (False, True):
-            if (name, forced) in self.errors:
-                self.fail(f"{name}: {self.errors[name, forced]}")
-            got = self.got[name, forced]
-            bad = np.flatnonzero(got != want)
-            self.assertEqual(len(bad), 0, f"{name} ({'float path' if forced else 'double'}): {len(bad)} of {len(X)} "
-                                          f"rows differ, first {bad[:5]}: ctml {got[bad[:5]]} sklearn {want[bad[:5]]}")
+class LinearPredictTest(lc.Agreement, unittest.TestCase):
+    cases_factory = staticmethod(_cases)
 
 
 def _add_tests():
