@@ -5,3 +5,6 @@ from . import scalers  # noqa: F401  StandardScaler, MinMaxScaler, MaxAbsScaler,
 from . import trees  # noqa: F401  decision trees, random forests, extra trees
 from . import nn  # noqa: F401  MLPClassifier, MLPRegressor
 from . import torch_nn  # noqa: F401  torch.nn.Sequential (when torch is loaded)
+from . import linear  # noqa: F401  linear models, LDA, k-means
+from . import bayes  # noqa: F401  naive Bayes
+from . import transforms  # noqa: F401  PCA, TruncatedSVD, LDA transform, Normalizer, PolynomialFeatures, Binarizer

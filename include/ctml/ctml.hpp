@@ -12,3 +12,9 @@
 #include <ctml/nn/layers.hpp>
 #include <ctml/nn/network.hpp>
 #include <ctml/nn/quant.hpp>
+#include <ctml/linear/linear.hpp>
+#include <ctml/bayes/gaussian_nb.hpp>
+#include <ctml/transforms/projection.hpp>
+#include <ctml/transforms/normalizer.hpp>
+#include <ctml/transforms/polynomial.hpp>
+#include <ctml/transforms/binarizer.hpp>

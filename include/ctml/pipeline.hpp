@@ -10,6 +10,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <ctml/linear/exact.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml {
@@ -225,6 +226,44 @@ struct pipeline {
     }
   }
 
+  // A refining last stage (linear/exact.hpp) after transforms that can redo
+  // their output in double: decide on the float path, and for the rare rows
+  // it cannot prove, redo the whole chain in sklearn's double arithmetic.
+  static constexpr bool refines = [] {
+    if constexpr (!RefiningPredictor<last>) return false;
+    else
+      return []<std::size_t... I>(std::index_sequence<I...>) {
+        return (true && ... && (ExactTransform<stage<I>> && std::is_empty_v<typename stage<I>::state_type>));
+      }(std::make_index_sequence<size - 1>{});
+  }();
+
+  template <std::size_t I>
+  static constexpr auto fast_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
+                                  state_type& state) {
+    if constexpr (I + 1 == size) {
+      return stage<I>{}.try_predict(in);
+    } else {
+      buffer<I> mid;
+      stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      return fast_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), state);
+    }
+  }
+  template <std::size_t I>
+  static constexpr auto exact_from(std::span<const double, stage<I>::in_extent> in) {
+    if constexpr (I + 1 == size) {
+      return stage<I>{}.predict_exact(in);
+    } else {
+      std::array<double, stage<I>::out_extent> mid{};
+      stage<I>{}.run_exact(in, std::span(mid));
+      return exact_from<I + 1>(std::span<const double, stage<I>::out_extent>(mid));
+    }
+  }
+  [[gnu::noinline]] static constexpr auto refine(std::span<const in_type, in_extent> in) {
+    std::array<double, in_extent> x{};
+    for (std::size_t i = 0; i < in_extent; ++i) x[i] = static_cast<double>(in[i]);
+    return exact_from<0>(std::span<const double, in_extent>(x));
+  }
+
   template <std::size_t I>
   static constexpr auto predict_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
                                      state_type& state) {
@@ -254,7 +293,13 @@ struct pipeline {
   [[nodiscard]] constexpr auto predict(std::span<const in_type, in_extent> in, state_type& state) const
     requires Predictor<last>
   {
-    return predict_from<0>(in, state);
+    if constexpr (refines && size > 1) {
+      const auto fast = fast_from<0>(in, state);
+      if (fast.sure) return fast.value;
+      return refine(in);
+    } else {
+      return predict_from<0>(in, state);
+    }
   }
 
   /// Stateless pipelines need no state argument.
@@ -265,7 +310,7 @@ struct pipeline {
                   "ctml: this pipeline has stages with state: declare a decltype(model)::state_type and call "
                   "model.predict(x, state)");
     state_type state{};
-    return predict_from<0>(in, state);
+    return predict(in, state);
   }
 
   /// The same model with another number policy for every stage that takes it

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -79,11 +80,14 @@ struct scaler_tables<Params, Kind, f32> {
   CTML_FLASH static constexpr std::array<entry, math::n> table = make();
   static constexpr std::size_t bytes = sizeof(table);
 
-  static constexpr float apply(std::size_t i, float x) noexcept {
+  static constexpr double apply_exact(std::size_t i, double x) noexcept {
     const entry e = flash_load(&table[i]);
-    double y = math::exact(static_cast<double>(x), e.c0, e.c1);
+    double y = math::exact(x, e.c0, e.c1);
     if constexpr (math::clips()) y = y < Params::clip_lo ? Params::clip_lo : (y > Params::clip_hi ? Params::clip_hi : y);
-    return static_cast<float>(y);
+    return y;
+  }
+  static constexpr float apply(std::size_t i, float x) noexcept {
+    return static_cast<float>(apply_exact(i, static_cast<double>(x)));
   }
 };
 
@@ -162,6 +166,14 @@ struct scaler {
   constexpr void run(std::span<const in_type, in_extent> in, std::span<out_type, out_extent> out,
                      no_state&) const noexcept {
     for (std::size_t i = 0; i < in_extent; ++i) out[i] = tables::apply(i, in[i]);
+  }
+
+  /// sklearn's double output, for a following stage that refines its
+  /// decision in double (linear/exact.hpp).
+  constexpr void run_exact(std::span<const double, in_extent> in, std::span<double, out_extent> out) const noexcept
+    requires std::same_as<Policy, f32>
+  {
+    for (std::size_t i = 0; i < in_extent; ++i) out[i] = tables::apply_exact(i, in[i]);
   }
 };
 
