@@ -83,7 +83,7 @@ class BadInputTest(unittest.TestCase):
     def test_unsupported_estimator_lists_supported(self):
         from sklearn.gaussian_process import GaussianProcessClassifier
 
-        m = h.dump(GaussianProcessClassifier().fit(self.X[:40], self.y[:40]), self.p("gpc.joblib"))
+        m = h.dump(GaussianProcessClassifier().fit(self.X[::4], self.y[::4]), self.p("gpc.joblib"))
         err = self.expect_error(self.convert(m), ["GaussianProcessClassifier"])
         import ctml
 
@@ -93,7 +93,7 @@ class BadInputTest(unittest.TestCase):
     def test_unsupported_estimator_subprocess(self):
         from sklearn.gaussian_process import GaussianProcessClassifier
 
-        m = h.dump(GaussianProcessClassifier().fit(self.X[:40], self.y[:40]), self.p("gpc.joblib"))
+        m = h.dump(GaussianProcessClassifier().fit(self.X[::4], self.y[::4]), self.p("gpc.joblib"))
         self.expect_error(self.convert(m), ["unsupported estimator GaussianProcessClassifier", "RandomForestClassifier"],
                           subprocess=True)
 
