@@ -11,3 +11,5 @@
 #include <ctml/nn/layers.hpp>
 #include <ctml/nn/network.hpp>
 #include <ctml/nn/quant.hpp>
+#include <ctml/svm/svm.hpp>
+#include <ctml/neighbors/neighbors.hpp>
