@@ -62,7 +62,29 @@ def _common(est) -> tuple[list[str], int]:
         member_scalar("bool", "distance_weights", "true" if est.weights == "distance" else "false"),
         member_array_2d("double", "samples", ["n_samples", "n_features"], double_tokens(X), n),
     ]
+    if est._fit_method == "kd_tree":
+        members.extend(_kd_tree(est, n))
     return members, n
+
+
+def _kd_tree(est, n: int) -> list[str]:
+    """sklearn's KDTree: its traversal order breaks exact distance ties."""
+    _, idx, node_data, bounds = est._tree.get_arrays()
+    idx = np.asarray(idx, dtype=np.int64)
+    nodes = len(node_data)
+    start = np.array([int(d["idx_start"]) for d in node_data])
+    end = np.array([int(d["idx_end"]) for d in node_data])
+    leaf = np.array([int(bool(d["is_leaf"])) for d in node_data])
+    lo, hi = np.asarray(bounds[0], dtype=np.float64), np.asarray(bounds[1], dtype=np.float64)
+    return [
+        member_scalar("std::size_t", "n_nodes", str(nodes)),
+        member_array("std::int32_t", "tree_order", ["n_samples"], int_tokens(idx)),
+        member_array("std::int32_t", "node_start", ["n_nodes"], int_tokens(start)),
+        member_array("std::int32_t", "node_end", ["n_nodes"], int_tokens(end)),
+        member_array("std::int32_t", "node_leaf", ["n_nodes"], int_tokens(leaf)),
+        member_array_2d("double", "node_lo", ["n_nodes", "n_features"], double_tokens(lo), n),
+        member_array_2d("double", "node_hi", ["n_nodes", "n_features"], double_tokens(hi), n),
+    ]
 
 
 def convert_classifier(est: KNeighborsClassifier) -> Stage:

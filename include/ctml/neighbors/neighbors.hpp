@@ -82,10 +82,42 @@ template <class Params, class X, class Row>
   return d;
 }
 
+/// sqrt correctly rounded, as IEEE (and numpy) computes it: the root of the
+/// significand bit by bit in integers (ctml::math::sqrt is within an ulp).
+[[nodiscard]] constexpr double sqrt_rounded(double x) noexcept {
+  if (!(x > 0) || x == std::numeric_limits<double>::infinity()) return x == 0 ? x : math::sqrt(x);
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+  int e = static_cast<int>(bits >> 52);
+  if (e == 0) {  // subnormal
+    e = 1;
+    while (m < (std::uint64_t{1} << 52)) { m <<= 1; --e; }
+  } else {
+    m |= std::uint64_t{1} << 52;
+  }
+  e -= 1075;  // x = m 2^e
+  if (e & 1) { m <<= 1; --e; }
+  // root of N = m 2^54 (bits of m, then zeros), two bits at a time: 54 root bits.
+  std::uint64_t rem = 0, root = 0;
+  for (int i = 53; i >= 0; --i) {
+    const int b = 2 * i - 54;
+    const std::uint64_t pair = b >= 0 ? (m >> b) & 3 : 0;
+    rem = (rem << 2) | pair;
+    const std::uint64_t trial = (root << 2) | 1;
+    root <<= 1;
+    if (rem >= trial) { rem -= trial; root |= 1; }
+  }
+  std::uint64_t sig = root >> 1;
+  if ((root & 1) && (rem != 0 || (sig & 1))) ++sig;
+  int exp = e / 2 - 26;
+  if (sig == (std::uint64_t{1} << 53)) { sig >>= 1; ++exp; }
+  return math::detail::scale(static_cast<double>(sig), exp);
+}
+
 /// The distance from a reduced distance (sklearn's _rdist_to_dist).
 template <class Params>
 [[nodiscard]] constexpr double to_distance(double rd) noexcept {
-  if constexpr (metric_of<Params> == metric_kind::euclidean) return math::sqrt(rd);
+  if constexpr (metric_of<Params> == metric_kind::euclidean) return sqrt_rounded(rd);
   else if constexpr (metric_of<Params> == metric_kind::manhattan) return rd;
   else return rd == 0 ? 0.0 : math::exp(math::log(rd) / Params::p);
 }
@@ -241,23 +273,148 @@ struct search {
     return v;
   }();
 
-  /// sklearn's double arithmetic; ties by training index.
-  static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
-    std::array<double, k> best_d{};
-    std::size_t count = 0;
-    for (std::size_t s = 0; s < m; ++s) {
-      const double d = reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
-                                                [s](std::size_t i) { return sample(s, i); });
-      if (count == k && !(d < best_d[k - 1])) continue;
-      std::size_t j = count < k ? count++ : k - 1;
-      for (; j > 0 && best_d[j - 1] > d; --j) {
-        best_d[j] = best_d[j - 1];
-        out.index[j] = out.index[j - 1];
+  /// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
+  /// the largest; a value enters only when below it.
+  struct heap {
+    std::array<double, k> value{};
+    std::array<std::uint16_t, k> index{};
+    constexpr heap() noexcept { value.fill(std::numeric_limits<double>::infinity()); }
+    [[nodiscard]] constexpr double largest() const noexcept { return value[0]; }
+    constexpr void push(double v, std::uint16_t idx) noexcept {
+      if (!(v < value[0])) return;
+      std::size_t i = 0;
+      for (;;) {
+        const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
+        std::size_t swap;
+        if (c1 >= k) break;
+        if (c2 >= k) {
+          if (value[c1] > v) swap = c1;
+          else break;
+        } else if (value[c1] >= value[c2]) {
+          if (v < value[c1]) swap = c1;
+          else break;
+        } else {
+          if (v < value[c2]) swap = c2;
+          else break;
+        }
+        value[i] = value[swap];
+        index[i] = index[swap];
+        i = swap;
       }
-      best_d[j] = d;
-      out.index[j] = static_cast<std::uint16_t>(s);
+      value[i] = v;
+      index[i] = idx;
     }
-    for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(best_d[j]);
+  };
+
+  static constexpr double reduced(std::span<const float, n> xf, std::size_t s) noexcept {
+    return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
+                                    [s](std::size_t i) { return sample(s, i); });
+  }
+
+  static constexpr bool kd_tree = requires { Params::n_nodes; };
+
+  /// sklearn's KDTree.query, depth first: children nearest first (by
+  /// min_rdist, the left one on equality), points in tree order.
+  static constexpr void query_tree(std::span<const float, n> xf, heap& h) noexcept {
+    if constexpr (kd_tree) {
+      constexpr std::size_t n_nodes = Params::n_nodes;
+      auto min_rdist = [&](std::size_t node) {
+        double rd = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double x = static_cast<double>(xf[i]);
+          const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
+          const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+          const double half = 0.5 * d;
+          if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+          else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
+          else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
+        }
+        return rd;
+      };
+      // An explicit stack of (node, its lower bound); depth <= log2(n_nodes) + 1.
+      struct item { std::uint16_t node; double bound; };
+      std::array<item, 2 * (std::bit_width(n_nodes) + 1)> stack{};
+      std::size_t top = 0;
+      stack[top++] = {0, min_rdist(0)};
+      while (top > 0) {
+        const item it = stack[--top];
+        if (it.bound > h.largest()) continue;
+        const std::size_t node = it.node;
+        if (flash_load(&node_leaf[node])) {
+          for (std::size_t j = flash_load(&node_start[node]), e = flash_load(&node_end[node]); j < e; ++j) {
+            const std::uint16_t s = flash_load(&tree_order[j]);
+            h.push(reduced(xf, s), s);
+          }
+        } else {
+          const std::size_t c1 = 2 * node + 1, c2 = c1 + 1;
+          const double b1 = min_rdist(c1), b2 = min_rdist(c2);
+          if (b1 <= b2) {  // visit c1 first: push it last
+            stack[top++] = {static_cast<std::uint16_t>(c2), b2};
+            stack[top++] = {static_cast<std::uint16_t>(c1), b1};
+          } else {
+            stack[top++] = {static_cast<std::uint16_t>(c1), b1};
+            stack[top++] = {static_cast<std::uint16_t>(c2), b2};
+          }
+        }
+      }
+    } else {
+      (void)xf;
+      (void)h;
+    }
+  }
+
+  template <class T, std::size_t N, class F>
+  static constexpr std::array<T, N> table(F f) noexcept {
+    std::array<T, N> a{};
+    for (std::size_t i = 0; i < N; ++i) a[i] = f(i);
+    return a;
+  }
+  static constexpr std::size_t tree_nodes = [] {
+    if constexpr (kd_tree) return static_cast<std::size_t>(Params::n_nodes);
+    else return std::size_t{0};
+  }();
+  CTML_FLASH static constexpr auto node_start = table<std::uint16_t, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_end = table<std::uint16_t, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return i != i;
+  });
+  CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+    std::array<double, n> r{};
+    if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_lo[i][f];
+    return r;
+  });
+  CTML_FLASH static constexpr auto node_hi = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+    std::array<double, n> r{};
+    if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_hi[i][f];
+    return r;
+  });
+
+  /// sklearn's double arithmetic and its order of pushes into its heap:
+  /// the kd-tree's traversal, or training order (brute force).
+  static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
+    heap h;
+    if constexpr (kd_tree) {
+      query_tree(xf, h);
+    } else {
+      for (std::size_t s = 0; s < m; ++s) h.push(reduced(xf, s), static_cast<std::uint16_t>(s));
+    }
+    // Sorted by distance (ties keep heap order: only a regressor's last bit can see it).
+    for (std::size_t j = 1; j < k; ++j)
+      for (std::size_t i = j; i > 0 && h.value[i - 1] > h.value[i]; --i) {
+        const double v = h.value[i]; h.value[i] = h.value[i - 1]; h.value[i - 1] = v;
+        const std::uint16_t x = h.index[i]; h.index[i] = h.index[i - 1]; h.index[i - 1] = x;
+      }
+    for (std::size_t j = 0; j < k; ++j) {
+      out.index[j] = h.index[j];
+      out.distance[j] = to_distance<Params>(h.value[j]);
+    }
   }
 
   static constexpr void nearest(std::span<const float, n> x, result& out) noexcept {
@@ -269,6 +426,12 @@ struct search {
             out.distance[j] = to_distance<Params>(reduced_distance<Params>(
                 [&](std::size_t i) { return static_cast<double>(x[i]); }, [s](std::size_t i) { return sample(s, i); }));
           }
+        // sklearn lists neighbours by distance; its weighted sums follow that order.
+        for (std::size_t j = 1; j < k; ++j)
+          for (std::size_t i = j; i > 0 && out.distance[i - 1] > out.distance[i]; --i) {
+            const double d = out.distance[i]; out.distance[i] = out.distance[i - 1]; out.distance[i - 1] = d;
+            const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+          }
         return;
       }
     }
@@ -276,7 +439,8 @@ struct search {
   }
 
   static constexpr std::size_t data_bytes() noexcept {
-    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d);
+    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(node_start) +
+           sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi);
   }
 };
 
