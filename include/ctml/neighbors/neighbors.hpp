@@ -396,6 +396,41 @@ struct search {
     return r;
   });
 
+  /// sklearn's _simultaneous_sort (quicksort, median of three): the order of
+  /// equal distances, and so of a regressor's sums, follows it.
+  static constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
+    auto swap = [&](std::size_t a, std::size_t b) {
+      const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
+      const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
+    };
+    if (size <= 1) return;
+    if (size == 2) {
+      if (dist[0] > dist[1]) swap(0, 1);
+      return;
+    }
+    if (size == 3) {
+      if (dist[0] > dist[1]) swap(0, 1);
+      if (dist[1] > dist[2]) {
+        swap(1, 2);
+        if (dist[0] > dist[1]) swap(0, 1);
+      }
+      return;
+    }
+    const std::size_t mid = size / 2;
+    if (dist[0] > dist[size - 1]) swap(0, size - 1);
+    if (dist[size - 1] > dist[mid]) {
+      swap(size - 1, mid);
+      if (dist[0] > dist[size - 1]) swap(0, size - 1);
+    }
+    const double pivot = dist[size - 1];
+    std::size_t store = 0;
+    for (std::size_t i = 0; i + 1 < size; ++i)
+      if (dist[i] < pivot) swap(i, store++);
+    swap(store, size - 1);
+    if (store > 1) simultaneous_sort(dist, idx, store);
+    if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
+  }
+
   /// sklearn's double arithmetic and its order of pushes into its heap:
   /// the kd-tree's traversal, or training order (brute force).
   static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
@@ -405,34 +440,35 @@ struct search {
     } else {
       for (std::size_t s = 0; s < m; ++s) h.push(reduced(xf, s), static_cast<std::uint16_t>(s));
     }
-    // Sorted by distance (ties keep heap order: only a regressor's last bit can see it).
-    for (std::size_t j = 1; j < k; ++j)
-      for (std::size_t i = j; i > 0 && h.value[i - 1] > h.value[i]; --i) {
-        const double v = h.value[i]; h.value[i] = h.value[i - 1]; h.value[i - 1] = v;
-        const std::uint16_t x = h.index[i]; h.index[i] = h.index[i - 1]; h.index[i - 1] = x;
-      }
+    simultaneous_sort(h.value.data(), h.index.data(), k);
     for (std::size_t j = 0; j < k; ++j) {
       out.index[j] = h.index[j];
       out.distance[j] = to_distance<Params>(h.value[j]);
     }
   }
 
+  /// `ordered`: the caller needs sklearn's order of the neighbours (sums of
+  /// weights or targets), not only the set.
+  template <bool ordered>
   static constexpr void nearest(std::span<const float, n> x, result& out) noexcept {
     if constexpr (integer_path) {
       if (nearest_fixed(x, out)) {
-        if constexpr (Params::distance_weights)
-          for (std::size_t j = 0; j < k; ++j) {
-            const std::size_t s = out.index[j];
-            out.distance[j] = to_distance<Params>(reduced_distance<Params>(
-                [&](std::size_t i) { return static_cast<double>(x[i]); }, [s](std::size_t i) { return sample(s, i); }));
-          }
-        // sklearn lists neighbours by distance; its weighted sums follow that order.
+        if constexpr (!ordered) return;
+        std::array<double, k> rd{};
+        for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(x, out.index[j]);
+        // By distance; equal distances are ordered by sklearn's heap and
+        // sort, which only the double path reproduces.
+        bool tie = false;
         for (std::size_t j = 1; j < k; ++j)
-          for (std::size_t i = j; i > 0 && out.distance[i - 1] > out.distance[i]; --i) {
-            const double d = out.distance[i]; out.distance[i] = out.distance[i - 1]; out.distance[i - 1] = d;
+          for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
+            tie = tie || rd[i - 1] == rd[i];
+            const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
             const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
           }
-        return;
+        if (!tie) {
+          for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+          return;
+        }
       }
     }
     nearest_double(x, out);
@@ -490,7 +526,7 @@ struct knn_classifier {
 
   [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
     typename search::result r{};
-    search::nearest(x, r);
+    search::template nearest<Params::distance_weights>(x, r);
     if constexpr (!Params::distance_weights) {
       std::array<std::uint16_t, n_classes> votes{};
       for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[r.index[j]])];
@@ -552,7 +588,7 @@ struct knn_regressor {
 
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x) const noexcept {
     typename search::result r{};
-    search::nearest(x, r);
+    search::template nearest<true>(x, r);
     if constexpr (!Params::distance_weights) {
       const double sum = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]); });
       return sum / static_cast<double>(k);
