@@ -8,3 +8,5 @@ from . import torch_nn  # noqa: F401  torch.nn.Sequential (when torch is loaded)
 from . import linear  # noqa: F401  linear models, LDA, k-means
 from . import bayes  # noqa: F401  naive Bayes
 from . import transforms  # noqa: F401  PCA, TruncatedSVD, LDA transform, Normalizer, PolynomialFeatures, Binarizer
+from . import svm  # noqa: F401  SVC, NuSVC, SVR, NuSVR, OneClassSVM
+from . import neighbors  # noqa: F401  k-nearest neighbours, nearest centroid, LOF

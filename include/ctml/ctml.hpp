@@ -18,3 +18,5 @@
 #include <ctml/transforms/normalizer.hpp>
 #include <ctml/transforms/polynomial.hpp>
 #include <ctml/transforms/binarizer.hpp>
+#include <ctml/svm/svm.hpp>
+#include <ctml/neighbors/neighbors.hpp>
