@@ -380,7 +380,7 @@ struct search {
     if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else return std::uint16_t(i * 0);
   });
   CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return i != i;
+    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return static_cast<bool>(i * 0);
   });
   CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
     if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else return std::uint16_t(i * 0);
