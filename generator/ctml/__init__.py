@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from . import boosting, nn, scalers, torch_nn, trees
+from . import boosting, nn, scalers, torch_nn, trees, xgboost_model
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
 
 __version__ = "0.1.0"
@@ -38,6 +38,7 @@ PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
 
 
 def _register_torch() -> None:
+    MODEL_CONVERTERS.update(xgboost_model.converters())  # XGBoost types once xgboost is imported
     if "torch" in sys.modules:
         MODEL_CONVERTERS.update(torch_nn.converters())
 
