@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from . import boosting, nn, scalers, torch_nn, trees, xgboost_model
+from . import anomaly, boosting, nn, scalers, torch_nn, trees, xgboost_model
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
 
 __version__ = "0.1.0"
@@ -27,7 +27,7 @@ __all__ = ["convert", "ConversionError", "HostError", "ConvertedModel", "support
 # Registry: estimator class -> converter returning a Stage. A new model family
 # (neural networks, linear models, ...) adds its module's CONVERTERS here.
 
-_MODEL_FAMILIES = (trees, nn, boosting)
+_MODEL_FAMILIES = (trees, nn, boosting, anomaly)
 MODEL_CONVERTERS: dict = {}
 for _family in _MODEL_FAMILIES:
     MODEL_CONVERTERS.update(_family.CONVERTERS)

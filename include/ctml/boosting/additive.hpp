@@ -115,6 +115,33 @@ template <class Params, std::size_t Node>
 inline constexpr sum_type<Params> leaf_value =
     static_cast<sum_type<Params>>(Params::scale * Params::values[static_cast<std::size_t>(Params::leaf[Node])]);
 
+/// Leaf values as a flash table, for the table layout.
+template <class Params>
+struct leaf_table {
+  CTML_FLASH static constexpr std::array<sum_type<Params>, Params::n_values> values = [] {
+    std::array<sum_type<Params>, Params::n_values> v{};
+    for (std::size_t r = 0; r < Params::n_values; ++r)
+      v[r] = static_cast<sum_type<Params>>(Params::scale * Params::values[r]);
+    return v;
+  }();
+};
+
+/// The K raw scores as the layouts of include/ctml/trees/ fill them: tree t
+/// reached leaf row r (in the table layout) adds to score t % K.
+template <class Params>
+struct score_sink {
+  std::array<sum_type<Params>, Params::n_outputs> acc;
+  constexpr void add(std::size_t t, std::size_t r) noexcept {
+    acc[t % Params::n_outputs] += flash_load(&leaf_table<Params>::values[r]);
+  }
+};
+
+/// Whether the forests' table layout can hold the model: plain `x <= t`
+/// splits (no missing values, no categories), and large enough to need it.
+template <class Params>
+inline constexpr bool use_table = !Params::strict && !has_missing<Params> && !has_categories<Params> &&
+                                  trees::shape<Params>::n_decisions > 2048;
+
 /// The K raw scores, init first, trees in order.
 template <class Params, class Policy>
 struct scores {
@@ -123,6 +150,7 @@ struct scores {
   using number = sum_type<Params>;
   static constexpr std::size_t K = Params::n_outputs;
   using result = std::array<number, K>;
+  using table = trees::table<Params, typename test::rule>;
 
   template <std::size_t Node>
   CTML_ALWAYS_INLINE static constexpr void visit(const input_type* x, number& acc) noexcept {
@@ -142,8 +170,14 @@ struct scores {
   [[nodiscard]] static constexpr result run(const input_type* x) noexcept {
     result acc{};
     for (std::size_t k = 0; k < K; ++k) acc[k] = static_cast<number>(Params::init[k]);
-    run_trees(x, acc, std::make_index_sequence<Params::n_trees>{});
-    return acc;
+    if constexpr (use_table<Params>) {
+      score_sink<Params> sink{acc};
+      table::run(x, sink);
+      return sink.acc;
+    } else {
+      run_trees(x, acc, std::make_index_sequence<Params::n_trees>{});
+      return acc;
+    }
   }
   /// First maximum (numpy's argmax).
   [[nodiscard]] static constexpr int argmax(const result& s) noexcept {
@@ -174,10 +208,15 @@ struct additive_base {
 #endif
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
-  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return 0; }
-  /// Unrolled code: per node as the forests, plus the sums' arithmetic.
+  static constexpr bool table = boosting::use_table<Params>;
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    if constexpr (table) return scores_t::table::data_bytes + sizeof(leaf_table<Params>::values);
+    else return 0;
+  }
+  /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
+    if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
+    else return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return sizeof(typename scores_t::result);
