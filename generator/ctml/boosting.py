@@ -23,6 +23,7 @@ from . import treepack
 from .emit import ConversionError, Stage, int_tokens, member_array, member_array_2d
 
 DECISION_SCORE, DECISION_THRESHOLD, DECISION_ARGMAX = 0, 1, 2
+_DBL_MAX = float(np.finfo(np.float64).max)
 
 
 def _binary_threshold(decide) -> float:
@@ -127,7 +128,8 @@ def _hgb_trees(est, n_features: int):
                     np.where(leaf, -1, nodes["left"].astype(np.int64)),
                     np.where(leaf, -1, nodes["right"].astype(np.int64)),
                     nodes["feature_idx"].astype(np.int64),
-                    np.where(leaf | is_cat, 0.0, nodes["num_threshold"]),
+                    # +-inf thresholds (all values on one side) as +-DBL_MAX: additive.hpp maps them back
+                    np.clip(np.where(leaf | is_cat, 0.0, nodes["num_threshold"]), -_DBL_MAX, _DBL_MAX),
                     nodes["value"],
                     default_left=nodes["missing_go_to_left"].astype(bool),
                     categorical=cat if is_cat.any() else None,

@@ -92,9 +92,11 @@ def _f32(v) -> float:
 
 
 def _sigmoid32(m: float) -> np.float32:
-    m = np.float32(m)
+    """XGBoost's 1.0f / (1.0f + expf(-m)), with expf correctly rounded (the
+    binary64 exp rounded to float32; numpy's float32 exp is not)."""
     with np.errstate(over="ignore"):
-        return np.float32(1.0) / (np.float32(1.0) + np.exp(-m))
+        e = np.float32(math.exp(-float(m)))
+        return np.float32(1.0) / (np.float32(1.0) + e)
 
 
 def _logistic_threshold() -> float:

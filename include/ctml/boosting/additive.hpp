@@ -73,12 +73,22 @@ struct node_test {
     else return false;
   }
 
+  /// The rule's key; a threshold of DBL_MAX stands for +inf (x <= inf holds
+  /// for every float but NaN, x <= FLT_MAX does not for +inf).
+  [[nodiscard]] static constexpr typename rule::key_type threshold_key(std::size_t node) noexcept {
+    if constexpr (is_float) {
+      if (threshold(node) == std::numeric_limits<double>::max())
+        return std::bit_cast<typename rule::key_type>(std::numeric_limits<float>::infinity());
+    }
+    return rule::key(threshold(node));
+  }
+
   template <std::size_t Node>
   [[nodiscard]] CTML_ALWAYS_INLINE static constexpr bool goes_left(input_type x) noexcept {
     if constexpr (has_categories<Params>) {
       if constexpr (Params::categorical[Node] >= 0) return category_left<Node>(x);
     }
-    constexpr auto key = rule::key(threshold(Node));
+    constexpr auto key = threshold_key(Node);
     if constexpr (is_float && (has_missing<Params> || has_categories<Params>)) {
       if (is_nan(x)) return missing_left(Node);
     }
