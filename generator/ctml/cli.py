@@ -42,6 +42,13 @@ def load_model(path: str):
         raise UsageError(f"cannot read model file {path}: no such file")
     if not os.path.isfile(path):
         raise UsageError(f"cannot read model file {path}: not a regular file")
+    if path.lower().endswith((".json", ".ubj")):  # a saved XGBoost Booster
+        from . import xgboost_model
+
+        try:
+            return xgboost_model.load(path), []
+        except ConversionError as e:
+            raise UsageError(str(e)) from None
     from . import torch_nn
 
     try:

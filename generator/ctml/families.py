@@ -10,3 +10,6 @@ from . import bayes  # noqa: F401  naive Bayes
 from . import transforms  # noqa: F401  PCA, TruncatedSVD, LDA transform, Normalizer, PolynomialFeatures, Binarizer
 from . import svm  # noqa: F401  SVC, NuSVC, SVR, NuSVR, OneClassSVM
 from . import neighbors  # noqa: F401  k-nearest neighbours, nearest centroid, LOF
+from . import boosting  # noqa: F401  GradientBoosting, HistGradientBoosting, AdaBoost
+from . import xgboost_model  # noqa: F401  XGBoost (sklearn API, Booster, .json/.ubj files)
+from . import anomaly  # noqa: F401  IsolationForest, EllipticEnvelope, GaussianMixture
