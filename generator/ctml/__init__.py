@@ -16,7 +16,7 @@ import tempfile
 
 import numpy as np
 
-from . import nn, scalers, torch_nn, trees
+from . import dsp, nn, scalers, torch_nn, trees
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
 
 __version__ = "0.1.0"
@@ -32,6 +32,11 @@ MODEL_CONVERTERS: dict = {}
 for _family in _MODEL_FAMILIES:
     MODEL_CONVERTERS.update(_family.CONVERTERS)
 PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
+# --- DSP (ctml/dsp.py): ctml.dsp transformers as pipeline steps; a Pipeline may
+# also end with one (no estimator: the header gives model.run). Until the
+# family registry lands.
+PREPROCESSOR_CONVERTERS.update(dsp.CONVERTERS)
+# --- end DSP
 # PyTorch (torch.nn.Sequential, ctml/torch_nn.py) registers once torch is
 # imported (loading a torch.save file does that): importing torch costs
 # seconds, which scikit-learn conversions should not pay.
@@ -152,7 +157,7 @@ def build_stages(estimator) -> list[Stage]:
     for s in pre:
         if type(s) not in PREPROCESSOR_CONVERTERS:
             raise ConversionError(_unsupported_message(s, "pipeline step"))
-    if type(final) not in MODEL_CONVERTERS:
+    if type(final) not in MODEL_CONVERTERS and not (in_pipeline and type(final) in PREPROCESSOR_CONVERTERS):
         raise ConversionError(_unsupported_message(final, "final pipeline step" if in_pipeline else "estimator"))
     stages = []
     for s in steps:
@@ -178,8 +183,10 @@ def _render(stages: list[Stage], name: str) -> str:
     facts = [f"{stages[0].n_features_in} features"]
     if final.classes is not None:
         facts.append(f"{len(final.classes)} classes")
-    else:
+    elif final.is_model:
         facts.append("regressor")
+    else:
+        facts.append(f"{final.n_features_out} outputs (transform)")
     if "n_trees" in final.extra:
         facts.append(f"{final.extra['n_trees']} trees, {final.extra['n_nodes']} nodes")
     out = [
@@ -209,6 +216,8 @@ def _render(stages: list[Stage], name: str) -> str:
     else:
         out.append("inline constexpr auto model = " + " >> ".join(exprs) + ";")
     out.append(f"inline constexpr std::size_t n_features = {stages[0].n_features_in};")
+    if not final.is_model:  # a Pipeline without an estimator: model.run(in, out)
+        out.append(f"inline constexpr std::size_t n_outputs = {final.n_features_out};")
     if final.classes is not None:
         out.append(f"inline constexpr std::size_t n_classes = {len(final.classes)};")
         out.append(_labels_decl(final.classes))
@@ -245,6 +254,8 @@ class ConvertedModel:
         self.header = header
         self.n_features = stages[0].n_features_in
         self.classes_ = stages[-1].classes  # None for regressors
+        self.is_transform = not stages[-1].is_model  # no estimator: run() gives n_outputs values
+        self.n_outputs = stages[-1].n_features_out
         self.is_classifier = self.classes_ is not None
         self.sources = [s.source for s in stages]
 
@@ -266,6 +277,13 @@ class ConvertedModel:
         if self.is_classifier:
             return self.classes_[y]
         return y
+
+    def run(self, X) -> np.ndarray:
+        """The outputs of a Pipeline without an estimator (``NAME::model.run``),
+        computed by the generated C++ on the host: float32, (rows, n_outputs)."""
+        from . import host
+
+        return host.run_transform(self, X)
 
     def __repr__(self) -> str:
         return f"<ctml.ConvertedModel {self.name}: {' >> '.join(self.sources)}>"

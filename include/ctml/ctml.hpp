@@ -11,3 +11,4 @@
 #include <ctml/nn/layers.hpp>
 #include <ctml/nn/network.hpp>
 #include <ctml/nn/quant.hpp>
+#include <ctml/dsp/dsp.hpp>
