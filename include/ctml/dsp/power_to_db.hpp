@@ -3,7 +3,7 @@
 //
 // x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s), s = (m-1)/(m+1),
 // |s| <= 0.172, to s^9; y = (10 / ln 10) (e ln 2 + ln m). Error against float64
-// numpy: below 2e-6 dB over the whole float range.
+// numpy: within 1e-5 dB + 3e-7 relative (2 float ulps) over the normal floats.
 #pragma once
 
 #include <bit>
