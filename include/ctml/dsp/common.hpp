@@ -13,6 +13,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include <ctml/arch/float_order.hpp>
 #include <ctml/detail/flash.hpp>
@@ -36,6 +37,10 @@ template <class P>
 concept DspPolicy = std::same_as<P, f32>;
 
 inline constexpr double pi = 3.141592653589793;
+
+static_assert(std::numeric_limits<double>::digits == 53,
+              "ctml: the DSP stages derive their tables in binary64 double at compile time: on AVR compile with "
+              "-mdouble=64 (constant evaluation only; no double code runs)");
 
 namespace detail {
 
