@@ -246,3 +246,40 @@ CTML_TEST(dsp_f32_bits_equal_ctml_dsp_on_every_port) {
   CTML_CHECK_EQ(h_fir.h, 0x57d16f62u);
   CTML_CHECK_EQ(h_stats.h, 0xf9d90f3eu);
 }
+
+// The framer's frames are the offline frames x[j*hop .. j*hop + n), fed one value
+// at a time or in uneven blocks.
+CTML_TEST(dsp_framer_equals_offline_framing) {
+  constexpr std::size_t len = 200, fn = 64, hop = 24;
+  using framer_t = framer<fn, hop>;
+  std::array<float, len> x;
+  for (std::size_t i = 0; i < len; ++i) x[i] = static_cast<float>(i) * 0.5f - 7.0f;
+  const std::size_t n_frames = (len - fn) / hop + 1;  // = len(sliding_window_view(x, fn)[::hop])
+  // one at a time
+  framer_t::state_type s{};
+  std::size_t got = 0;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (framer_t::push(s, x[i])) {
+      std::array<float, fn> f;
+      framer_t::frame(s, f);
+      for (std::size_t k = 0; k < fn; ++k) CTML_CHECK_EQ(f[k], x[got * hop + k]);
+      CTML_CHECK_EQ(i + 1, got * hop + fn);
+      ++got;
+    }
+  }
+  CTML_CHECK_EQ(got, n_frames);
+  // blocks of 7, 30, 1, ... values
+  framer_t::state_type b{};
+  std::size_t seen = 0, at = 0;
+  const std::size_t sizes[] = {7, 30, 1, 50, 13, 64, 35};
+  for (std::size_t size : sizes) {
+    framer_t::push(b, std::span<const float>(x.data() + at, size), [&](std::span<const float, fn> f) {
+      for (std::size_t k = 0; k < fn; ++k) CTML_CHECK_EQ(f[k], x[seen * hop + k]);
+      ++seen;
+    });
+    at += size;
+  }
+  CTML_CHECK_EQ(at, len);
+  CTML_CHECK_EQ(seen, n_frames);
+  static_assert(framer_t::ram_bytes() >= fn * sizeof(float));
+}

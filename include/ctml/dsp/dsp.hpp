@@ -9,3 +9,4 @@
 #include <ctml/dsp/power_to_db.hpp>
 #include <ctml/dsp/rfft.hpp>
 #include <ctml/dsp/window.hpp>
+#include <ctml/dsp/stream.hpp>
