@@ -151,6 +151,8 @@ def build_stages(estimator) -> list[Stage]:
             raise ConversionError(_unsupported_message(s, "pipeline step"))
         families.append(fam)
     fam = registry.find(final, registry.MODEL)
+    if fam is None and in_pipeline:  # a Pipeline without an estimator: the header gives model.run
+        fam = registry.find(final, registry.TRANSFORM)
     if fam is None:
         raise ConversionError(_unsupported_message(final, "final pipeline step" if in_pipeline else "estimator"))
     families.append(fam)
@@ -179,6 +181,8 @@ def _render(stages: list[Stage], name: str) -> str:
     kind = final.extra.get("kind")
     if final.classes is not None and kind in (None, "classifier"):
         facts.append(f"{len(final.classes)} classes")
+    elif not final.is_model:
+        facts.append(f"{final.n_features_out} outputs (transform)")
     else:
         facts.append(kind or "regressor")
     if final.extra.get("summary"):  # what the family says of its model ("10 trees, 1234 nodes")
@@ -210,6 +214,8 @@ def _render(stages: list[Stage], name: str) -> str:
     else:
         out.append("inline constexpr auto model = " + " >> ".join(exprs) + ";")
     out.append(f"inline constexpr std::size_t n_features = {stages[0].n_features_in};")
+    if not final.is_model:  # a Pipeline without an estimator: model.run(in, out)
+        out.append(f"inline constexpr std::size_t n_outputs = {final.n_features_out};")
     if final.classes is not None:
         out.append(f"inline constexpr std::size_t n_classes = {len(final.classes)};")
         out.append(_labels_decl(final.classes))
@@ -247,6 +253,8 @@ class ConvertedModel:
         self.n_features = stages[0].n_features_in
         self.classes_ = stages[-1].classes  # None for regressors
         self.is_classifier = self.classes_ is not None
+        self.is_transform = not stages[-1].is_model  # no estimator: run() gives n_outputs values
+        self.n_outputs = stages[-1].n_features_out
         self.sources = [s.source for s in stages]
         self.families = [s.family for s in stages]
         #: Networks take the int8 policies; calibrated ones carry activation ranges.
@@ -271,6 +279,13 @@ class ConvertedModel:
         if self.is_classifier:
             return self.classes_[y]
         return y
+
+    def run(self, X) -> np.ndarray:
+        """The outputs of a Pipeline without an estimator (``NAME::model.run``),
+        computed by the generated C++ on the host: float32, (rows, n_outputs)."""
+        from . import host
+
+        return host.run_transform(self, X)
 
     def __repr__(self) -> str:
         return f"<ctml.ConvertedModel {self.name}: {' >> '.join(self.sources)}>"

@@ -13,3 +13,4 @@ from . import neighbors  # noqa: F401  k-nearest neighbours, nearest centroid, L
 from . import boosting  # noqa: F401  GradientBoosting, HistGradientBoosting, AdaBoost
 from . import xgboost_model  # noqa: F401  XGBoost (sklearn API, Booster, .json/.ubj files)
 from . import anomaly  # noqa: F401  IsolationForest, EllipticEnvelope, GaussianMixture
+from . import dsp  # noqa: F401  ctml.dsp transformers (windows, FFT, mel, dB, DCT, filters, channel stats)

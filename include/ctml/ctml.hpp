@@ -22,3 +22,4 @@
 #include <ctml/transforms/binarizer.hpp>
 #include <ctml/svm/svm.hpp>
 #include <ctml/neighbors/neighbors.hpp>
+#include <ctml/dsp/dsp.hpp>

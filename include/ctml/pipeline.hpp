@@ -289,6 +289,15 @@ struct pipeline {
     run_from<0>(in, out, state);
   }
 
+  /// Stateless pipelines need no state argument (`model.run(in, out)`).
+  constexpr void run(std::span<const in_type, in_extent> in, std::span<out_type, out_extent> out) const {
+    static_assert(std::is_empty_v<state_type>,
+                  "ctml: this pipeline has stages with state: declare a decltype(model)::state_type and call "
+                  "model.run(in, out, state)");
+    state_type state{};
+    run_from<0>(in, out, state);
+  }
+
   /// The last stage's prediction (class index or value) for one input row.
   [[nodiscard]] constexpr auto predict(std::span<const in_type, in_extent> in, state_type& state) const
     requires Predictor<last>
