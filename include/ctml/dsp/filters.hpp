@@ -63,7 +63,7 @@ struct sos_filter {
   using rebind = sos_filter<Params, P, Streaming>;
   template <class Option>
     requires std::same_as<Option, streaming>
-  using rebind_option = sos_filter<Params, Policy, true>;
+  using rebind_layout = sos_filter<Params, Policy, true>;
 
  private:
   using table = detail::sos_table<Params>;
@@ -124,7 +124,7 @@ struct fir_filter {
   using rebind = fir_filter<Params, P, Streaming>;
   template <class Option>
     requires std::same_as<Option, streaming>
-  using rebind_option = fir_filter<Params, Policy, true>;
+  using rebind_layout = fir_filter<Params, Policy, true>;
 
  private:
   using table = detail::fir_table<Params>;
