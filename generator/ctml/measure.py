@@ -149,7 +149,7 @@ def write_model(model: str, data: str, out_dir: str, rows: int | None, labels: s
 class Variant:
     """One way to build a model: `model.with(WITH{})` (a policy or a layout)."""
     name: str
-    with_: str | None = None  # C++ type, e.g. "ctml::table_layout"; None: the model as converted
+    with_: tuple[str, ...] = ()  # C++ types, e.g. ("ctml::table_layout",); (): the model as converted
     int8: bool = False  # has the int8 input path (networks in int8 policies)
 
 
@@ -176,8 +176,9 @@ class Firmware:
             d.append("CTML_BENCH_BASELINE")
             if any(v.int8 for v in self.model.variants):
                 d.append("CTML_BENCH_INT8")
-        elif self.variant.with_:
-            d.append(f"CTML_BENCH_WITH={self.variant.with_}")
+        else:
+            for i, t in enumerate(self.variant.with_[:2]):
+                d.append(f"CTML_BENCH_WITH{'' if i == 0 else 2}={t}")
         if self.model.truth:
             d.append("CTML_BENCH_TRUTH")
         if self.per_stage:
@@ -198,8 +199,9 @@ def firmware_list(models: list[Model], skip=()) -> list[Firmware]:
     return out
 
 
-def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2) -> None:
-    """Configures and builds the firmware for one port in build_dir (fresh)."""
+def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2) -> str:
+    """Configures and builds the firmware for one port in build_dir (fresh);
+    returns the build log when some firmware failed to build, else ""."""
     shutil.rmtree(build_dir, ignore_errors=True)
     os.makedirs(build_dir)
     targets_file = os.path.join(build_dir, "ctml_bench_targets.cmake")
@@ -213,59 +215,94 @@ def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2) ->
     if port == "host":
         cfg.append("-DCMAKE_CXX_COMPILER=g++-12")
     run(cfg)
-    run(["nice", "cmake", "--build", build_dir, f"-j{jobs}"])
+    # Keep going: firmware that does not fit the chip fails to link, the rest is measured.
+    p = subprocess.run(["nice", "cmake", "--build", build_dir, f"-j{jobs}", "--", "-k", "0"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return p.stdout if p.returncode != 0 else ""
 
 
 def _stage_count(vals: dict) -> int:
     return vals.get("stages", 0)
 
 
-def measure(port: str, firmware: list[Firmware], build_dir: str, repeat: int = 1, jobs: int = 2) -> list[dict]:
+def build_failures(build_log: str) -> dict:
+    """target -> the first telling line of why it did not build (ninja's FAILED blocks)."""
+    out = {}
+    for block in build_log.split("FAILED: ")[1:]:
+        lines = block.splitlines()
+        m = re.search(r"(bench_[A-Za-z0-9_]+?)(?:\.elf)?(?:\s|$)", lines[0]) if lines else None
+        if not m:
+            continue
+        why = next((ln.strip() for ln in lines if re.search(r"overflow|will not fit|error:", ln)), "build failed")
+        out.setdefault(m.group(1), re.sub(r"^.*?(region|section|error:)", r"\1", why)[:200])
+    return out
+
+
+def measure(port: str, firmware: list[Firmware], build_dir: str, repeat: int = 1, jobs: int = 2,
+            failures: dict | None = None, strict: bool = True) -> list[dict]:
     """Runs the built firmware; one dict per (model, variant) with the
     measured and estimated numbers (see the module doc). Emulated counts are
     exact: with repeat=2 every firmware runs twice and `repeatable` says
-    whether both runs printed the same numbers."""
+    whether both runs printed the same numbers. A firmware that did not build
+    or run raises (strict) or gives a dict with `failed` (the reason)."""
     exe = {fw.target: os.path.join(build_dir, fw.target + ("" if port == "host" else ".elf")) for fw in firmware}
+    failures = dict(failures or {})
 
     def one(fw: Firmware) -> dict:
         path = exe[fw.target]
-        if port == "host":
-            vals = parse(run([path]))
-            vals["repeatable"] = True
-            if fw.variant is not None and not fw.per_stage:
-                cg = lambda fn: callgrind(path, fn, f"{path}.{fn}.callgrind")  # noqa: E731
-                vals["cost_total"] = cg("bench_predict")
-                vals["cost_q_total"] = cg("bench_predict_quantized") if fw.variant.int8 else 0
-            if fw.per_stage:
-                for i in range(_stage_count(vals)):
-                    fn = "bench_last" if i + 1 == _stage_count(vals) else f"bench_run<{i}ul>"
-                    vals[f"stage_cost_{i}"] = callgrind(path, fn, f"{path}.stage{i}.callgrind")
-        else:
-            runs = [parse(run(["ctest", "--test-dir", build_dir, "-V", "-R", f"^{fw.target}$"]))
-                    for _ in range(max(repeat, 1))]
-            vals = runs[0]
-            vals["repeatable"] = all(r == vals for r in runs)
+        if not os.path.exists(path):
+            return {"failed": failures.get(fw.target, "did not build")}
+        try:
+            if port == "host":
+                vals = parse(run([path]))
+                vals["repeatable"] = True
+                if fw.variant is not None and not fw.per_stage:
+                    cg = lambda fn: callgrind(path, fn, f"{path}.{fn}.callgrind")  # noqa: E731
+                    vals["cost_total"] = cg("bench_predict")
+                    vals["cost_q_total"] = cg("bench_predict_quantized") if fw.variant.int8 else 0
+                if fw.per_stage:
+                    for i in range(_stage_count(vals)):
+                        fn = "bench_last" if i + 1 == _stage_count(vals) else f"bench_run<{i}ul>"
+                        vals[f"stage_cost_{i}"] = callgrind(path, fn, f"{path}.stage{i}.callgrind")
+            else:
+                runs = [parse(run(["ctest", "--test-dir", build_dir, "-V", "-R", f"^{fw.target}$"]))
+                        for _ in range(max(repeat, 1))]
+                vals = runs[0]
+                vals["repeatable"] = all(r == vals for r in runs)
+        except MeasureError as e:
+            if strict:
+                raise
+            return {"failed": "run failed: " + (str(e).splitlines()[-1] if str(e) else "?")[:200]}
+        vals.pop("test", None)  # ctest's own `test N` line
         vals["flash"], vals["ram_static"] = sizes(port, path)
         vals["linked_data"] = linked_table_bytes(port, path)
         return vals
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         measured = dict(zip((fw.target for fw in firmware), pool.map(one, firmware)))
+    bad = {t: v["failed"] for t, v in measured.items() if "failed" in v}
+    if strict and bad:
+        raise MeasureError(f"{port}: " + "; ".join(f"{t}: {why}" for t, why in bad.items()))
     results = []
     for fw in firmware:
         if fw.variant is None or fw.per_stage:
             continue
         m = fw.model
         vals = dict(measured[fw.target])
-        base = measured.get(f"bench_{m.name}_baseline")
         vals.update(port=port, model=m.name, variant=fw.variant.name)
+        if "failed" in vals:
+            results.append(vals)
+            continue
+        base = measured.get(f"bench_{m.name}_baseline", {})
+        if "failed" in base:
+            base = {}
         vals["model_flash"] = vals["flash"] - base["flash"] if base else None
         vals["model_ram_static"] = vals["ram_static"] - base["ram_static"] if base else None
         rows = max(vals["rows"], 1)
         vals["cost"] = vals["cost_total"] / rows
         vals["cost_q"] = vals.get("cost_q_total", 0) / rows
         staged = measured.get(fw.target + "_stages")
-        if staged:
+        if staged and "failed" not in staged:
             vals["repeatable"] = vals["repeatable"] and staged["repeatable"]
             vals["stages"] = [{k: staged[f"stage_{k}_{i}"] / (rows if k == "cost" else 1)
                                for k in ("cost", "flash", "data", "ram", "state", "ops")}
@@ -274,15 +311,19 @@ def measure(port: str, firmware: list[Firmware], build_dir: str, repeat: int = 1
     return results
 
 
-def bench_port(port: str, models: list[Model], build_root: str, repeat: int = 1, skip=(), jobs: int = 2) -> list[dict]:
-    """Builds, runs and measures every model and variant on one port."""
+def bench_port(port: str, models: list[Model], build_root: str, repeat: int = 1, skip=(), jobs: int = 2,
+               strict: bool = True) -> list[dict]:
+    """Builds, runs and measures every model and variant on one port (see
+    :func:`measure` for `strict`)."""
     firmware = firmware_list(models, skip)
     b = os.path.join(build_root, f"port-{port}")
     t0 = time.perf_counter()
     log(f"[ctml] {port}: building {len(firmware)} firmware images")
-    build(port, firmware, b, jobs)
+    failures = build_failures(build(port, firmware, b, jobs))
+    if strict and failures:
+        raise MeasureError(f"{port}: " + "; ".join(f"{t}: {why}" for t, why in failures.items()))
     log(f"[ctml] {port}: running them" + (" (under the emulator)" if port != "host" else " (callgrind)"))
-    res = measure(port, firmware, b, repeat, jobs)
+    res = measure(port, firmware, b, repeat, jobs, failures, strict)
     log(f"[ctml] {port}: done in {time.perf_counter() - t0:.0f} s")
     return res
 

@@ -7,6 +7,7 @@
 // peak stack, and the library's compile-time estimates.
 //
 //   CTML_BENCH_WITH=T      the model is model::model.with(T{}) (a policy or a layout)
+//   CTML_BENCH_WITH2=U     and then .with(U{}) (a layout after a policy)
 //   CTML_BENCH_BASELINE    the same harness without the model: flash(model) =
 //                          flash(firmware) - flash(baseline)
 //   CTML_BENCH_INT8        the baseline keeps the int8 input path (for networks' baselines)
@@ -51,7 +52,9 @@ struct no_model {
 };
 constexpr no_model net{};
 #else
-#if defined(CTML_BENCH_WITH)
+#if defined(CTML_BENCH_WITH) && defined(CTML_BENCH_WITH2)
+constexpr auto bench_model = model::model.with(CTML_BENCH_WITH{}).with(CTML_BENCH_WITH2{});
+#elif defined(CTML_BENCH_WITH)
 constexpr auto bench_model = model::model.with(CTML_BENCH_WITH{});
 #else
 constexpr auto bench_model = model::model;
