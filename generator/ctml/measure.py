@@ -233,8 +233,13 @@ def build_failures(build_log: str) -> dict:
         m = re.search(r"(bench_[A-Za-z0-9_]+?)(?:\.elf)?(?:\s|$)", lines[0]) if lines else None
         if not m:
             continue
-        why = next((ln.strip() for ln in lines if re.search(r"overflow|will not fit|error:", ln)), "build failed")
-        out.setdefault(m.group(1), re.sub(r"^.*?(region|section|error:)", r"\1", why)[:200])
+        why = "build failed"
+        for pattern in (r"overflow|will not fit|exceeds", r"undefined reference to", r"error:"):
+            hit = next((ln for ln in lines if re.search(pattern, ln)), None)
+            if hit:
+                why = re.sub(r"^.*?(region|section|undefined reference|error:)", r"\1", hit.strip())
+                break
+        out.setdefault(m.group(1), why[:200])
     return out
 
 
