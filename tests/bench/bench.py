@@ -15,6 +15,8 @@ one such module, with
     table(results, ports, ...) the Markdown table and notes
     add_arguments(ap)          (optional) its own options
     extra(root, args)          (optional) lines after the table
+    checks(results)            (optional) its own checks: a list of problems
+    features(name)             (optional) what the code-size fit needs of a model (trees: n_nodes)
 Every benchmark checks that emulated counts repeat exactly across two runs,
 that the flash estimate is within 10% of the linker (the code-size fit,
 scripts/fit-code-size) and what the family checks itself; it exits 1 if not.
@@ -86,17 +88,20 @@ def checks(results: list[dict]) -> list[str]:
     return problems
 
 
-def record_code_size(path: str, family: str, results: list[dict]) -> None:
-    """Adds this run's measured sizes to the code-size data (see scripts/fit-code-size)."""
-    data = {}
+def record_code_size(path: str, family, name: str, results: list[dict]) -> None:
+    """Adds this run's measured sizes to FILE, for `scripts/fit-code-size --record FILE`."""
+    data = {"measurements": []}
     if os.path.exists(path):
         with open(path) as f:
             data = json.load(f)
-    data.setdefault("measurements", {})[family] = [
-        {k: r[k] for k in ("model", "port", "variant", "model_flash", "linked_data", "data_estimate",
-                           "flash_estimate") if k in r} for r in results]
+    features = getattr(family, "features", lambda model: {})
+    recs = [dict({k: r[k] for k in ("model", "port", "variant", "model_flash", "linked_data", "data_estimate",
+                                     "flash_estimate")}, family=name, **features(r["model"])) for r in results]
+    key = lambda r: (r["family"], r["port"], r["model"], r["variant"])  # noqa: E731
+    fresh = {key(r) for r in recs}
+    data["measurements"] = [r for r in data["measurements"] if key(r) not in fresh] + recs
     with open(path, "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
+        json.dump(data, f, indent=1)
         f.write("\n")
 
 
@@ -131,7 +136,7 @@ def main() -> int:
         with open(args.markdown, "w") as f:
             f.write(text + "\n")
     if args.code_size_data:
-        record_code_size(args.code_size_data, args.family, results)
+        record_code_size(args.code_size_data, family, args.family, results)
     problems = checks(results) + (family.checks(results) if hasattr(family, "checks") else [])
     print("emulated counts identical across two runs: " +
           ("yes" if all(r["repeatable"] for r in results) else "NO"))

@@ -26,6 +26,7 @@ SKIP = {"*": ["bench_M3_unrolled"],
         "atmega328p": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"],
         "atmega32u4": ["bench_M1_unrolled", "bench_M3_baseline", "bench_M3_table"]}
 _convert_m3 = 0.0
+_nodes: dict[str, int] = {}
 
 
 def add_arguments(ap) -> None:
@@ -53,6 +54,7 @@ def prepare(root: str, args) -> dict:
     out = {}
     for name, m in models.items():
         m.fit(Xtr, ytr)
+        _nodes[name] = sum(e.tree_.node_count for e in getattr(m, "estimators_", [m]))
         d = os.path.join(root, "src", name)
         os.makedirs(d, exist_ok=True)
         joblib.dump(m, os.path.join(d, "model.joblib"))
@@ -62,6 +64,11 @@ def prepare(root: str, args) -> dict:
     ctml.convert(models["M3"], name="m3")
     _convert_m3 = time.perf_counter() - t0
     return out
+
+
+def features(name: str) -> dict:
+    """What scripts/fit-code-size needs: the nodes of the model's trees."""
+    return {"n_nodes": _nodes[name]}
 
 
 def variants(name: str, port: str) -> list:

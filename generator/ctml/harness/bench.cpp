@@ -80,7 +80,7 @@ constexpr std::size_t data_bytes_of() {
   else return N::flash_bytes();
 }
 
-[[gnu::noinline]] int bench_predict(const std::array<float, n>& x) { return static_cast<int>(net.predict(x)); }
+[[gnu::noinline, maybe_unused]] int bench_predict(const std::array<float, n>& x) { return static_cast<int>(net.predict(x)); }
 template <class N>
 int predict_q(const N& m, const qrow& q) {
   if constexpr (int8_input<N>) return static_cast<int>(m.predict_quantized(q));
@@ -91,7 +91,7 @@ qrow quantize(const N&, const std::array<float, n>& x) {
   if constexpr (int8_input<N>) return N::quantize_input(x);
   else return qrow{};
 }
-[[gnu::noinline]] int bench_predict_quantized(const qrow& q) { return predict_q(net, q); }
+[[gnu::noinline, maybe_unused]] int bench_predict_quantized(const qrow& q) { return predict_q(net, q); }
 
 std::array<float, n> row(std::size_t i) {
   std::array<float, n> x{};
@@ -150,13 +150,14 @@ void report_stages() {
                                "stage_ops_4", "stage_ops_5", "stage_ops_6", "stage_ops_7"};
     static_assert(sizeof...(I) <= 8, "ctml: the benchmark harness reports at most 8 stages");
     ((ctml_report(cost_names[I], stage_cost[I]),
-      ctml_report(flash_names[I], static_cast<std::uint32_t>(stage<I>::flash_bytes())),
-      ctml_report(data_names[I], static_cast<std::uint32_t>(data_bytes_of<stage<I>>())),
-      ctml_report(ram_names[I], static_cast<std::uint32_t>(stage<I>::ram_bytes())),
-      ctml_report(state_names[I], static_cast<std::uint32_t>(
-                                      std::is_empty_v<typename stage<I>::state_type> ? 0
-                                                                                       : sizeof(typename stage<I>::state_type))),
-      ctml_report(ops_names[I], static_cast<std::uint32_t>(stage<I>::cost()))),
+      ctml_report(flash_names[I], std::integral_constant<std::uint32_t, stage<I>::flash_bytes()>::value),
+      ctml_report(data_names[I], std::integral_constant<std::uint32_t, data_bytes_of<stage<I>>()>::value),
+      ctml_report(ram_names[I], std::integral_constant<std::uint32_t, stage<I>::ram_bytes()>::value),
+      ctml_report(state_names[I],
+                  std::integral_constant<std::uint32_t, std::is_empty_v<typename stage<I>::state_type>
+                                                            ? 0
+                                                            : sizeof(typename stage<I>::state_type)>::value),
+      ctml_report(ops_names[I], std::integral_constant<std::uint32_t, stage<I>::cost()>::value)),
      ...);
   }(std::make_index_sequence<pipeline_t::size>{});
 }
@@ -210,10 +211,15 @@ int main() {
   ctml_report("cost_worst", worst);
   ctml_report("cost_q_total", total_q);
   ctml_report("stack", stack);
-  ctml_report("flash_estimate", static_cast<std::uint32_t>(net.flash_bytes()));
-  ctml_report("data_estimate", static_cast<std::uint32_t>(data_bytes_of<net_t>()));
-  ctml_report("ram_estimate", static_cast<std::uint32_t>(net.ram_bytes()));
-  ctml_report("ops_estimate", static_cast<std::uint32_t>(net.cost()));
+  // constexpr: evaluated by the compiler (at run time they would link the model's arrays into RAM on AVR)
+  constexpr auto flash_estimate = static_cast<std::uint32_t>(net_t::flash_bytes());
+  constexpr auto data_estimate = static_cast<std::uint32_t>(data_bytes_of<net_t>());
+  constexpr auto ram_estimate = static_cast<std::uint32_t>(net_t::ram_bytes());
+  constexpr auto ops_estimate = static_cast<std::uint32_t>(net_t::cost());
+  ctml_report("flash_estimate", flash_estimate);
+  ctml_report("data_estimate", data_estimate);
+  ctml_report("ram_estimate", ram_estimate);
+  ctml_report("ops_estimate", ops_estimate);
   // The int8 input path must predict what the float path predicts.
 #if defined(CTML_BENCH_EXPECT_AGREE)
   ctml_exit(same_q && agree == model_vectors::n_rows ? 0 : 1);
