@@ -80,7 +80,12 @@ constexpr std::size_t data_bytes_of() {
   else return N::flash_bytes();
 }
 
-[[gnu::noinline, maybe_unused]] int bench_predict(const std::array<float, n>& x) { return static_cast<int>(net.predict(x)); }
+// A class index, or a regressor's value (compared exactly: the float policy reproduces it).
+using result_t = std::conditional_t<
+    std::is_floating_point_v<decltype(net.predict(std::declval<std::span<const float, n>>()))>, double, int>;
+[[gnu::noinline, maybe_unused]] result_t bench_predict(const std::array<float, n>& x) {
+  return static_cast<result_t>(net.predict(x));
+}
 template <class N>
 int predict_q(const N& m, const qrow& q) {
   if constexpr (int8_input<N>) return static_cast<int>(m.predict_quantized(q));
@@ -111,17 +116,17 @@ template <std::size_t I>
   typename stage<I>::state_type state{};
   stage<I>{}.run(in, out, state);
 }
-[[gnu::noinline]] int bench_last(std::span<const typename stage<pipeline_t::size - 1>::in_type,
-                                            stage<pipeline_t::size - 1>::in_extent>
-                                     in) {
+[[gnu::noinline]] result_t bench_last(std::span<const typename stage<pipeline_t::size - 1>::in_type,
+                                                 stage<pipeline_t::size - 1>::in_extent>
+                                          in) {
   typename stage<pipeline_t::size - 1>::state_type state{};
-  return static_cast<int>(stage<pipeline_t::size - 1>{}.predict(in, state));
+  return static_cast<result_t>(stage<pipeline_t::size - 1>{}.predict(in, state));
 }
 template <std::size_t I>
-int bench_stage(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in) {
+result_t bench_stage(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in) {
   if constexpr (I + 1 == pipeline_t::size) {
     ctml_measure_begin();
-    const int out = bench_last(in);
+    const result_t out = bench_last(in);
     stage_cost[I] += ctml_measure_end();
     return out;
   } else {
@@ -181,7 +186,7 @@ int main() {
   for (std::size_t i = 0; i < model_vectors::n_rows; ++i) {
     const auto x = row(i);
     ctml_measure_begin();
-    const int cls = bench_predict(x);
+    const result_t cls = bench_predict(x);
     const std::uint32_t cost = ctml_measure_end();
     ctml_keep(cls);
     total += cost;
@@ -197,7 +202,7 @@ int main() {
       const std::uint32_t cost_q = ctml_measure_end();
       ctml_keep(cls_q);
       total_q += cost_q;
-      same_q = same_q && cls_q == cls;
+      same_q = same_q && static_cast<result_t>(cls_q) == cls;
     }
   }
   const auto x = row(0);
