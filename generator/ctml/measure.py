@@ -132,15 +132,17 @@ def callgrind(exe: str, function: str, out: str) -> int:
     return 0
 
 
-def write_model(model: str, data: str, out_dir: str, rows: int | None, labels: str | None = None) -> None:
+def write_model(model: str, data: str, out_dir: str, rows: int | None, labels: str | None = None,
+                torch_module: str | None = None) -> None:
     """OUT_DIR/model.hpp (namespace model) and model_vectors.hpp via the CLI."""
     from . import cli
 
     os.makedirs(out_dir, exist_ok=True)
     extra = ([] if rows is None else ["--rows", str(rows)]) + ([] if labels is None else ["--labels", labels])
-    for argv in (["convert", model, "--name", "model", "-o", os.path.join(out_dir, "model.hpp")],
+    both = [] if torch_module is None else ["--torch-module", torch_module]
+    for argv in (["convert", model, "--name", "model", "-o", os.path.join(out_dir, "model.hpp")] + both,
                  ["vectors", model, "--data", data, "--name", "model", "-o",
-                  os.path.join(out_dir, "model_vectors.hpp")] + extra):
+                  os.path.join(out_dir, "model_vectors.hpp")] + extra + both):
         if cli.main(argv) != 0:
             raise MeasureError(f"ctml {argv[0]} failed for {out_dir}")
 

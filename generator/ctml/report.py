@@ -399,7 +399,8 @@ def cmd_report(args, warn) -> int:
                 if y is not None:
                     labels = os.path.join(data_dir, f"y-{rows}.npy")
                     np.save(labels, y[:rows])
-                measure.write_model(args.model, os.path.join(data_dir, f"X-{rows}.npy"), model_dir, None, labels)
+                measure.write_model(args.model, os.path.join(data_dir, f"X-{rows}.npy"), model_dir, None, labels,
+                                    args.torch_module)
             model = measure.Model("model", model_dir, vs, truth=y is not None, per_stage=len(stages) > 1)
             results += measure.bench_port(port, [model], build_root, repeat=1, jobs=args.jobs, strict=False)
         blocks = document(args, results, sources, kind, data_note, y is not None, plt is not None, ports)

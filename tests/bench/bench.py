@@ -112,7 +112,7 @@ def main() -> int:
     ap.add_argument("--ports", default=None, help="comma-separated ports (default: the family's)")
     ap.add_argument("--markdown", help="also write the table to this file")
     ap.add_argument("--code-size-data", metavar="FILE", default=None,
-                    help="record the measured sizes in FILE (tests/bench/code_size_data.json)")
+                    help="add the measured sizes to FILE (then: scripts/fit-code-size --record FILE --refit)")
     known, _ = ap.parse_known_args()
     try:
         family = importlib.import_module(known.family)
