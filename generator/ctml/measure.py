@@ -17,6 +17,8 @@ One firmware source serves every model family (harness/bench.cpp); a
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -143,8 +145,12 @@ def write_model(model: str, data: str, out_dir: str, rows: int | None, labels: s
     for argv in (["convert", model, "--name", "model", "-o", os.path.join(out_dir, "model.hpp")] + both,
                  ["vectors", model, "--data", data, "--name", "model", "-o",
                   os.path.join(out_dir, "model_vectors.hpp")] + extra + both):
-        if cli.main(argv) != 0:
-            raise MeasureError(f"ctml {argv[0]} failed for {out_dir}")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = cli.main(argv)
+        if rc != 0:
+            why = err.getvalue().strip().splitlines()
+            raise MeasureError(f"ctml {argv[0]} failed for {out_dir}: " + (why[-1] if why else f"exit {rc}"))
 
 
 @dataclass(frozen=True)
