@@ -5,7 +5,6 @@ linker's, the framework's and the emulator's (checked here independently:
 one line, exit 2, no output folder."""
 
 import os
-import re
 import shutil
 import struct
 import subprocess
