@@ -154,8 +154,7 @@ class ReportTest(unittest.TestCase):
         stages = table(md, "## Per stage")
         self.assertEqual(len(stages), 2 * 2 * len(ports))
         self.assertEqual({r[2] for r in stages}, {"0: StandardScaler", "1: MLPClassifier"})
-        # each stage's measured cost is a positive count, and the stages are not
-        # cheaper together than the fused pipeline by more than the calls between them
+        # each stage's measured cost is a positive count
         for r in stages:
             self.assertRegex(r[7], r"^[1-9][0-9,]* instr$")
 
