@@ -361,6 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_vectors)
+
+    from . import report  # python3 -m ctml report: generator/ctml/report.py
+
+    report.add_parser(sub, _torch_module_option)
     return p
 
 
