@@ -149,6 +149,17 @@ def _calibrate(est, args) -> None:
         nn.calibrate(est, load_data(args.calibrate, _n_features_in(est)))
 
 
+def _check_policy(model, policy, command: str) -> None:
+    """--policy int8|int8_fast needs a calibrated network."""
+    if policy is None:
+        return
+    if "ctml::nn::network<" not in model.header:
+        raise UsageError(f"--policy {policy} is for networks (MLPs, PyTorch Sequentials)")
+    if "static constexpr bool calibrated = true;" not in model.header:
+        raise UsageError(f"--policy {policy} needs a calibrated network: add --calibrate X.npy to {command} "
+                         "(or calibrate with ctml.nn.calibrate before saving the model)")
+
+
 def _self_checked_header(est, model, args, warn) -> str:
     """convert --data: the header with compile-time checks (selfcheck.py)."""
     if args.data is None:
@@ -181,10 +192,12 @@ def cmd_verify(args, warn) -> int:
     est, ws = load_model(args.model)
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
+    _calibrate(est, args)
     model = convert(est, name=args.name)
+    _check_policy(model, args.policy, "verify")
     X = load_data(args.data, model.n_features)
     ref = reference_predict(est, X)
-    got = model.predict(X)
+    got = model.predict(X, args.policy)
     if model.is_classifier:
         ok = ref == got
     else:
@@ -266,7 +279,7 @@ def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=No
 
 
 def cmd_vectors(args, warn) -> int:
-    inputs = (args.model, args.data, args.labels)
+    inputs = (args.model, args.data, args.labels, args.calibrate)
     _check_output(args.output, *inputs)
     problem = identifier_problem(args.name)
     if problem:
@@ -274,6 +287,7 @@ def cmd_vectors(args, warn) -> int:
     est, ws = load_model(args.model)
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
+    _calibrate(est, args)
     model = convert(est, name=args.name)
     X = load_data(args.data, model.n_features)
     if args.rows is not None:
@@ -291,12 +305,7 @@ def cmd_vectors(args, warn) -> int:
         y = y[: X.shape[0]]
         if y.shape[0] != X.shape[0]:
             raise UsageError(f"labels file {args.labels} has fewer rows than the data")
-    if args.policy is not None:
-        if "ctml::nn::network<" not in model.header:
-            raise UsageError(f"--policy {args.policy} is for networks (MLPs, PyTorch Sequentials)")
-        if "static constexpr bool calibrated = true;" not in model.header:
-            raise UsageError(f"--policy {args.policy} needs a calibrated network (ctml.nn.calibrate / "
-                             "ctml.torch_nn.calibrate before saving, or convert --calibrate)")
+    _check_policy(model, args.policy, "vectors")
     text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y, args.policy)
     files.write_atomic(args.output, text, inputs)
     return 0
@@ -381,6 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--show", type=_count, default=10, help="how many mismatches to print (default 10)")
     v.add_argument("--tolerance", type=_tolerance, default=0.0,
                    help="regressors: allowed absolute difference (default 0, exact)")
+    _calibrate_option(v)
+    v.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
+                   help="networks: compare the header built with model.with(ctml::POLICY{}) (needs a calibrated "
+                   "network, or --calibrate)")
     v.set_defaults(func=cmd_verify)
 
     t = sub.add_parser("vectors",
@@ -393,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
                    help="networks: expected = the header built with model.with(ctml::POLICY{}) on the host, "
                    "for checking that a target computes the same integers (default: the framework's predictions)")
+    _calibrate_option(t)
     t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_vectors)

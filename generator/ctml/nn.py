@@ -102,7 +102,9 @@ def calibrate(estimator, X) -> None:
 
         torch_nn.calibrate(estimator, X)
         return
-    X = np.asarray(X, dtype=np.float64)
+    # The rows as the C++ sees them (float32): one calibration path for
+    # ctml.nn.calibrate and `convert/verify/vectors --calibrate`.
+    X = np.asarray(X, dtype=np.float32).astype(np.float64)
     final = estimator
     if isinstance(estimator, Pipeline):
         steps = [s for _, s in estimator.steps if s is not None and not (isinstance(s, str) and s == "passthrough")]
