@@ -4,10 +4,11 @@ The header gets N rows of X (the rows nearest to a decision boundary first,
 then rows spread over the rest) and the original model's predictions for
 them, with ``static_assert(ctml::self_check<...>)`` (include/ctml/self_check.hpp):
 every compiler and port that includes the header evaluates the model at
-compile time and fails to build if it disagrees. Calibrated networks also
-check ``model.with(ctml::int8{})`` and ``int8_fast`` against their own host
-build (integer arithmetic every target must reproduce). ``CTML_NO_SELF_CHECK``
-turns the checks off.
+compile time and fails to build if it disagrees. A bare forest on integer
+data also checks ``model.with(ctml::q<std::int16_t, 0>{})`` on the same rows.
+Networks compute through run-time kernels (not constant expressions): they
+get no checks, and a warning says so. ``CTML_NO_SELF_CHECK`` turns the
+checks off.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ import numpy as np
 from .emit import ConversionError, INDENT, float_tokens, rows_block, wrap
 
 DEFAULT_ROWS = 8
+NETWORK_NOTE = ("networks predict through run-time kernels, not constant expressions: the header has no "
+                "compile-time checks (check them with python3 -m ctml verify / vectors)")
 MACRO = "CTML_NO_SELF_CHECK"
-#: Relative tolerance for regressors whose float arithmetic is not the
-#: framework's (networks); trees and scalers reproduce sklearn bit for bit.
-NETWORK_TOLERANCE = 1e-5
 _CANDIDATES = 4096  # rows looked at when ranking by distance to a boundary
 
 
@@ -119,39 +119,26 @@ def block(model, est, X32: np.ndarray, n_rows: int, data_label: str, reference, 
     the framework's predictions (labels or values)."""
     if n_rows <= 0:
         raise ConversionError("--check-rows must be at least 1")
-    is_network = "ctml::nn::network<" in model.header
-    exact = not is_network
+    if "ctml::nn::network<" in model.header:
+        return "", [NETWORK_NOTE]
     order = candidate_order(est, X32)
     ref = np.asarray(reference(est, X32[order]))
     got = model.predict(X32[order])
-    warnings = []
-    if model.is_classifier:
-        agree = ref == got
-    else:
-        tol = 0.0 if exact else NETWORK_TOLERANCE
-        scale = np.maximum(1.0, np.abs(ref.astype(np.float64)))
-        agree = np.abs(got - ref.astype(np.float64)) <= tol * scale
+    # Trees and scalers reproduce the framework bit for bit: any difference
+    # on the host is a bug to report, not a row to leave out.
+    agree = ref == got if model.is_classifier else got == ref.astype(np.float64)
     if not agree.all():
         i = int(np.flatnonzero(~agree)[0])
-        if exact:
-            raise ConversionError(
-                f"the converted model predicts {got[i]!r} for row {int(order[i])} of {data_label} where "
-                f"{reference_name} predicts {ref[i]!r}; please report this (python3 -m ctml verify shows all rows)"
-            )
-        warnings.append(
-            f"{int((~agree).sum())} of {len(agree)} candidate check rows are near ties on which the float network "
-            f"differs from {reference_name}; they are not embedded (python3 -m ctml verify lists them)"
+        raise ConversionError(
+            f"the converted model predicts {got[i]!r} for row {int(order[i])} of {data_label} where "
+            f"{reference_name} predicts {ref[i]!r}; please report this (python3 -m ctml verify shows all rows)"
         )
-        order, ref = order[agree], ref[agree]
-        if len(order) == 0:
-            raise ConversionError("no row of the data agrees with the framework on the host; nothing to check")
     keep = select_rows(np.arange(len(order)), n_rows)
     rows, ref = order[keep], ref[keep]
     X = X32[rows]
     n = len(rows)
     if model.is_classifier:
         expected = [_ll(int(v)) for v in np.searchsorted(model.classes_, ref)]
-        tol = 0.0
     else:
         expected = [_ll(_double_bits(v)) for v in ref]
     xt = float_tokens(X)
@@ -167,26 +154,26 @@ def block(model, est, X32: np.ndarray, n_rows: int, data_label: str, reference, 
         f"{INDENT}static constexpr float x[{n}][{nf}] = {rows_block([xt[i:i + nf] for i in range(0, len(xt), nf)])};",
         f"{INDENT}// " + ("index into classes_" if model.is_classifier else "bits of the predicted double"),
         f"{INDENT}static constexpr long long expected[{n}] = {{\n{wrap(expected, INDENT * 2)}\n{INDENT}}};",
-        f"{INDENT}static constexpr double tolerance = {float(tol)!r};",
+        f"{INDENT}static constexpr double tolerance = 0.0;  // exact",
         "};",
         "static_assert(ctml::self_check<decltype(model), self_check_rows>);",
     ]
-    calibrated = is_network and "static constexpr bool calibrated = true;" in model.header
-    if calibrated and model.is_classifier:
-        from . import host
-
-        for policy in host.POLICIES:
-            idx = model.predict_index(X, policy)
-            lines += [
-                f"// {policy}: the classes of this header's {policy} build on the host ({host.compiler()}), which every",
-                "// target computes with the same integer arithmetic.",
-                f"struct self_check_{policy} : self_check_rows {{",
-                f"{INDENT}static constexpr long long expected[{n}] = {{\n{wrap([_ll(int(v)) for v in idx], INDENT * 2)}\n{INDENT}}};",
-                "};",
-                f"static_assert(ctml::self_check<decltype(model.with(ctml::{policy}{{}})), self_check_{policy}>);",
-            ]
+    if _takes_int16(model, X):
+        # Trees on raw int16 inputs decide exactly as the float model (the
+        # integer thresholds are derived at compile time), so the same rows
+        # and expectations hold for q<int16_t, 0>.
+        lines += [
+            "// The same rows as raw int16 inputs: model.with(ctml::q<std::int16_t, 0>{}) decides as the float model.",
+            "static_assert(ctml::self_check<decltype(model.with(ctml::q<std::int16_t, 0>{})), self_check_rows>);",
+        ]
     lines.append(f"#endif // {MACRO}")
-    return "\n".join(lines), warnings
+    return "\n".join(lines), []
+
+
+def _takes_int16(model, X: np.ndarray) -> bool:
+    """A bare forest (no scaler) and rows that are int16 values."""
+    bare = model.header.count("inline constexpr auto model = ctml::pipeline<ctml::forest_") == 1
+    return bare and bool(np.all(X == np.round(X)) and np.all(np.abs(X) <= 32767))
 
 
 def embed(header: str, text: str) -> str:
@@ -194,6 +181,8 @@ def embed(header: str, text: str) -> str:
     ctml/self_check.hpp."""
     head = "#include <ctml/ctml.hpp>\n"
     end = "} // inline namespace model_"
+    if not text:
+        return header
     if head not in header or end not in header:
         raise ConversionError("internal: unexpected generated header shape")
     header = header.replace(head, head + "#include <ctml/self_check.hpp>\n", 1)
