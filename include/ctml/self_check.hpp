@@ -55,11 +55,26 @@ constexpr bool self_check_agrees(std::size_t row) {
   }
 }
 
+/// Every row's computed value and verdict, evaluated once.
+template <class Model, class Rows>
+struct self_check_results {
+  std::array<long long, Rows::n_rows> value{};
+  std::array<bool, Rows::n_rows> agrees{};
+};
+template <class Model, class Rows>
+inline constexpr auto self_check_evaluated = [] {
+  self_check_results<Model, Rows> r{};
+  for (std::size_t i = 0; i < Rows::n_rows; ++i) {
+    r.value[i] = as_check_value(self_check_predict<Model, Rows>(i));
+    r.agrees[i] = self_check_agrees<Model, Rows>(i);
+  }
+  return r;
+}();
+
 template <class Model, class Rows, std::size_t... I>
 constexpr bool self_check_all(std::index_sequence<I...>) {
-  return (self_check_row<I, Rows::expected[I], as_check_value(self_check_predict<Model, Rows>(I)),
-                         self_check_agrees<Model, Rows>(I)>::ok &&
-          ...);
+  constexpr auto& r = self_check_evaluated<Model, Rows>;
+  return (self_check_row<I, Rows::expected[I], r.value[I], r.agrees[I]>::ok && ...);
 }
 
 }  // namespace detail
