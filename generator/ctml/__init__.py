@@ -90,7 +90,8 @@ def _labels_decl(classes: np.ndarray) -> str:
         lo, hi = -(2**63), 2**63 - 1
         if any(not lo <= int(v) <= hi for v in items):
             raise ConversionError("class labels do not fit in long long")
-        ctype, toks = "long long", [str(int(v)) for v in items]
+        # -2^63 has no literal (9223372036854775808 overflows long long).
+        ctype, toks = "long long", [str(int(v)) if int(v) != lo else f"({lo + 1}LL - 1)" for v in items]
     elif kind == "float":
         try:
             ctype, toks = "double", [double_literal(v) for v in items]
@@ -197,8 +198,9 @@ def _render(stages: list[Stage], name: str) -> str:
         "#include <ctml/ctml.hpp>",
         "",
         f"namespace {name} {{",
-        "",
     ]
+    head = len(out)
+    out.append("")
     exprs = []
     for i, st in enumerate(stages):
         struct = f"{st.prefix}{i}_params"
@@ -219,8 +221,21 @@ def _render(stages: list[Stage], name: str) -> str:
     if final.classes is not None:
         out.append(f"inline constexpr std::size_t n_classes = {len(final.classes)};")
         out.append(_labels_decl(final.classes))
+    _unique_per_model(out, head)
     out.append(f"}} // namespace {name}")
     return "\n".join(out) + "\n"
+
+
+def _unique_per_model(lines: list[str], head: int) -> None:
+    """Wraps lines[head:] in an inline namespace named by a hash of their
+    content: two different models converted with the same NAME get different
+    symbols (no silent ODR clash across translation units), NAME::model
+    still names the model."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(lines[head:]).encode()).hexdigest()[:16]
+    lines.insert(head, f"inline namespace model_{digest} {{  // one per model content: see docs/generated-header.md")
+    lines.append(f"}} // inline namespace model_{digest}")
 
 
 def write_text_atomic(path: str, text: str) -> None:

@@ -40,6 +40,23 @@ RESERVED_NAMES = frozenset({"std", "ctml", "boost", "main"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
+# Global names a generated header's namespace would collide with: macros that
+# compilers predefine in GNU modes (CMake's cxx_std_20 gives -std=gnu++20) and
+# C library objects and functions that firmware commonly includes. Upper-case
+# names (NULL, INT8_MAX, EOF, ...) and names ending in `_t` (size_t, int8_t,
+# ...; POSIX reserves them for types) are refused by rule, not listed.
+C_GLOBAL_NAMES = frozenset(
+    """
+    linux unix i386 sun sparc mips vax
+    errno stdin stdout stderr assert offsetof setjmp longjmp va_arg va_start va_end
+    abort abs atexit atof atoi atol bsearch calloc div exit free getenv labs malloc qsort rand realloc srand
+    system fabs floor ceil round sqrt exp log pow sin cos tan fmod
+    memchr memcmp memcpy memmove memset strcat strchr strcmp strcpy strlen strncmp strncpy
+    printf puts putchar getchar sprintf snprintf fprintf fputs fopen fclose fread fwrite
+    clock time signal raise isnan isinf
+    """.split()
+)
+
 
 def identifier_problem(name: object) -> str | None:
     """Returns why ``name`` cannot be a C++ namespace name, or None if it can."""
@@ -55,6 +72,12 @@ def identifier_problem(name: object) -> str | None:
         return f"NAME {name!r} starts with '_' and an uppercase letter, which C++ reserves"
     if name in RESERVED_NAMES:
         return f"NAME {name!r} would clash with the namespace or function of the same name"
+    if name.endswith("_t"):
+        return f"NAME {name!r} ends in '_t', which is reserved for type names (size_t, int8_t, ...)"
+    if name.upper() == name and any(c.isalpha() for c in name):
+        return f"NAME {name!r} is upper case, the spelling of macros (NULL, INT8_MAX, ...); use lower case"
+    if name in C_GLOBAL_NAMES:
+        return f"NAME {name!r} is a predefined macro or a C library name; choose another"
     return None
 
 

@@ -98,7 +98,9 @@ def calibrate(estimator, X) -> None:
     Pipeline ending in one: X goes through the preceding steps first)."""
     from sklearn.pipeline import Pipeline
 
-    X = np.asarray(X) if is_foreign_model(estimator) else np.asarray(X, dtype=np.float64)
+    # The rows as the C++ sees them (float32): one calibration path for
+    # ctml.calibrate and `convert/verify/vectors --calibrate`.
+    X = np.asarray(X) if is_foreign_model(estimator) else np.asarray(X, dtype=np.float32).astype(np.float64)
     final = estimator
     if isinstance(estimator, Pipeline):
         steps = [s for _, s in estimator.steps if s is not None and not (isinstance(s, str) and s == "passthrough")]

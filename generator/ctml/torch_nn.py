@@ -311,7 +311,7 @@ def calibrate(model, X) -> None:
     import torch
 
     layers, last_child = _layers(model)
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float32).astype(np.float64)  # as the C++ sees the rows (see nn.calibrate)
     if X.ndim < 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
         raise ConversionError("calibration data must be a non-empty batch of finite inputs")
     shape = getattr(model, INPUT_SHAPE_ATTR, None)

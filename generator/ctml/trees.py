@@ -121,6 +121,11 @@ def build_tables(est, classifier: bool) -> dict:
             # The raw (weighted) class counts: the library normalises them as
             # predict_proba does and can store integer counts compactly.
             rows = np.array(val[is_leaf, 0, :], dtype=np.float64, copy=True)
+            if np.any(rows < 0):
+                raise ConversionError(
+                    f"{name} tree {t_i} has a leaf with a negative class weight (fitted with negative "
+                    "sample_weight); ctml converts classifiers fitted with sample_weight >= 0"
+                )
         else:
             rows = val[is_leaf, 0, :1]
         check_finite(f"{name} tree {t_i} leaf values", rows)

@@ -11,6 +11,7 @@
 #include <boost/mp11/list.hpp>
 
 #include <ctml/linear/exact.hpp>
+#include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml {
@@ -320,6 +321,15 @@ struct pipeline {
                   "model.predict(x, state)");
     state_type state{};
     return predict(in, state);
+  }
+
+  /// A row of the wrong length (std::array, std::span or C array): a short
+  /// diagnostic naming both lengths (tests/fail/wrong_feature_count.cpp).
+  template <class Row, class... State>
+    requires(detail::wrong_length_row<Row, in_extent> && sizeof...(State) <= 1)
+  constexpr int predict(Row&&, State&...) const {
+    static_assert(detail::check_row_length<detail::row_extent<std::remove_cvref_t<Row>>, in_extent>::ok);
+    return 0;
   }
 
   /// The same model with another number policy for every stage that takes it

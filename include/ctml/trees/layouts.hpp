@@ -215,9 +215,10 @@ struct table {
   }
   static constexpr int at_least_1(int bits) noexcept { return bits > 0 ? bits : 1; }
   static constexpr int feature_bits = at_least_1(bit_width(Params::n_features - 1));
-  static constexpr int key_bits = at_least_1(bit_width(n_keys - 1));
+  // (A forest of single leaves has no keys and no pairs: one bit each.)
+  static constexpr int key_bits = at_least_1(bit_width(n_keys > 0 ? n_keys - 1 : 0));
   static constexpr int row_bits = at_least_1(bit_width(Params::n_values - 1));
-  static constexpr int pair_bits = at_least_1(bit_width(n_pairs - 1));
+  static constexpr int pair_bits = at_least_1(bit_width(n_pairs > 0 ? n_pairs - 1 : 0));
   static constexpr int single_ref_bits = bit_width(max_offset()) > row_bits ? bit_width(max_offset()) : row_bits;
   static constexpr int max_of(int a, int b) noexcept { return a > b ? a : b; }
   static constexpr std::size_t word_bytes_for(int ref_width) noexcept {
