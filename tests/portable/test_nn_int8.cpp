@@ -34,7 +34,7 @@ std::int32_t tflite_requantize(std::int32_t acc, std::int32_t m0, int right) {
   return (x >> right) + (rem > threshold ? 1 : 0);
 }
 
-struct entry {  // the layout kernels::requantize_fast_avr reads
+struct entry {  // the layout arch::requantize_fast_avr reads
   std::int32_t c;
   std::uint16_t m;
   std::uint8_t s;
@@ -121,7 +121,7 @@ CTML_TEST(nn_fast_requantisation_equals_tflite_reference) {
     bad += ctml::nn::quant::requantize_fast(acc, {ctml::nn::quant::fast_round(en.s), en.m, en.s}) != ref;
     bad += ctml::nn::quant::requantize(acc, {static_cast<std::int32_t>(en.m) << 16, -static_cast<int>(k)}) != ref;
 #if defined(__AVR__)
-    bad += ctml::nn::kernels::requantize_fast_avr(acc - en.c, &entries[k]) != ref;
+    bad += ctml::arch::requantize_fast_avr(acc - en.c, &entries[k]) != ref;
 #endif
   }
   CTML_CHECK_EQ(bad, 0u);
@@ -148,9 +148,9 @@ std::uint32_t quantize_mismatches(std::int16_t zu) {
       x[i] = std::bit_cast<float>((sign << 31) | (e << 23) | m);
       if (round == 23 && i < 16) x[i] = static_cast<float>(static_cast<int>(i) - 8) * 0.5f;  // ties
     }
-    const std::uint16_t s = ctml::nn::kernels::quantize_u8<K>(x.data(), y.data(), x.size(), zu);
+    const std::uint16_t s = ctml::arch::quantize_u8<K>(x.data(), y.data(), x.size(), zu);
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const std::uint8_t ref = ctml::nn::kernels::quantize_pow2<K>(x[i], zu);
+      const std::uint8_t ref = ctml::arch::quantize_pow2<K>(x[i], zu);
       bad += y[i] != ref;
       sum = static_cast<std::uint16_t>(sum + ref);
     }
@@ -321,7 +321,7 @@ CTML_TEST(nn_small_network_predicts_alike_on_every_port) {
 }
 
 #if defined(__AVR__)
-// kernels::ctml_avr_dense (the whole hidden layer in assembly) against the
+// arch::ctml_avr_dense (the whole hidden layer in assembly) against the
 // portable arithmetic: every output byte, and the raw sums of head mode, for
 // an odd number of outputs (the last pair padded), shifts with and without
 // the rounding term and with byte shifts, and the saturation at both ends.
@@ -371,8 +371,8 @@ CTML_TEST(nn_avr_dense_layer_equals_portable) {
     }
     std::array<std::uint8_t, dout> y{};
     std::array<std::int32_t, dout + 1> raw{};
-    ctml::nn::kernels::ctml_avr_dense(x.data(), y.data(), &dense_l, sum);
-    ctml::nn::kernels::ctml_avr_dense(x.data(), reinterpret_cast<std::uint8_t*>(raw.data()), &dense_raw, sum);
+    ctml::arch::ctml_avr_dense(x.data(), y.data(), &dense_l, sum);
+    ctml::arch::ctml_avr_dense(x.data(), reinterpret_cast<std::uint8_t*>(raw.data()), &dense_raw, sum);
     for (std::size_t o = 0; o < dout; ++o) {
       std::int32_t dot = 0;
       for (std::size_t j = 0; j < dn; ++j)

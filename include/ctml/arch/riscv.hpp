@@ -1,0 +1,34 @@
+// RISC-V (rv32imac; rv32gc with the D extension has double in hardware):
+// the portable kernels. Code-size constants fitted on rv32imac (-O2).
+#pragma once
+
+#include <ctml/arch/common.hpp>
+#include <ctml/arch/flash_plain.hpp>
+#include <ctml/arch/portable.hpp>
+
+namespace ctml::arch {
+
+using namespace portable;
+
+inline constexpr family target = family::riscv;
+inline constexpr bool has_binary64_unit =
+#if defined(__riscv_d)
+    true;
+#else
+    false;
+#endif
+inline constexpr bool double_is_binary64 = true;
+
+inline constexpr tree_code_size tree_code{92, 770, 300, 570, 1400};
+// f32: the float library is in the conv `fixed` only (no dense-only measurement yet).
+inline constexpr nn_dense_code_size nn_dense_code{160, {0, 330, 0, 0}, {560, 530, 0, 0}};
+inline constexpr nn_conv_code_size nn_conv_code{
+    {1110, 75, 11, 0, 170}, {-475, 410, 47, 130, 215}, {-75, 170, 42, 115, 150}};
+
+inline constexpr bool has_dense_pairs = false;
+inline constexpr bool requantize_reads_bias = false;
+inline constexpr std::int32_t conv_tap_offset = 0;
+inline constexpr bool conv_output_pairs = false;
+inline constexpr bool conv_unrolls_rows = true;
+
+}  // namespace ctml::arch
