@@ -247,6 +247,8 @@ class ConvertedModel:
         self.classes_ = stages[-1].classes  # None for regressors
         self.is_classifier = self.classes_ is not None
         self.sources = [s.source for s in stages]
+        # The stated float32 tolerance of the prediction (|ctml - framework| <= abs + rel * |framework|).
+        self.tolerance = stages[-1].extra.get("tolerance", {"abs": 0.0, "rel": 0.0})
 
     def save(self, path) -> None:
         write_text_atomic(path, self.header)

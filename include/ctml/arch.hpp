@@ -1,7 +1,7 @@
 // The target layer: selects include/ctml/arch/<family>.hpp, the only files
 // of the library with target #ifs. Each provides, in namespace ctml::arch:
 //   - what the target is: `target`, `has_binary64_unit` (double in
-//     hardware), `double_is_binary64` (false on AVR, where double is 32 bits);
+//     hardware), `has_runtime_binary64` (false on AVR: no 64-bit double library);
 //   - flash placement: CTML_FLASH and flash_load (AVR: `lpm`);
 //   - inner kernels: dot products (float, uint8), exp, int8 requantisation,
 //     input quantisation, pooling division, conv windows, whole dense layers

@@ -48,13 +48,22 @@ template <class T>
 
 namespace ctml::arch {
 
-using namespace portable;
+// The portable kernels AVR takes as they are (the others are replaced below).
+using portable::conv_window2;
+using portable::dense_pair_layer;
+using portable::dot_u8_block;
+using portable::exp_f;
+using portable::fast_round;
+using portable::quantize_pow2;
+using portable::requantize_fast;
+using portable::shift_right;
 
 inline constexpr family target = family::avr;
 inline constexpr bool has_binary64_unit = false;
-/// avr-libc's `double` is binary32: what needs sklearn's binary64 at run
-/// time (forest regressors) is a compile error here.
-inline constexpr bool double_is_binary64 = false;
+/// No binary64 arithmetic at run time (avr-libc has no 64-bit double
+/// library): what needs sklearn's binary64 at run time (forest regressors)
+/// is a compile error here.
+inline constexpr bool has_runtime_binary64 = false;
 
 inline constexpr tree_code_size tree_code{220, 5360, 800, 1200, 4600};
 // f32: soft-float multiply and add and the assembly dot product, 3200 bytes.
@@ -77,7 +86,7 @@ template <std::size_t N>
 [[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
   static_assert(N < 65536, "ctml: a float dot product on AVR has fewer than 65536 terms: split the layer");
   if (const std::uint32_t bits = ctml_avr_dot_f32(w, x, N); bits != 0xffffffffu) return std::bit_cast<float>(bits);
-  return portable::dot_f32<N>(w, x);
+  return portable::dot_f32_loop<N>(w, x);
 }
 
 // ---------------------------------------------------------------------------
@@ -347,7 +356,7 @@ static_assert(sizeof(fast_entry) == 7, "ctml: requantize_fast_avr expects a pack
 }
 
 template <bool AddBias, class Entry>
-[[nodiscard]] CTML_ALWAYS_INLINE std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
+[[nodiscard]] inline std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
   if constexpr (AddBias && std::is_same_v<Entry, fast_entry>) return requantize_fast_avr(acc, en);
   else return portable::requantize_entry<AddBias>(acc, en);
 }

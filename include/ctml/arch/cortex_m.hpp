@@ -28,7 +28,7 @@ inline constexpr bool has_binary64_unit =
 #else
     false;
 #endif
-inline constexpr bool double_is_binary64 = true;
+inline constexpr bool has_runtime_binary64 = true;  // in hardware or a soft-float library
 
 inline constexpr tree_code_size tree_code =
     is_armv6m ? tree_code_size{96, 490, 200, 230, 1400} : tree_code_size{90, 790, 300, 680, 1150};

@@ -12,7 +12,7 @@ using namespace portable;
 
 inline constexpr family target = family::host;
 inline constexpr bool has_binary64_unit = true;
-inline constexpr bool double_is_binary64 = true;
+inline constexpr bool has_runtime_binary64 = true;  // in hardware or a soft-float library
 
 inline constexpr tree_code_size tree_code{104, 560, 250, 1010, 500};
 // Hosts vectorise dense rows that are a multiple of 16 long (per_dense16).

@@ -23,7 +23,7 @@ namespace portable {
 /// sum of w[j] * x[j] in float, in order j = 0, 1, ... (4 per iteration, one
 /// accumulator, so the order is sklearn's); w in flash.
 template <std::size_t N>
-[[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
+[[nodiscard]] CTML_ALWAYS_INLINE float dot_f32_loop(const float* w, const float* x) noexcept {
   constexpr std::size_t quads = N - N % 4;  // the tail loop's bounds are constants (GCC 12 misjudges it otherwise)
   float acc = 0.0f;
   for (std::size_t j = 0; j < quads; j += 4) {
@@ -35,6 +35,10 @@ template <std::size_t N>
   if constexpr (quads < N)
     for (std::size_t j = quads; j < N; ++j) acc += flash_load(w + j) * x[j];
   return acc;
+}
+template <std::size_t N>
+[[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
+  return dot_f32_loop<N>(w, x);
 }
 
 /// exp(x) in float arithmetic: x = k ln2 + r, |r| <= ln2 / 2, degree-7
@@ -219,11 +223,12 @@ struct fast_entry {
 /// requantize_fast of acc (+ the entry's c when AddBias) with the entry's
 /// constants, read from flash (an entry without `round` derives it from s).
 template <bool AddBias, class Entry>
-[[nodiscard]] CTML_ALWAYS_INLINE std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
+[[nodiscard]] constexpr std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
   std::int32_t round;
   if constexpr (requires { en->round; }) round = flash_load(&en->round);
   else round = fast_round(flash_load(&en->s));
-  return requantize_fast((AddBias ? flash_load(&en->c) : 0) + acc, round, flash_load(&en->m), flash_load(&en->s));
+  if constexpr (AddBias) acc = flash_load(&en->c) + acc;
+  return requantize_fast(acc, round, flash_load(&en->m), flash_load(&en->s));
 }
 
 /// A hidden int8 dense layer with the fast requantisation, two rows per
@@ -286,9 +291,9 @@ CTML_ALWAYS_INLINE std::int32_t conv_window(const std::uint8_t* x, const std::in
 }
 
 /// The windows at x and x + Stride: two neighbouring outputs per weight load.
-template <std::size_t C, std::size_t KH, std::size_t KW, std::size_t HP, std::size_t WP, std::size_t Stride,
-          class Load>
-CTML_ALWAYS_INLINE void conv_window2(const std::uint8_t* x, const std::int8_t* w, std::int32_t& a0, std::int32_t& a1) noexcept {
+template <std::size_t C, std::size_t KH, std::size_t KW, std::size_t HP, std::size_t WP, std::size_t Stride>
+CTML_ALWAYS_INLINE void conv_window2(const std::uint8_t* x, const std::int8_t* w, std::int32_t& a0,
+                                     std::int32_t& a1) noexcept {
   std::int32_t s0 = 0, s1 = 0;
 #pragma GCC unroll 1
   for (std::size_t c = 0; c < C; ++c)

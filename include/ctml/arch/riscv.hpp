@@ -17,7 +17,7 @@ inline constexpr bool has_binary64_unit =
 #else
     false;
 #endif
-inline constexpr bool double_is_binary64 = true;
+inline constexpr bool has_runtime_binary64 = true;  // in hardware or a soft-float library
 
 inline constexpr tree_code_size tree_code{92, 770, 300, 570, 1400};
 // f32: the float library is in the conv `fixed` only (no dense-only measurement yet).

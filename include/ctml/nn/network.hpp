@@ -190,6 +190,28 @@ struct network {
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = a[i];
   }
 
+  /// f32 classifiers: the class probabilities, as scikit-learn's
+  /// predict_proba (PyTorch: the softmax of a classifier's outputs), within
+  /// proba_tolerance: for an argmax head the softmax of the last dense
+  /// layer's outputs (the network's own softmax, or applied here when it
+  /// ends in logits); for a logistic head {1 - p, p} with p the sigmoid of
+  /// its output. A network with one output and an argmax head (an
+  /// MLPClassifier fitted on one class) gives {1}.
+  void predict_proba(std::span<const float, in_extent> x, std::span<float, n_classes> p) const noexcept
+    requires(!is_int8 && P::head != head::value)
+  {
+    std::array<float, plan::max_tensor()> a, b;
+    for (std::size_t i = 0; i < in_extent; ++i) a[i] = x[i];
+    f32_path::template run<0, head_at>(a.data(), b.data());
+    if constexpr (P::head == head::logistic) {
+      const float p1 = 1.0f / (1.0f + arch::exp_f(-a[0]));
+      p[0] = 1.0f - p1;
+      p[1] = p1;
+    } else {
+      f32_path::template activation<act::softmax, n_outputs>(a.data(), p.data());
+    }
+  }
+
   void run(std::span<const float, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
     out[0] = predict(x);
   }

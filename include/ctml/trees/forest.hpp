@@ -128,9 +128,9 @@ struct forest_regressor : forest_base<Params, Policy, Layout> {
   using typename base::layout;
   using out_type = double;
   template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
-  static_assert(arch::double_is_binary64 || sizeof(Params) == 0,
-                "ctml: forest regressors average in binary64 as sklearn does, and this target's double (AVR: 32 "
-                "bits) has no binary64 at run time; use a classifier, or another port");
+  static_assert(arch::has_runtime_binary64 || sizeof(Params) == 0,
+                "ctml: forest regressors average in binary64 as sklearn does, and this target (AVR) has no binary64 "
+                "arithmetic at run time; use a classifier, or another port");
   template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
