@@ -275,6 +275,8 @@ class ConvertedModel:
         #: Networks take the int8 policies; calibrated ones carry activation ranges.
         self.is_network = stages[-1].family in ("mlp", "torch")
         self.calibrated = bool(stages[-1].extra.get("calibrated", False))
+        # The stated float32 tolerance of the prediction (|ctml - framework| <= abs + rel * |framework|).
+        self.tolerance = stages[-1].extra.get("tolerance", {"abs": 0.0, "rel": 0.0})
 
     def save(self, path) -> None:
         write_text_atomic(path, self.header)

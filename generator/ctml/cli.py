@@ -208,13 +208,17 @@ def cmd_verify(args, warn) -> int:
     if model.is_classifier:
         ok = ref == got
     else:
-        ok = np.abs(ref.astype(np.float64) - got) <= args.tolerance
+        tol = model.tolerance if args.tolerance is None else {"abs": args.tolerance, "rel": 0.0}
+        ok = np.abs(ref.astype(np.float64) - got) <= tol["abs"] + tol["rel"] * np.abs(ref.astype(np.float64))
     n_ok = int(ok.sum())
     n = len(ok)
     out = sys.stdout
     print(f"ctml verify: {args.model} ({' >> '.join(model.sources)}) on {args.data}: {n} rows, "
           f"{model.n_features} features", file=out)
     print(f"agree: {n_ok}/{n} ({100.0 * n_ok / n:.2f}%)", file=out)
+    if not model.is_classifier and (tol["abs"] or tol["rel"]):
+        print(f"tolerance: |ctml - {_reference_name(est)}| <= {tol['abs']:.3g} + {tol['rel']:.3g} * |{_reference_name(est)}|",
+              file=out)
     bad = np.flatnonzero(~ok)
     ref_name = _reference_name(est)
     np.set_printoptions(threshold=1_000_000, linewidth=1_000_000)
@@ -395,8 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--data", required=True, help="X as .npy or .csv")
     v.add_argument("--name", default="model", help="namespace used for the compiled header (default: model)")
     v.add_argument("--show", type=_count, default=10, help="how many mismatches to print (default 10)")
-    v.add_argument("--tolerance", type=_tolerance, default=0.0,
-                   help="regressors: allowed absolute difference (default 0, exact)")
+    v.add_argument("--tolerance", type=_tolerance, default=None,
+                   help="regressors: allowed absolute difference (default: the model's stated float32 tolerance, "
+                        "0 where ctml is exact)")
     _calibrate_option(v)
     v.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
                    help="networks: compare the header built with model.with(ctml::POLICY{}) (needs a calibrated "

@@ -33,7 +33,7 @@ import os
 import numpy as np
 
 from .emit import ConversionError, Stage, check_finite
-from .nn import CALIBRATION_ATTR, Layer, network_members
+from .nn import CALIBRATION_ATTR, Layer, network_members, regressor_tolerance
 from .registry import Family, register
 
 #: Attribute holding the input shape (channels first, no batch dimension).
@@ -357,9 +357,13 @@ def convert_sequential(model) -> Stage:
     n_in = int(math.prod(shape))
     import torch
 
+    extra = {"n_params": n_params, "framework": f"PyTorch {torch.__version__}",
+             "kind": "regressor" if head == "value" else "classifier", "calibrated": calibration is not None}
+    if head == "value":
+        last = [la for la in layers if la.kind == "dense"][-1]
+        extra["tolerance"] = regressor_tolerance(last.weight, last.bias)
     return Stage("Sequential", "net", "ctml::nn::network", members, n_in, 1, is_model=True, classes=classes,
-                 extra={"n_params": n_params, "framework": f"PyTorch {torch.__version__}",
-                       "calibrated": calibration is not None})
+                 extra=extra)
 
 
 def input_shape(model) -> tuple[int, ...]:

@@ -265,6 +265,18 @@ struct pipeline {
     return exact_from<0>(std::span<const double, in_extent>(x));
   }
 
+  template <std::size_t I, std::size_t N>
+  static constexpr void proba_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
+                                   std::span<float, N> out, state_type& state) {
+    if constexpr (I + 1 == size) {
+      stage<I>{}.predict_proba(in, out);
+    } else {
+      buffer<I> mid;
+      stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      proba_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), out, state);
+    }
+  }
+
   template <std::size_t I>
   static constexpr auto predict_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
                                      state_type& state) {
@@ -330,6 +342,19 @@ struct pipeline {
   constexpr int predict(Row&&, State&...) const {
     static_assert(detail::check_row_length<detail::row_extent<std::remove_cvref_t<Row>>, in_extent>::ok);
     return 0;
+  }
+
+  /// The last stage's class probabilities for one input row, for predictors
+  /// that have them (`predict_proba(x, p)`, p a std::array or span of one
+  /// float per class; stateless pipelines).
+  template <class Out>
+    requires(requires(const last& m, std::span<const typename last::in_type, last::in_extent> x, Out& p) {
+      m.predict_proba(x, std::span(p));
+    })
+  constexpr void predict_proba(std::span<const in_type, in_extent> in, Out&& out) const {
+    static_assert(std::is_empty_v<state_type>, "ctml: predict_proba takes stateless pipelines");
+    state_type state{};
+    proba_from<0>(in, std::span(out), state);
   }
 
   /// The same model with another number policy for every stage that takes it

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 
+#include <ctml/arch.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/trees/layouts.hpp>
@@ -178,11 +179,9 @@ struct forest_regressor : forest_base<Params, Policy, Layout, trees::regressor_k
   using typename base::layout;
   using out_type = double;
   template <ValuePolicy P> using rebind = forest_regressor<Params, P, Layout>;
-#if defined(__AVR__)
-  static_assert(sizeof(Params) == 0,
-                "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
-                "use a classifier, or another port");
-#endif
+  static_assert(arch::has_runtime_binary64 || sizeof(Params) == 0,
+                "ctml: forest regressors average in binary64 as sklearn does, and this target (AVR) has no binary64 "
+                "arithmetic at run time; use a classifier, or another port");
   template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {

@@ -19,9 +19,8 @@
 
 #include <cstdint>
 
-#if defined(__AVR__)
-
-namespace ctml::nn::kernels {
+// Included by arch/avr.hpp only.
+namespace ctml::arch {
 
 /// The float bits of sum w[j] * x[j] in loop order (see above), w in flash,
 /// x in RAM, n >= 0; 0xffffffff where the plain loop must run instead.
@@ -224,6 +223,4 @@ extern "C" [[gnu::naked, gnu::noinline]] inline std::uint32_t ctml_avr_dot_f32(c
       "ret\n\t");
 }
 
-}  // namespace ctml::nn::kernels
-
-#endif
+}  // namespace ctml::arch

@@ -1,51 +1,97 @@
-// Inner loops of the network stages, per target.
-//
-//   dot_f32:  sum of w[j] * x[j] in float, in order j = 0, 1, ... (4 per
-//             iteration, one accumulator, so the order is sklearn's); on AVR
-//             an assembly loop with the same result, bit for bit, in about
-//             half of avr-libc's cycles (avr_float.hpp).
-//   dot_u8:   sum of x[j] * w[j] for activations stored as uint8 (q + 128)
-//             and weights stored as uint8 (w + 128), exact in uint32.
-//             Portable C++ (ldrb, ldrb, muls, adds on Cortex-M0); on AVR an
-//             assembly loop of 8x8->16 `mul`s into a 24-bit sum (no
-//             __mulsi3, no 32-bit multiply).
-//   exp_f:    float exp for sigmoid/tanh at run time (float arithmetic only,
-//             within 2 ulp), since run-time double does not exist on AVR.
+// AVR (ATmega, 8-bit, clang++ --target=avr): Harvard flash read with `lpm`,
+// 8x8-bit `mul` only (a 16x16 product is a library call to __mulsi3, 64-bit
+// products worse), no barrel shifter, and `double` is 32 bits wide. The
+// inner loops are assembly: the float dot product (arch/avr_float.hpp), the
+// int8 dot products, sums, requantisation, input quantisation, a whole int8
+// dense layer (two rows per pass) and the int8 conv window; each is checked
+// against its portable twin (arch/portable.hpp) on the AVR ports.
 #pragma once
 
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
+#include <utility>
 
-#include <ctml/detail/flash.hpp>
-#include <ctml/nn/avr_float.hpp>
+#include <ctml/arch/common.hpp>
+#include <ctml/arch/fitted.hpp>
 
-namespace ctml::nn::kernels {
+#if defined(__clang__)
+// clang has no progmem attribute; this is the section avr-gcc's selects.
+#define CTML_FLASH __attribute__((__section__(".progmem.data")))
+#else
+#define CTML_FLASH __attribute__((__progmem__))
+#endif
+
+namespace ctml::arch {
+
+/// Reads one trivially copyable object from a table marked CTML_FLASH.
+template <class T>
+  requires std::is_trivially_copyable_v<T>
+[[nodiscard]] constexpr T flash_load(const T* p) noexcept {
+  if (std::is_constant_evaluated()) return *p;
+  T out;
+  auto* dst = reinterpret_cast<unsigned char*>(&out);
+  auto addr = reinterpret_cast<std::uint16_t>(p);
+  for (std::size_t i = 0; i < sizeof(T); ++i, ++addr) {
+    unsigned char byte;
+    __asm__("lpm %0, Z" : "=r"(byte) : "z"(addr));
+    dst[i] = byte;
+  }
+  return out;
+}
+
+}  // namespace ctml::arch
+
+#include <ctml/arch/avr_float.hpp>
+#include <ctml/arch/portable.hpp>
+
+namespace ctml::arch {
+
+// The portable kernels AVR takes as they are (the others are replaced below).
+using portable::conv_window2;
+using portable::dense_pair_layer;
+using portable::dot_u8_block;
+using portable::exp_f;
+using portable::fast_round;
+using portable::quantize_pow2;
+using portable::requantize_fast;
+using portable::shift_right;
+
+inline constexpr family target = family::avr;
+inline constexpr bool has_binary64_unit = false;
+/// No binary64 arithmetic at run time (avr-libc has no 64-bit double
+/// library): what needs sklearn's binary64 at run time (forest regressors)
+/// is a compile error here.
+inline constexpr bool has_runtime_binary64 = false;
+
+inline constexpr tree_code_size tree_code = fitted::avr.trees;
+// f32: soft-float multiply and add and the assembly dot product, 3200 bytes.
+// int8 fast: one shared layer routine (ctml_avr_dense) and the input
+// quantisation, a little glue per layer, requantisation for an argmax head.
+inline constexpr nn_dense_code_size nn_dense_code{160 + fitted::avr.nn_soft_float, {950, 60, 0, 285}, {2030, 320, 0, 0}};
+inline constexpr nn_conv_code_size nn_conv_code = fitted::avr.nn_conv;
+
+inline constexpr bool has_dense_pairs = true;         // ctml_avr_dense
+inline constexpr bool requantize_reads_bias = true;   // requantize_fast_avr adds the entry's c
+inline constexpr std::int32_t conv_tap_offset = 32768;  // conv_window_avr's products are offset by 2^15
+inline constexpr bool conv_output_pairs = false;
+inline constexpr bool conv_unrolls_rows = false;  // conv_window_avr loops over rows: code per tap = columns
+
+// ---------------------------------------------------------------------------
+// Float
 
 template <std::size_t N>
 [[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
-#if defined(__AVR__)
-  static_assert(N < 65536, "ctml: a float dot product on AVR has fewer than 65536 terms");
+  static_assert(N < 65536, "ctml: a float dot product on AVR has fewer than 65536 terms: split the layer");
   if (const std::uint32_t bits = ctml_avr_dot_f32(w, x, N); bits != 0xffffffffu) return std::bit_cast<float>(bits);
-#endif
-  constexpr std::size_t quads = N - N % 4;  // the tail loop's bounds are constants (GCC 12 misjudges it otherwise)
-  float acc = 0.0f;
-  for (std::size_t j = 0; j < quads; j += 4) {
-    acc += flash_load(w + j) * x[j];
-    acc += flash_load(w + j + 1) * x[j + 1];
-    acc += flash_load(w + j + 2) * x[j + 2];
-    acc += flash_load(w + j + 3) * x[j + 3];
-  }
-  if constexpr (quads < N)
-    for (std::size_t j = quads; j < N; ++j) acc += flash_load(w + j) * x[j];
-  return acc;
+  return portable::dot_f32_loop<N>(w, x);
 }
 
-// Integer dot products: activations are stored as uint8 (u = q + 128) and
-// weights as uint8 (wu = w + 128), so every product is an unsigned 8x8 ->
-// 16-bit one; the caller folds the offsets into per-output constants and one
-// per-layer correction, 128 * sum(u) (see network.hpp).
-#if defined(__AVR__)
+// ---------------------------------------------------------------------------
+// int8 dot products and sums
+
 /// sum x[j] * w[j], j < 8 * octs + rest (x in RAM, w in flash): 10 cycles
 /// per product (ld, lpm, mul, 24-bit add), 8 per loop turn; n <= 256 keeps
 /// 24 bits exact.
@@ -121,6 +167,75 @@ template <std::size_t N>
       : "memory");
   return s;
 }
+
+template <std::size_t N>
+[[nodiscard]] CTML_ALWAYS_INLINE std::uint32_t sum_u8(const std::uint8_t* x) noexcept {
+  std::uint32_t s = 0;
+  for (std::size_t j = 0; j < N; j += 255) s += sum_u8_avr(x + j, static_cast<std::uint8_t>(N - j < 255 ? N - j : 255));
+  return s;
+}
+inline constexpr std::size_t u8_block = 1;  // no interleaved blocks: dot_u8 is the assembly loop
+
+// ---------------------------------------------------------------------------
+// Requantisation
+
+/// a * b, 16 x 16 -> 32 bits, as four 8x8 `mul`s (clang calls a 32 x 32
+/// multiply routine for it otherwise).
+[[nodiscard]] inline std::uint32_t mul_u16(std::uint16_t a, std::uint16_t b) noexcept {
+  std::uint16_t lo, hi;
+  std::uint8_t zero = 0;  // an output, so that it is not r1 (the products' high byte)
+  __asm__("mul %A[a], %A[b]\n\t" "movw %A[lo], r0\n\t"
+          "mul %B[a], %B[b]\n\t" "movw %A[hi], r0\n\t"
+          "mul %A[a], %B[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
+          "mul %B[a], %A[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
+          "clr r1\n\t"
+          : [lo] "=&r"(lo), [hi] "=&r"(hi), [zero] "+r"(zero)
+          : [a] "r"(a), [b] "r"(b)
+          : "r0");
+  return (static_cast<std::uint32_t>(hi) << 16) | lo;
+}
+
+/// portable::srdhm without the 64-bit product (a library call: 503 cycles a
+/// srdhm with it, 378 this way). On magnitudes the result is
+/// floor((|a b| + 2^30 - (a b < 0)) / 2^31), from four 16 x 16 products.
+[[nodiscard]] constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
+  if (std::is_constant_evaluated()) return portable::srdhm(a, b);
+  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
+  const bool negative = (a < 0) != (b < 0) && a != 0 && b != 0;
+  const std::uint32_t ua = a < 0 ? 0u - static_cast<std::uint32_t>(a) : static_cast<std::uint32_t>(a);
+  const std::uint32_t ub = b < 0 ? 0u - static_cast<std::uint32_t>(b) : static_cast<std::uint32_t>(b);
+  const auto a0 = static_cast<std::uint16_t>(ua), a1 = static_cast<std::uint16_t>(ua >> 16);
+  const auto b0 = static_cast<std::uint16_t>(ub), b1 = static_cast<std::uint16_t>(ub >> 16);
+  const std::uint32_t ll = mul_u16(a0, b0), lh = mul_u16(a0, b1), hl = mul_u16(a1, b0);
+  const std::uint32_t mid = (ll >> 16) + (lh & 0xffffu) + (hl & 0xffffu);  // < 3 * 2^16
+  const std::uint32_t lo = (ll & 0xffffu) | (mid << 16);
+  std::uint32_t hi = mul_u16(a1, b1) + (lh >> 16) + (hl >> 16) + (mid >> 16);  // |a b| < 2^62
+  const std::uint32_t lo_nudged = lo + ((std::uint32_t{1} << 30) - (negative ? 1u : 0u));
+  hi += lo_nudged < lo ? 1u : 0u;
+  const std::uint32_t r = (hi << 1) | (lo_nudged >> 31);  // < 2^31
+  return negative ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
+}
+
+/// portable::rounding_divide_by_pot with one shift instead of TFLite's mask,
+/// remainder and shift (each a loop on AVR; 394 -> 267 cycles):
+/// sign(x) * floor((|x| / 2^(exponent-1) + 1) / 2), exponent in [1, 31].
+[[nodiscard]] constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
+  const std::uint32_t magnitude = x < 0 ? 0u - static_cast<std::uint32_t>(x) : static_cast<std::uint32_t>(x);
+  const std::uint32_t r = (shift_right(magnitude, static_cast<std::uint8_t>(exponent - 1)) + 1u) >> 1;  // < 2^31
+  return x < 0 ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
+}
+
+/// The fast requantisation's entry on AVR: 7 bytes, `round` derived from s.
+struct fast_entry {  // this order: requantize_fast_avr and ctml_avr_dense read it with lpm
+  std::int32_t c;
+  std::uint16_t m;
+  std::uint8_t s;
+};
+static_assert(sizeof(fast_entry) == 7, "ctml: requantize_fast_avr expects a packed 7-byte entry");
+[[nodiscard]] constexpr fast_entry make_fast_entry(std::int32_t c, std::uint16_t m, std::uint8_t s) noexcept {
+  return {c, m, s};
+}
+
 /// quant::requantize_fast(acc + c, {fast_round(s), m, s}) for an entry
 /// {int32 c; uint16 m; uint8 s} in flash (7 bytes on AVR), with
 /// |acc + c| < 2^23: six 8x8 `mul`s, about 100 cycles.
@@ -240,6 +355,14 @@ template <std::size_t N>
   return static_cast<std::int32_t>((static_cast<std::uint32_t>(y23) << 16) | y01);
 }
 
+template <bool AddBias, class Entry>
+[[nodiscard]] inline std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
+  if constexpr (AddBias && std::is_same_v<Entry, fast_entry>) return requantize_fast_avr(acc, en);
+  else return portable::requantize_entry<AddBias>(acc, en);
+}
+
+// ---------------------------------------------------------------------------
+// A whole int8 dense layer
 
 /// A hidden dense layer with the fast requantisation, whole, in assembly:
 /// y[o] = clamp(requantize_fast(dot(x, row o) - 128 sum + c[o]) + zu_out, lo, 255)
@@ -365,112 +488,17 @@ extern "C" [[gnu::naked, gnu::noinline]] inline void ctml_avr_dense(const std::u
       "ret\n\t");
 }
 
-template <std::size_t N>
-[[nodiscard]] CTML_ALWAYS_INLINE std::uint32_t sum_u8(const std::uint8_t* x) noexcept {
-  std::uint32_t s = 0;
-  for (std::size_t j = 0; j < N; j += 255) s += sum_u8_avr(x + j, static_cast<std::uint8_t>(N - j < 255 ? N - j : 255));
-  return s;
-}
-inline constexpr std::size_t block = 1;
-template <std::size_t N>
-inline void dot_u8_block(const std::uint8_t*, const std::uint8_t*, std::uint32_t*) noexcept {}
-#else
-/// Rows computed together by dot_u8_block (their weights interleaved).
-inline constexpr std::size_t block = 4;
-
-/// d[k] = sum x[j] * w[4 j + k], k < 4: each x[j] is loaded once for four
-/// outputs (ldrb, then ldrb, muls, adds per product on Cortex-M0).
-template <std::size_t N>
-inline void dot_u8_block(const std::uint8_t* w, const std::uint8_t* x, std::uint32_t* d) noexcept {
-  std::uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-  for (std::size_t j = 0; j < N; ++j, w += 4) {
-    const std::uint32_t v = x[j];
-    a0 += v * w[0];
-    a1 += v * w[1];
-    a2 += v * w[2];
-    a3 += v * w[3];
-  }
-  d[0] = a0;
-  d[1] = a1;
-  d[2] = a2;
-  d[3] = a3;
+inline void dense_pairs(const std::uint8_t* x, std::uint8_t* y, const dense_pair_layer<fast_entry>* layer,
+                        std::uint16_t sum) noexcept {
+  ctml_avr_dense(x, y, layer, sum);
 }
 
-/// sum x[j] * w[j] (ldrb, ldrb, muls, adds per product on Cortex-M0).
-template <std::size_t N>
-[[nodiscard]] inline std::uint32_t dot_u8(const std::uint8_t* w, const std::uint8_t* x) noexcept {
-  std::uint32_t acc = 0;
-  for (std::size_t k = 0; k < N / 4; ++k, x += 4, w += 4) {
-    acc += static_cast<std::uint32_t>(x[0]) * w[0];
-    acc += static_cast<std::uint32_t>(x[1]) * w[1];
-    acc += static_cast<std::uint32_t>(x[2]) * w[2];
-    acc += static_cast<std::uint32_t>(x[3]) * w[3];
-  }
-  for (std::size_t j = 0; j < N % 4; ++j) acc += static_cast<std::uint32_t>(x[j]) * w[j];
-  return acc;
-}
-template <std::size_t N>
-[[nodiscard]] inline std::uint32_t sum_u8(const std::uint8_t* x) noexcept {
-  std::uint32_t s = 0;
-  for (std::size_t j = 0; j < N; ++j) s += x[j];
-  return s;
-}
-#endif
+// ---------------------------------------------------------------------------
+// Input quantisation
 
-/// exp(x) in float arithmetic: x = k ln2 + r, |r| <= ln2 / 2, degree-7 Taylor.
-[[nodiscard]] constexpr float exp_f(float x) noexcept {
-  if (!(x == x)) return x;
-  if (x > 88.7f) return std::bit_cast<float>(0x7f800000u);
-  if (x < -103.9f) return 0.0f;
-  const float kf = x * 1.44269504f;
-  const int k = static_cast<int>(kf < 0 ? kf - 0.5f : kf + 0.5f);
-  const float r = (x - static_cast<float>(k) * 0.693145752f) - static_cast<float>(k) * 1.42860677e-06f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  // p * 2^k in two steps (k may be below the normal range).
-  const int k1 = k / 2;
-  const int k2 = k - k1;
-  const auto s1 = std::bit_cast<float>(static_cast<std::uint32_t>(k1 + 127) << 23);
-  const auto s2 = std::bit_cast<float>(static_cast<std::uint32_t>(k2 + 127) << 23);
-  return p * s1 * s2;
-}
-
-/// round(x * 2^K) + zu (ties away from zero), saturated to [0, 255], from the
-/// IEEE bits of x: integer operations only (no soft-float on M0 and AVR).
-template <int K>
-[[nodiscard]] constexpr std::uint8_t quantize_pow2(float x, std::int16_t zu) noexcept {
-  const auto u = std::bit_cast<std::uint32_t>(x);
-  const auto e = static_cast<int>((u >> 23) & 0xffu);
-  std::int16_t r = 0;
-  if (e == 0xff) {
-    if ((u & 0x7fffffu) != 0) return static_cast<std::uint8_t>(zu);  // NaN: the real value 0
-    r = 512;                                                        // inf: saturate
-  } else {
-    // |x| * 2^K = m * 2^(e - 150 + K); shift right by sh with rounding.
-    const int sh = 150 - K - e;
-    if (sh <= 8) {
-      r = 512;  // |value| >= 2^15: saturates
-    } else if (sh <= 24) {
-      // floor((m + 2^(sh-1)) / 2^sh) == floor((floor(m / 2^8) / 2^(sh-9) + 1) / 2)
-      const auto t = static_cast<std::uint16_t>(((u & 0x7fffffu) | 0x800000u) >> 8);
-      r = static_cast<std::int16_t>(((t >> (sh - 9)) + 1u) >> 1);
-    }  // sh > 24: |value| < 1/2 rounds to 0
-  }
-  if (r > 256) r = 256;
-  const std::int16_t q = (u >> 31) != 0u ? static_cast<std::int16_t>(zu - r) : static_cast<std::int16_t>(zu + r);
-  return static_cast<std::uint8_t>(q < 0 ? 0 : (q > 255 ? 255 : q));
-}
-
-/// y[i] = quantize_pow2<K>(x[i], zu) for i < n; returns the sum of the y[i]
-/// (mod 2^16). On AVR an assembly loop on the float's bytes (no shifts of
-/// 32-bit values; the rounding shift is two `mul`s): about 40 cycles an input.
-#if defined(__AVR__)
+/// y[i] = quantize_pow2<K>(x[i], zu) for i < n, returning the sum of the
+/// y[i] (mod 2^16): an assembly loop on the float's bytes (no shifts of
+/// 32-bit values; the rounding shift is two `mul`s), about 40 cycles an input.
 /// The assembly loop for n in [1, 255], K in [-100, 100].
 template <int K>
 [[gnu::noinline]] inline std::uint16_t quantize_u8_avr(const float* x, std::uint8_t* y, std::uint8_t n,
@@ -567,11 +595,9 @@ template <int K>
       : "r0", "memory");
   return sum;
 }
-#endif
 
 template <int K>
 inline std::uint16_t quantize_u8(const float* x, std::uint8_t* y, std::size_t n, std::int16_t zu) noexcept {
-#if defined(__AVR__)
   if constexpr (K >= -100 && K <= 100) {
     std::uint16_t s = 0;
     for (std::size_t i = 0; i < n; i += 255) {
@@ -580,41 +606,18 @@ inline std::uint16_t quantize_u8(const float* x, std::uint8_t* y, std::size_t n,
                                                             static_cast<std::uint8_t>(zu)));
     }
     return s;
+  } else {
+    return portable::quantize_u8<K>(x, y, n, zu);
   }
-#endif
-  std::uint16_t s = 0;
-  for (std::size_t i = 0; i < n; ++i) s = static_cast<std::uint16_t>(s + (y[i] = quantize_pow2<K>(x[i], zu)));
-  return s;
 }
 
 // ---------------------------------------------------------------------------
-// Convolutions (network.hpp, int8_conv).
+// Pooling and convolution
 
-/// Spreads a (C, H, W) tensor of bytes at x into (C, H + 2 PH, W + 2 PW) in
-/// place, the border filled with `fill`; backwards, so that no byte is
-/// overwritten before it has moved (x must hold the padded size).
-template <std::size_t C, std::size_t H, std::size_t W, std::size_t PH, std::size_t PW>
-inline void pad_in_place(std::uint8_t* x, std::uint8_t fill) noexcept {
-  constexpr std::size_t wp = W + 2 * PW;
-  std::uint8_t* d = x + C * (H + 2 * PH) * wp;
-  const std::uint8_t* s = x + C * H * W;
-  for (std::size_t c = 0; c < C; ++c) {
-    for (std::size_t i = 0; i < PH * wp + PW; ++i) *--d = fill;  // bottom rows, right of the last row
-    for (std::size_t y = 0; y < H; ++y) {
-      for (std::size_t i = 0; i < W; ++i) *--d = *--s;
-      if (y + 1 < H)
-        for (std::size_t i = 0; i < 2 * PW; ++i) *--d = fill;  // left of this row, right of the one above
-    }
-    for (std::size_t i = 0; i < PH * wp + PW; ++i) *--d = fill;  // left of the first row, top rows
-  }
-}
-
-/// floor(a / N) for a < 256 N (average pooling): on AVR, for N not a power
-/// of two, eight compare-and-subtract steps instead of a division routine
-/// (__divmodhi4); elsewhere the compiler's division by a constant.
+/// floor(a / N) for a < 256 N: for N not a power of two, eight
+/// compare-and-subtract steps instead of a division routine (__divmodhi4).
 template <std::size_t N, class T>
 [[nodiscard]] constexpr std::uint8_t div_small(T a) noexcept {
-#if defined(__AVR__)
   if constexpr ((N & (N - 1)) != 0) {
     std::uint8_t q = 0;
 #pragma GCC unroll 8
@@ -624,12 +627,11 @@ template <std::size_t N, class T>
         q = static_cast<std::uint8_t>(q | (1u << b));
       }
     return q;
+  } else {
+    return portable::div_small<N>(a);
   }
-#endif
-  return static_cast<std::uint8_t>(a / N);
 }
 
-#if defined(__AVR__)
 /// sum of (x * w + 2^15) over C channels of KH rows of KW taps: x unsigned
 /// bytes in RAM, advancing RowSkip bytes after each row and ChanSkip more
 /// after each channel; w signed bytes in flash, consecutive. Per tap ld,
@@ -673,6 +675,35 @@ template <std::size_t KW, std::size_t KH, std::size_t C, std::size_t RowSkip, st
       : "r0", "memory");
   return (static_cast<std::uint32_t>(hi) << 16) | lo;
 }
-#endif
 
-}  // namespace ctml::nn::kernels
+template <std::size_t KH, std::size_t KW, std::size_t HP, std::size_t WP>
+struct check_conv_window {
+  static_assert(KH * KW <= 256 && KH <= 255 && KW <= 255 && HP * WP <= 65535,
+                "ctml: an int8 conv layer on AVR needs kernels of at most 256 taps (KH x KW) and padded input "
+                "channels of at most 65535 bytes (HP x WP; see check_conv_window<KH, KW, HP, WP>): use smaller "
+                "kernels or inputs, or the f32 policy");
+  static constexpr bool ok = KH * KW <= 256 && KH <= 255 && KW <= 255 && HP * WP <= 65535;
+};
+
+/// portable::conv_window plus conv_tap_offset (2^15) per tap, by
+/// conv_window_avr, at most 256 taps per call (24-bit sums).
+template <std::size_t C, std::size_t KH, std::size_t KW, std::size_t HP, std::size_t WP>
+CTML_ALWAYS_INLINE std::int32_t conv_window(const std::uint8_t* x, const std::int8_t* w) noexcept {
+  if constexpr (check_conv_window<KH, KW, HP, WP>::ok) {
+    constexpr std::size_t chunk = [] {  // channels per call
+      std::size_t n = 256 / (KH * KW);
+      n = n < 255 ? n : 255;
+      return n < C ? n : C;
+    }();
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return static_cast<std::int32_t>(
+          (std::uint32_t{0} + ... +
+           conv_window_avr<KW, KH, (C - K * chunk < chunk ? C - K * chunk : chunk), WP - KW, WP * (HP - KH)>(
+               x + K * chunk * HP * WP, w + K * chunk * KH * KW)));
+    }(std::make_index_sequence<(C + chunk - 1) / chunk>{});
+  } else {
+    return 0;
+  }
+}
+
+}  // namespace ctml::arch
