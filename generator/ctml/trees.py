@@ -15,7 +15,7 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier, ExtraTreeRegressor
 
 from .emit import (
     ConversionError,
@@ -144,7 +144,11 @@ def build_tables(est, classifier: bool) -> dict:
         raise ConversionError(f"{name} has {offset} nodes; at most {_INT32_MAX} fit the int32 tables")
     is_leaf_all = np.concatenate([m for m, _ in leaf_rows])
     all_rows = np.concatenate([r for _, r in leaf_rows], axis=0)
-    if classifier:
+    if classifier and _raw_argmax(est):
+        # A single tree predicts the argmax of the raw (weighted) values: rows
+        # are shared only when equal.
+        values, row_of_leaf = _unique_rows(all_rows)
+    elif classifier:
         # Leaves whose predict_proba rows are equal behave identically, so they
         # share one row (the first one's counts), computed as sklearn does.
         totals = all_rows.sum(axis=1, keepdims=True)
@@ -171,6 +175,12 @@ def build_tables(est, classifier: bool) -> dict:
     }
 
 
+def _raw_argmax(est) -> bool:
+    """sklearn's single-tree classifiers predict the first maximum of the raw
+    (class-weighted) leaf values; forests average normalised rows."""
+    return isinstance(est, DecisionTreeClassifier)
+
+
 def _convert(est, classifier: bool) -> Stage:
     t = build_tables(est, classifier)
     i32 = "std::int32_t"
@@ -190,6 +200,8 @@ def _convert(est, classifier: bool) -> Stage:
             "double", "values", ["n_values", "n_classes"], double_tokens(t["values"]), t["n_classes"]
         ),
     ]
+    if classifier and _raw_argmax(est):
+        members.append(member_scalar("bool", "raw_argmax", "true"))
     template = "ctml::forest_classifier" if classifier else "ctml::forest_regressor"
     return Stage(
         type(est).__name__,
@@ -216,6 +228,8 @@ def convert_regressor(est) -> Stage:
 CONVERTERS = {
     DecisionTreeClassifier: convert_classifier,
     DecisionTreeRegressor: convert_regressor,
+    ExtraTreeClassifier: convert_classifier,
+    ExtraTreeRegressor: convert_regressor,
     RandomForestClassifier: convert_classifier,
     RandomForestRegressor: convert_regressor,
     ExtraTreesClassifier: convert_classifier,

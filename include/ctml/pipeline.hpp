@@ -79,6 +79,30 @@ template <class S, class Option>
 struct with_option<S, Option> { using type = typename S::template rebind_option<Option>; };
 template <class S, class Option> using with_option_t = typename with_option<S, Option>::type;
 
+// Fusion: a stage B that can absorb the stage A before it (a forest takes a
+// scaler into its thresholds) declares `template <class A> using fused_after`;
+// `>>` then keeps one stage where there were two.
+template <class A, class B> struct fuse { using type = void; };
+template <class A, class B>
+  requires requires { typename B::template fused_after<A>; }
+struct fuse<A, B> { using type = typename B::template fused_after<A>; };
+
+template <class Done, class Todo> struct fuse_all;
+template <class Done> struct fuse_all<Done, boost::mp11::mp_list<>> { using type = Done; };
+template <class S, class... R>
+struct fuse_all<boost::mp11::mp_list<>, boost::mp11::mp_list<S, R...>> {
+  using type = typename fuse_all<boost::mp11::mp_list<S>, boost::mp11::mp_list<R...>>::type;
+};
+template <class... D, class S, class... R>
+  requires(sizeof...(D) > 0)
+struct fuse_all<boost::mp11::mp_list<D...>, boost::mp11::mp_list<S, R...>> {
+  using done = boost::mp11::mp_list<D...>;
+  using fused = typename fuse<boost::mp11::mp_back<done>, S>::type;
+  using type = typename std::conditional_t<
+      std::is_void_v<fused>, fuse_all<boost::mp11::mp_push_back<done, S>, boost::mp11::mp_list<R...>>,
+      fuse_all<boost::mp11::mp_pop_back<done>, boost::mp11::mp_list<fused, R...>>>::type;
+};
+
 template <class S>
 constexpr std::size_t data_bytes_of() noexcept {
   if constexpr (requires { S::data_bytes(); }) return S::data_bytes();
@@ -175,6 +199,24 @@ struct pipeline {
     return predict_from<0>(in, state);
   }
 
+  /// The last stage's class probabilities (forests: sklearn's predict_proba,
+  /// within the stage's `proba_tolerance`), for stateless pipelines.
+  template <class L = last>
+    requires requires(const L& l, std::span<const typename L::in_type, L::in_extent> x,
+                      std::span<float, L::n_classes> p) { l.predict_proba(x, p); }
+  constexpr void predict_proba(std::span<const in_type, in_extent> in, std::span<float, L::n_classes> out) const {
+    static_assert(std::is_empty_v<state_type>, "ctml: predict_proba needs a stateless pipeline");
+    if constexpr (size == 1) {
+      first{}.predict_proba(in, out);
+    } else {
+      using before = boost::mp11::mp_pop_back<pipeline>;  // the stages before the last
+      std::array<typename last::in_type, last::in_extent> mid;
+      typename before::state_type state{};
+      before{}.run(in, mid, state);
+      last{}.predict_proba(mid, out);
+    }
+  }
+
   /// The same model with another number policy (`model.with(ctml::q<std::int16_t, 0>{})`)
   /// or another option for the stages that take it (`model.with(ctml::table_layout{})`).
   template <class Option>
@@ -195,9 +237,8 @@ template <Stage S>
 template <Stage A, Stage B>
 [[nodiscard]] constexpr auto operator>>(A, B) noexcept {
   if constexpr (detail::composable<A, B>) {
-    return boost::mp11::mp_rename<
-        boost::mp11::mp_append<typename detail::stage_list<A>::type, typename detail::stage_list<B>::type>,
-        pipeline>{};
+    using all = boost::mp11::mp_append<typename detail::stage_list<A>::type, typename detail::stage_list<B>::type>;
+    return boost::mp11::mp_rename<typename detail::fuse_all<boost::mp11::mp_list<>, all>::type, pipeline>{};
   } else {
     return detail::invalid_pipeline{};
   }

@@ -13,6 +13,7 @@
 #include <span>
 
 #include <ctml/number/policy.hpp>
+#include <ctml/scalers.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/trees/layouts.hpp>
 #include <ctml/trees/leaves.hpp>
@@ -61,11 +62,12 @@ constexpr std::size_t worst_path_compares() noexcept {
 
 }  // namespace trees
 
-/// Shared by the classifier and the regressor.
-template <class Params, NumberPolicy Policy, TreeLayout Layout>
+/// Shared by the classifier and the regressor. `Map` is the scaler chain
+/// folded into the thresholds (scalers.hpp), or none.
+template <class Params, NumberPolicy Policy, TreeLayout Layout, class Map>
 struct forest_base {
   using policy = Policy;
-  using rule = trees::split_rule<Policy>;
+  using rule = std::conditional_t<Map::identity, trees::split_rule<Policy>, trees::folded_rule<Policy, Map>>;
   using in_type = typename rule::input_type;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
@@ -76,20 +78,35 @@ struct forest_base {
 };
 
 /// Returns the index of the predicted class in sklearn's `classes_`.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
-struct forest_classifier : forest_base<Params, Policy, Layout> {
-  using base = forest_base<Params, Policy, Layout>;
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout,
+          class Map = detail::scaler_map<>>
+struct forest_classifier : forest_base<Params, Policy, Layout, Map> {
+  using base = forest_base<Params, Policy, Layout, Map>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = int;
-  template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout>;
-  template <TreeLayout L> using rebind_option = forest_classifier<Params, Policy, L>;
+  template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout, Map>;
+  template <TreeLayout L> using rebind_option = forest_classifier<Params, Policy, L, Map>;
+  /// `scalers >> forest`: the scalers folded into the thresholds.
+  template <class A>
+    requires detail::is_scaler_chain<A> && std::is_same_v<typename A::policy, Policy> &&
+             (A::out_extent == Params::n_features)
+  using fused_after =
+      forest_classifier<Params, Policy, Layout, typename detail::concat_maps<typename A::map, Map>::type>;
 
  private:
-  using votes = trees::class_votes<Params, layout::compact>;
+  // A single DecisionTreeClassifier predicts the raw argmax (leaves.hpp).
+  using vote_params = std::conditional_t<trees::raw_argmax<Params>(), trees::argmax_rows<Params>, Params>;
+  using votes = trees::class_votes<vote_params, layout::compact>;
+  using proba_votes = trees::class_votes<Params, layout::compact>;
 
  public:
   static constexpr std::size_t n_classes = Params::n_classes;
+  /// predict_proba's largest difference from sklearn's (float64) value: the
+  /// votes' rounding (none when they are exact) plus float32's rounding.
+  static constexpr double proba_tolerance =
+      (proba_votes::rows::exact ? 0.0 : (proba_votes::rows::from_counts ? 1.0 : 0.5) / proba_votes::rows::one) +
+      detail::pow2(-23);
 
   /// Bytes of constant tables in flash (exact: they are sizeof of the tables).
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
@@ -117,22 +134,37 @@ struct forest_classifier : forest_base<Params, Policy, Layout> {
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
   }
+  /// sklearn's predict_proba (the trees' normalised leaf rows, averaged) in
+  /// float, within `proba_tolerance` of sklearn's.
+  constexpr void predict_proba(std::span<const in_type, base::in_extent> x,
+                               std::span<float, n_classes> proba) const noexcept {
+    proba_votes v;
+    layout::run(x.data(), v);
+    v.probabilities(proba);
+  }
 };
 
 /// Returns the predicted value, averaged over the trees as sklearn does.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
-struct forest_regressor : forest_base<Params, Policy, Layout> {
-  using base = forest_base<Params, Policy, Layout>;
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout,
+          class Map = detail::scaler_map<>>
+struct forest_regressor : forest_base<Params, Policy, Layout, Map> {
+  using base = forest_base<Params, Policy, Layout, Map>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = double;
-  template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
+  template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout, Map>;
+  /// `scalers >> forest`: the scalers folded into the thresholds.
+  template <class A>
+    requires detail::is_scaler_chain<A> && std::is_same_v<typename A::policy, Policy> &&
+             (A::out_extent == Params::n_features)
+  using fused_after =
+      forest_regressor<Params, Policy, Layout, typename detail::concat_maps<typename A::map, Map>::type>;
 #if defined(__AVR__)
   static_assert(sizeof(Params) == 0,
                 "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
                 "use a classifier, or another port");
 #endif
-  template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
+  template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L, Map>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     return layout::data_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);
