@@ -349,3 +349,26 @@ TEST_CASE("fused f32 forests decide as sklearn on floats around every folded thr
   CHECK(n > 10000);
   CHECK(bad == 0);
 }
+
+TEST_CASE("finite(): NaN and +-inf found with integer compares; trees give a valid class for NaN", "[folded][finite]") {
+  using namespace ctml;
+  std::array<float, 3> ok{0.0f, -0.0f, std::numeric_limits<float>::max()};
+  CHECK(finite(ok));
+  CHECK(finite(std::array<float, 2>{std::numeric_limits<float>::denorm_min(), -1e-40f}));
+  for (const float bad : {NAN, -NAN, INFINITY, -INFINITY, std::bit_cast<float>(0x7f800001u), std::bit_cast<float>(0xffffffffu)}) {
+    std::array<float, 3> x = ok;
+    x[1] = bad;
+    CHECK_FALSE(finite(x));
+  }
+  STATIC_REQUIRE(finite(std::array<std::int16_t, 2>{-32768, 32767}));
+  STATIC_REQUIRE_FALSE(finite(std::array<float, 1>{std::numeric_limits<float>::infinity()}));
+  // NaN rows: any class, but a class (both layouts, folded or not).
+  constexpr auto model = standard_scaler<two_std>{} >> forest_classifier<forest_p>{};
+  for (const float bad : {NAN, -NAN, std::bit_cast<float>(0x7fffffffu), std::bit_cast<float>(0xffffffffu)}) {
+    for (const auto& x : {std::array<float, 2>{bad, 0.0f}, std::array<float, 2>{0.0f, bad}, std::array<float, 2>{bad, bad}}) {
+      const int a = model.predict(x), b = model.with(table_layout{}).predict(x);
+      const int c = forest_classifier<forest_p>{}.predict(x);
+      CHECK((a >= 0 && a < 3 && b >= 0 && b < 3 && c >= 0 && c < 3));
+    }
+  }
+}
