@@ -27,8 +27,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <type_traits>
+
+#include <boost/mp11/list.hpp>
 
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/policy.hpp>
@@ -39,6 +42,31 @@ namespace ctml {
 namespace detail {
 
 enum class scaler_kind { standard, min_max, max_abs, robust };
+
+// IEEE double arithmetic that overflows to +-inf explicitly: GCC does not
+// accept an overflowing operation in a constant expression. (The scalers'
+// constants are finite and their scales positive, so no NaN arises.)
+namespace fold {
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+inline constexpr double max = std::numeric_limits<double>::max();
+constexpr double abs(double v) noexcept { return v < 0 ? -v : v; }
+constexpr double signed_inf(bool negative) noexcept { return negative ? -inf : inf; }
+constexpr bool is_inf(double v) noexcept { return v == inf || v == -inf; }
+constexpr double add(double a, double b) noexcept {
+  if (is_inf(a) || is_inf(b)) return is_inf(a) ? a : b;
+  if (a > 0 && b > 0 && a > max - b) return inf;
+  if (a < 0 && b < 0 && a < -max - b) return -inf;
+  return a + b;
+}
+constexpr double mul(double a, double b) noexcept {
+  if (is_inf(a) || is_inf(b) || (abs(b) > 1 && abs(a) > max / abs(b))) return signed_inf((a < 0) != (b < 0));
+  return a * b;
+}
+constexpr double div(double a, double b) noexcept {
+  if (is_inf(a) || (abs(b) < 1 && abs(a) > max * abs(b))) return signed_inf((a < 0) != (b < 0));
+  return a / b;
+}
+}  // namespace fold
 
 /// One scaler: sklearn's transform of each feature.
 template <class Params, scaler_kind Kind>
@@ -56,9 +84,10 @@ struct scaler_step {
   }
   /// sklearn's arithmetic, in double in its order (compile time: folding).
   static constexpr double exact(std::size_t i, double x) noexcept {
-    if constexpr (Kind == scaler_kind::min_max) return clip(x * Params::scale[i] + Params::min[i]);  // two roundings, as numpy
-    else if constexpr (Kind == scaler_kind::max_abs) return x / Params::scale[i];
-    else return (x - centre(i)) / Params::scale[i];
+    if constexpr (Kind == scaler_kind::min_max)
+      return clip(fold::add(fold::mul(x, Params::scale[i]), Params::min[i]));  // two roundings, as numpy
+    else if constexpr (Kind == scaler_kind::max_abs) return fold::div(x, Params::scale[i]);
+    else return fold::div(fold::add(x, -centre(i)), Params::scale[i]);
   }
   static constexpr double centre(std::size_t i) noexcept {
     if constexpr (Kind == scaler_kind::standard) return Params::mean[i];
@@ -76,6 +105,11 @@ struct scaler_step {
   }
   /// As y = a x + b, for fixed point.
   static constexpr double offset(std::size_t i) noexcept { return shift(i) - centre(i) * slope(i); }
+  /// About the x with exact(i, x) = y (unclipped): where a fold's search starts.
+  static constexpr double inverse(std::size_t i, double y) noexcept {
+    if constexpr (Kind == scaler_kind::min_max) return fold::div(fold::add(y, -Params::min[i]), Params::scale[i]);
+    else return fold::add(fold::mul(y, Params::scale[i]), centre(i));
+  }
   static constexpr bool has_centre = Kind == scaler_kind::standard || Kind == scaler_kind::robust;
   static constexpr bool has_shift = Kind == scaler_kind::min_max;
 };
@@ -92,6 +126,19 @@ struct scaler_map {
     return x;
   }
   static constexpr bool identity = sizeof...(Steps) == 0;
+  static constexpr double inverse(std::size_t i, double y) noexcept { return invert<Steps...>(i, y); }
+
+ private:
+  template <class... S>
+  static constexpr double invert(std::size_t i, double y) noexcept {
+    if constexpr (sizeof...(S) == 0) {
+      return y;
+    } else {
+      return [&]<class First, class... Rest>(boost::mp11::mp_list<First, Rest...>) {
+        return First::inverse(i, invert<Rest...>(i, y));  // the last step first
+      }(boost::mp11::mp_list<S...>{});
+    }
+  }
 };
 
 template <class A, class B> struct concat_maps;

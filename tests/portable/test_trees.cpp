@@ -84,7 +84,6 @@ struct fma_probe {
   static constexpr double scale[1] = {1.0 + 0x1p-12};
   static constexpr double min[1] = {-(1.0 + 0x1p-11)};
   static constexpr bool clip = false;
-  static constexpr double clip_lo = 0.0, clip_hi = 1.0;
 };
 // StandardScaler(mean 0.1, scale 3) before a stump at 0: sklearn sends x left
 // iff double(x) <= 0.1; 0.1f is above 0.1, so it goes right (a float scaler

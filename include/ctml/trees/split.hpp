@@ -29,7 +29,7 @@ using ctml::detail::pow2;
 }
 
 template <class Policy, class Left>
-constexpr auto last_left(Left left) noexcept;
+constexpr auto last_left(Left left, double guess) noexcept;
 }  // namespace detail
 
 /// float32 input. The threshold becomes the largest float32 b with
@@ -86,7 +86,7 @@ struct split_rule<q<S, F>> {
 
   [[nodiscard]] static constexpr key_type key(double t) noexcept {
     if constexpr (sizeof(S) >= 4) {
-      return detail::last_left<q<S, F>>([t](double v) { return detail::f32_round(v) <= t; });
+      return detail::last_left<q<S, F>>([t](double v) { return detail::f32_round(v) <= t; }, t);
     } else {
       const double scaled = t * detail::pow2(F);
       if (!(scaled < static_cast<double>(always))) return always;
@@ -112,9 +112,38 @@ namespace detail {
 /// satisfies `left(v)`, for a `left` that is monotone (true up to some input,
 /// false above): a binary search over the finite float32 values (in order) or
 /// over the storage integers. Compile time only.
+/// Narrows [lo, hi] (left(lo), !left(hi)) to neighbours, starting at a guess
+/// `at`: galloping away from it, then bisecting. A good guess (the scalers'
+/// inverse) needs a handful of evaluations instead of 32, which keeps large
+/// forests within the compilers' constexpr limits.
+template <class Left>
+constexpr std::int64_t narrow_bracket(Left left, std::int64_t lo, std::int64_t hi, std::int64_t at) noexcept {
+  if (at > lo && at < hi) {
+    if (left(at)) {
+      lo = at;
+      for (std::int64_t step = 1; lo + step < hi; step *= 2) {
+        if (!left(lo + step)) { hi = lo + step; break; }
+        lo += step;
+      }
+    } else {
+      hi = at;
+      for (std::int64_t step = 1; hi - step > lo; step *= 2) {
+        if (left(hi - step)) { lo = hi - step; break; }
+        hi -= step;
+      }
+    }
+  }
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    (left(mid) ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 template <class Policy, class Left>
-constexpr auto last_left(Left left) noexcept {
+constexpr auto last_left(Left left, double guess) noexcept {
   using rule = split_rule<Policy>;
+  using key_type = typename rule::key_type;
   if constexpr (std::is_same_v<Policy, f32>) {
     // Floats in order as integers: i >= 0 is the float with bits i (0 is +0),
     // i < 0 the negative float with bits -i | sign (-0 left out: it decides
@@ -124,27 +153,23 @@ constexpr auto last_left(Left left) noexcept {
       const auto bits = i >= 0 ? static_cast<std::uint32_t>(i) : static_cast<std::uint32_t>(-i) | 0x80000000u;
       return std::bit_cast<float>(bits);
     };
-    using key_type = typename rule::key_type;
-    if (!left(static_cast<double>(value(-top)))) return key_type{0xffffffffu};  // not even -inf (a NaN's bits)
-    if (left(static_cast<double>(value(top)))) return std::bit_cast<key_type>(value(top));  // even +inf
-    std::int64_t lo = -top, hi = top;  // left(lo), !left(hi)
-    while (hi - lo > 1) {
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      (left(static_cast<double>(value(mid))) ? lo : hi) = mid;
-    }
-    return std::bit_cast<key_type>(value(lo));
+    const auto left_at = [&](std::int64_t i) { return left(static_cast<double>(value(i))); };
+    if (!left_at(-top)) return key_type{0xffffffffu};  // not even -inf (a NaN's bits)
+    if (left_at(top)) return std::bit_cast<key_type>(value(top));  // even +inf
+    constexpr double max = std::numeric_limits<float>::max();
+    const double g = guess == guess ? (guess > max ? max : (guess < -max ? -max : guess)) : 0.0;
+    const auto gbits = std::bit_cast<std::uint32_t>(static_cast<float>(g));
+    const std::int64_t at = (gbits >> 31) ? -static_cast<std::int64_t>(gbits & 0x7fffffffu) : gbits;
+    return std::bit_cast<key_type>(value(narrow_bracket(left_at, -top, top, at)));
   } else {
-    using key_type = typename rule::key_type;
-    const auto value = [](std::int64_t raw) { return static_cast<double>(raw) * pow2(-Policy::frac_bits); };
-    std::int64_t lo = std::numeric_limits<typename Policy::value_type>::min();
-    std::int64_t hi = std::numeric_limits<typename Policy::value_type>::max();
-    if (!left(value(lo))) return rule::never;
-    if (left(value(hi))) return rule::always;
-    while (hi - lo > 1) {
-      const std::int64_t mid = lo + (hi - lo) / 2;
-      (left(value(mid)) ? lo : hi) = mid;
-    }
-    return static_cast<key_type>(lo);
+    using S = typename Policy::value_type;
+    const auto left_at = [&](std::int64_t raw) { return left(static_cast<double>(raw) * pow2(-Policy::frac_bits)); };
+    constexpr std::int64_t lo = std::numeric_limits<S>::min(), hi = std::numeric_limits<S>::max();
+    if (!left_at(lo)) return rule::never;
+    if (left_at(hi)) return rule::always;
+    const double g = guess * pow2(Policy::frac_bits);
+    const std::int64_t at = g == g && g > static_cast<double>(lo) && g < static_cast<double>(hi) ? static_cast<std::int64_t>(g) : lo;
+    return static_cast<key_type>(narrow_bracket(left_at, lo, hi, at));
   }
 }
 
@@ -160,7 +185,8 @@ template <class Policy, class Map>
 struct folded_rule : split_rule<Policy> {
   using typename split_rule<Policy>::key_type;
   [[nodiscard]] static constexpr key_type key(double t, std::size_t feature) noexcept {
-    return detail::last_left<Policy>([t, feature](double v) { return detail::f32_round(Map::apply(feature, v)) <= t; });
+    return detail::last_left<Policy>([t, feature](double v) { return detail::f32_round(Map::apply(feature, v)) <= t; },
+                                     Map::inverse(feature, t));
   }
 };
 
