@@ -10,7 +10,6 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
-#include <ctml/linear/exact.hpp>
 #include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
