@@ -45,7 +45,7 @@ class Family:
         return bool(types) and isinstance(est, types)
 
     def type_names(self) -> list[str]:
-        return [t.__name__ for t in self.types()]
+        return list(self.names) if self.names is not None else [t.__name__ for t in self.types()]
 
 
 _FAMILIES: list[Family] = []
