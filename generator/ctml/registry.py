@@ -35,6 +35,8 @@ class Family:
     calibrate: Optional[Callable[[Any, np.ndarray], None]] = None
     #: Is the object a model of this family that is not a scikit-learn estimator (a torch module)?
     foreign: Optional[Callable[[Any], bool]] = None
+    #: What error messages list as supported (default: the estimator classes' names).
+    names: Optional[tuple] = None
 
     def types(self) -> tuple:
         t = self.estimators() if callable(self.estimators) and not isinstance(self.estimators, type) else self.estimators
