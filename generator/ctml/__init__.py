@@ -134,8 +134,11 @@ def build_stages(estimator) -> list[Stage]:
     from sklearn.base import BaseEstimator
 
     foreign = registry.is_foreign_model(estimator)
-    if foreign is not None:  # a torch network
-        return registry.convert_step(foreign, estimator)
+    if foreign is not None:  # a torch network, an XGBoost Booster
+        stages = registry.convert_step(foreign, estimator)
+        for stage in stages:
+            stage.family = foreign.name
+        return stages
     if not isinstance(estimator, BaseEstimator):
         if type(estimator).__module__.startswith("torch."):
             from . import torch_nn
