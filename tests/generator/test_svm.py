@@ -38,15 +38,36 @@ def _boundary_rows(predict, X, n_pairs, seed):
                 hi = mid
         x = (a + lo * (b - a)).astype(np.float32)
         f = int(np.argmax(np.abs(b - a)))
-        step = np.float32(np.inf) if b[f] > a[f] else np.float32(-np.inf)
         cur = predict(x.astype(np.float64)[None])[0]
-        for _ in range(64):  # walk until the prediction changes
-            nxt = x.copy()
-            nxt[f] = np.nextafter(x[f], step)
-            if predict(nxt.astype(np.float64)[None])[0] != cur:
-                rows += [x, nxt]
+
+        def at(v):  # x with feature f set to the float32 of ordered key v
+            z = x.copy()
+            bits = v if v >= 0 else 0x80000000 | -v
+            z[f] = np.array([bits], dtype=np.uint32).view(np.float32)[0]
+            return z
+
+        def key(v):  # float32 -> integer in numeric order (adjacent floats differ by 1)
+            bits = int(np.array([v], dtype=np.float32).view(np.uint32)[0])
+            return bits if bits < 0x80000000 else -(bits & 0x7FFFFFFF)
+
+        k0 = key(x[f])
+        direction = 1 if b[f] > a[f] else -1
+        step, far = 1, None
+        for _ in range(40):  # expand in float32 steps until the prediction changes
+            if predict(at(k0 + direction * step).astype(np.float64)[None])[0] != cur:
+                far = k0 + direction * step
                 break
-            x = nxt
+            step *= 2
+        if far is None:
+            continue
+        near = k0
+        while abs(far - near) > 1:  # bisect on the float32 grid: adjacent values
+            mid = (near + far) // 2
+            if predict(at(mid).astype(np.float64)[None])[0] == cur:
+                near = mid
+            else:
+                far = mid
+        rows += [at(near), at(far)]
         if len(rows) >= 2 * n_pairs:
             break
     return np.array(rows, dtype=np.float32)

@@ -374,16 +374,16 @@ struct search {
     else return std::size_t{0};
   }();
   CTML_FLASH static constexpr auto node_start = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_end = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return i != i;
+    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else { (void)i; return false; }
   });
   CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
     std::array<double, n> r{};
