@@ -54,6 +54,8 @@ def _boundary_rows(predict, X, n_pairs, seed):
         direction = 1 if b[f] > a[f] else -1
         step, far = 1, None
         for _ in range(40):  # expand in float32 steps until the prediction changes
+            if abs(k0 + direction * step) >= 0x7F800000:  # beyond the largest finite float
+                break
             if predict(at(k0 + direction * step).astype(np.float64)[None])[0] != cur:
                 far = k0 + direction * step
                 break

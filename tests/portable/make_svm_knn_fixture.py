@@ -46,42 +46,44 @@ def rows_block(name, X, y, kind):
 def main():
     X, y = load_iris(return_X_y=True)
     rng = np.random.default_rng(0)
-    sub = rng.choice(len(X), 45, replace=False)
+    sub = rng.choice(len(X), 30, replace=False)
     Xs, ys = X[sub], y[sub]
     parts = []
 
     svc = SVC(gamma=0.5).fit(Xs, ys)
-    R = np.vstack([X[::10], _boundary_rows(svc.predict, Xs, 6, 1)]).astype(np.float32)
+    R = np.vstack([X[::20], _boundary_rows(svc.predict, Xs, 4, 1)]).astype(np.float32)
     parts.append(body(ctml.convert(svc, name="fx_svc").header))
     parts.append(rows_block("svc", R, np.searchsorted(svc.classes_, svc.predict(R.astype(np.float64))), "int"))
 
     lin = SVC(kernel="linear", C=0.5).fit(Xs, ys)
-    R = np.vstack([X[::15], _boundary_rows(lin.predict, Xs, 4, 2)]).astype(np.float32)
+    R = np.vstack([X[::25], _boundary_rows(lin.predict, Xs, 3, 2)]).astype(np.float32)
     parts.append(body(ctml.convert(lin, name="fx_linear").header))
     parts.append(rows_block("linear", R, np.searchsorted(lin.classes_, lin.predict(R.astype(np.float64))), "int"))
 
     oc = OneClassSVM(nu=0.2, gamma=0.3).fit(Xs)
-    R = np.vstack([X[::10], _boundary_rows(oc.predict, Xs, 4, 3)]).astype(np.float32)
+    R = np.vstack([X[::25], _boundary_rows(oc.predict, Xs, 3, 3)]).astype(np.float32)
     parts.append(body(ctml.convert(oc, name="fx_ocsvm").header))
     parts.append(rows_block("ocsvm", R, oc.predict(R.astype(np.float64)), "int"))
 
     svr = SVR(C=5.0, gamma=0.3).fit(Xs[:, :3], Xs[:, 3])
-    R = X[::10, :3].astype(np.float32)
+    R = X[::20, :3].astype(np.float32)
     parts.append(body(ctml.convert(svr, name="fx_svr").header))
     parts.append(rows_block("svr", R, svr.predict(R.astype(np.float64)), "double"))
 
     knn = KNeighborsClassifier(5).fit(Xs, ys)
-    R = np.vstack([X[::5], rng.uniform(X.min(0), X.max(0), (20, 4))]).astype(np.float32)
+    R = np.vstack([X[::15], rng.uniform(X.min(0), X.max(0), (10, 4))]).astype(np.float32)
     parts.append(body(ctml.convert(knn, name="fx_knn").header))
     parts.append(rows_block("knn", R, knn.predict(R.astype(np.float64)), "int"))
 
+    everywhere = []  # integer-policy models: AVR too
     Xg, yg = _grid_data(0)
-    Q = _grid_queries(Xg)[::9]
-    for name, est in (("grid_l1", KNeighborsClassifier(4, p=1).fit(Xg, yg)),
-                      ("grid_dist", KNeighborsClassifier(6, weights="distance").fit(Xg, yg))):
-        parts.append(body(ctml.convert(est, name=f"fx_{name}").header))
-        parts.append(rows_block(name, Q, est.predict(Q.astype(np.float64)), "int"))
-    reg = KNeighborsRegressor(4, weights="distance").fit(Xg, yg * 1.5)
+    Xg, yg = Xg[::2], yg[::2]  # 35 samples, duplicates included
+    Q = _grid_queries(Xg)[::25]
+    for name, est in (("grid_l1", KNeighborsClassifier(4, p=1, leaf_size=5).fit(Xg, yg)),
+                      ("grid_l2", KNeighborsClassifier(5, leaf_size=4).fit(Xg, yg))):
+        everywhere.append(body(ctml.convert(est, name=f"fx_{name}").header))
+        everywhere.append(rows_block(name, Q, est.predict(Q.astype(np.float64)), "int"))
+    reg = KNeighborsRegressor(4, weights="distance", leaf_size=5).fit(Xg, yg * 1.5)
     parts.append(body(ctml.convert(reg, name="fx_grid_reg").header))
     parts.append(rows_block("grid_reg", Q, reg.predict(Q.astype(np.float64)), "double"))
 
@@ -89,7 +91,11 @@ def main():
             "// Small SVM and KNN models with rows and scikit-learn's predictions.",
             "#pragma once", "#include <cstddef>", "#include <cstdint>", "#include <ctml/ctml.hpp>", ""]
     text.append("namespace svm_knn_fixture {\n")
+    text.extend(p + "\n" for p in everywhere)
+    text.append("// binary64 at run time: not on AVR")
+    text.append("#if !defined(__AVR__)")
     text.extend(p + "\n" for p in parts)
+    text.append("#endif")
     text.append("}  // namespace svm_knn_fixture")
     with open(os.path.join(HERE, "svm_knn_fixture.hpp"), "w") as f:
         f.write("\n".join(text) + "\n")

@@ -190,6 +190,78 @@ struct grid {
   }
 };
 
+/// sklearn's _simultaneous_sort (quicksort, median of three): the order of
+/// equal distances, and so of a regressor's sums, follows it.
+inline constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
+  auto swap = [&](std::size_t a, std::size_t b) {
+    const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
+    const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
+  };
+  if (size <= 1) return;
+  if (size == 2) {
+    if (dist[0] > dist[1]) swap(0, 1);
+    return;
+  }
+  if (size == 3) {
+    if (dist[0] > dist[1]) swap(0, 1);
+    if (dist[1] > dist[2]) {
+      swap(1, 2);
+      if (dist[0] > dist[1]) swap(0, 1);
+    }
+    return;
+  }
+  const std::size_t mid = size / 2;
+  if (dist[0] > dist[size - 1]) swap(0, size - 1);
+  if (dist[size - 1] > dist[mid]) {
+    swap(size - 1, mid);
+    if (dist[0] > dist[size - 1]) swap(0, size - 1);
+  }
+  const double pivot = dist[size - 1];
+  std::size_t store = 0;
+  for (std::size_t i = 0; i + 1 < size; ++i)
+    if (dist[i] < pivot) swap(i, store++);
+  swap(store, size - 1);
+  if (store > 1) simultaneous_sort(dist, idx, store);
+  if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
+}
+
+/// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
+/// the largest; a value enters only when below it.
+template <class D, std::size_t k>
+struct heap {
+  std::array<D, k> value{};
+  std::array<std::uint16_t, k> index{};
+  constexpr heap() noexcept {
+    if constexpr (std::numeric_limits<D>::has_infinity) value.fill(std::numeric_limits<D>::infinity());
+    else value.fill(std::numeric_limits<D>::max());
+  }
+  [[nodiscard]] constexpr D largest() const noexcept { return value[0]; }
+  constexpr void push(D v, std::uint16_t idx) noexcept {
+    if (!(v < value[0])) return;
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
+      std::size_t swap;
+      if (c1 >= k) break;
+      if (c2 >= k) {
+        if (value[c1] > v) swap = c1;
+        else break;
+      } else if (value[c1] >= value[c2]) {
+        if (v < value[c1]) swap = c1;
+        else break;
+      } else {
+        if (v < value[c2]) swap = c2;
+        else break;
+      }
+      value[i] = value[swap];
+      index[i] = index[swap];
+      i = swap;
+    }
+    value[i] = v;
+    index[i] = idx;
+  }
+};
+
 /// One of the k best so far.
 struct candidate {
   std::uint32_t d;  // distance (integer path) or unused
@@ -273,38 +345,7 @@ struct search {
     return v;
   }();
 
-  /// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
-  /// the largest; a value enters only when below it.
-  struct heap {
-    std::array<double, k> value{};
-    std::array<std::uint16_t, k> index{};
-    constexpr heap() noexcept { value.fill(std::numeric_limits<double>::infinity()); }
-    [[nodiscard]] constexpr double largest() const noexcept { return value[0]; }
-    constexpr void push(double v, std::uint16_t idx) noexcept {
-      if (!(v < value[0])) return;
-      std::size_t i = 0;
-      for (;;) {
-        const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
-        std::size_t swap;
-        if (c1 >= k) break;
-        if (c2 >= k) {
-          if (value[c1] > v) swap = c1;
-          else break;
-        } else if (value[c1] >= value[c2]) {
-          if (v < value[c1]) swap = c1;
-          else break;
-        } else {
-          if (v < value[c2]) swap = c2;
-          else break;
-        }
-        value[i] = value[swap];
-        index[i] = index[swap];
-        i = swap;
-      }
-      value[i] = v;
-      index[i] = idx;
-    }
-  };
+  using heap = neighbors::heap<double, k>;
 
   static constexpr double reduced(std::span<const float, n> xf, std::size_t s) noexcept {
     return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
@@ -316,24 +357,32 @@ struct search {
   /// sklearn's KDTree.query, depth first: children nearest first (by
   /// min_rdist, the left one on equality), points in tree order.
   static constexpr void query_tree(std::span<const float, n> xf, heap& h) noexcept {
+    traverse(
+        h,
+        [&](std::size_t node) {
+          double rd = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const double x = static_cast<double>(xf[i]);
+            const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
+            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+            const double half = 0.5 * d;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+            else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
+            else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
+          }
+          return rd;
+        },
+        [&](std::size_t s) { return reduced(xf, s); });
+  }
+
+  /// The traversal itself, for any distance type: `min_rdist(node)` and `rdist(sample)`.
+  template <class H, class MinRdist, class Rdist>
+  static constexpr void traverse(H& h, MinRdist min_rdist, Rdist rdist) noexcept {
     if constexpr (kd_tree) {
-      constexpr std::size_t n_nodes = Params::n_nodes;
-      auto min_rdist = [&](std::size_t node) {
-        double rd = 0.0;
-        for (std::size_t i = 0; i < n; ++i) {
-          const double x = static_cast<double>(xf[i]);
-          const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
-          const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
-          const double half = 0.5 * d;
-          if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
-          else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
-          else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
-        }
-        return rd;
-      };
+      using bound_type = decltype(min_rdist(std::size_t{0}));
       // An explicit stack of (node, its lower bound); depth <= log2(n_nodes) + 1.
-      struct item { std::uint16_t node; double bound; };
-      std::array<item, 2 * (std::bit_width(n_nodes) + 1)> stack{};
+      struct item { std::uint16_t node; bound_type bound; };
+      std::array<item, 2 * (std::bit_width(tree_nodes) + 1)> stack{};
       std::size_t top = 0;
       stack[top++] = {0, min_rdist(0)};
       while (top > 0) {
@@ -343,11 +392,11 @@ struct search {
         if (flash_load(&node_leaf[node])) {
           for (std::size_t j = flash_load(&node_start[node]), e = flash_load(&node_end[node]); j < e; ++j) {
             const std::uint16_t s = flash_load(&tree_order[j]);
-            h.push(reduced(xf, s), s);
+            h.push(rdist(s), s);
           }
         } else {
           const std::size_t c1 = 2 * node + 1, c2 = c1 + 1;
-          const double b1 = min_rdist(c1), b2 = min_rdist(c2);
+          const bound_type b1 = min_rdist(c1), b2 = min_rdist(c2);
           if (b1 <= b2) {  // visit c1 first: push it last
             stack[top++] = {static_cast<std::uint16_t>(c2), b2};
             stack[top++] = {static_cast<std::uint16_t>(c1), b1};
@@ -358,8 +407,8 @@ struct search {
         }
       }
     } else {
-      (void)xf;
-      (void)h;
+      for (std::size_t s = 0; s < m; ++s) h.push(rdist(s), static_cast<std::uint16_t>(s));
+      (void)min_rdist;
     }
   }
 
@@ -396,50 +445,11 @@ struct search {
     return r;
   });
 
-  /// sklearn's _simultaneous_sort (quicksort, median of three): the order of
-  /// equal distances, and so of a regressor's sums, follows it.
-  static constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
-    auto swap = [&](std::size_t a, std::size_t b) {
-      const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
-      const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
-    };
-    if (size <= 1) return;
-    if (size == 2) {
-      if (dist[0] > dist[1]) swap(0, 1);
-      return;
-    }
-    if (size == 3) {
-      if (dist[0] > dist[1]) swap(0, 1);
-      if (dist[1] > dist[2]) {
-        swap(1, 2);
-        if (dist[0] > dist[1]) swap(0, 1);
-      }
-      return;
-    }
-    const std::size_t mid = size / 2;
-    if (dist[0] > dist[size - 1]) swap(0, size - 1);
-    if (dist[size - 1] > dist[mid]) {
-      swap(size - 1, mid);
-      if (dist[0] > dist[size - 1]) swap(0, size - 1);
-    }
-    const double pivot = dist[size - 1];
-    std::size_t store = 0;
-    for (std::size_t i = 0; i + 1 < size; ++i)
-      if (dist[i] < pivot) swap(i, store++);
-    swap(store, size - 1);
-    if (store > 1) simultaneous_sort(dist, idx, store);
-    if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
-  }
-
   /// sklearn's double arithmetic and its order of pushes into its heap:
   /// the kd-tree's traversal, or training order (brute force).
   static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
     heap h;
-    if constexpr (kd_tree) {
-      query_tree(xf, h);
-    } else {
-      for (std::size_t s = 0; s < m; ++s) h.push(reduced(xf, s), static_cast<std::uint16_t>(s));
-    }
+    query_tree(xf, h);
     simultaneous_sort(h.value.data(), h.index.data(), k);
     for (std::size_t j = 0; j < k; ++j) {
       out.index[j] = h.index[j];
@@ -489,25 +499,132 @@ constexpr void distance_weights(const std::array<double, K>& dist, std::array<do
   for (std::size_t j = 0; j < K; ++j) w[j] = zero ? (dist[j] == 0.0 ? 1.0 : 0.0) : 1.0 / dist[j];
 }
 
+/// q<S, F> inputs: sklearn's search in exact integers. Samples and node
+/// bounds are rounded to the 2^-F grid at compile time; when they lie on it
+/// (integer data and F = 0, say), every distance and bound is sklearn's double
+/// value times 2^2F exactly, so the neighbours, tie rules included, are sklearn's.
+template <class Params, class S, int F>
+struct search_fixed {
+  using base = search<Params>;
+  static constexpr std::size_t n = base::n, m = base::m, k = base::k;
+  static_assert(metric_of<Params> != metric_kind::general, "ctml: integer KNN needs p = 1 or p = 2; use f32");
+  static constexpr double scale = detail::pow2(F);
+  static constexpr std::int64_t q(double v) noexcept { return detail::round_sat<std::int64_t>(v * scale); }
+  static constexpr std::int64_t most = [] {
+    std::int64_t r = 0;
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) r = q(Params::samples[s][i]) > r ? q(Params::samples[s][i]) : (-q(Params::samples[s][i]) > r ? -q(Params::samples[s][i]) : r);
+    return r;
+  }();
+  static_assert(most < (std::int64_t{1} << 30), "ctml: training samples do not fit this fixed-point format");
+  /// Whether the training data lie on the grid (then the search is exact).
+  static constexpr bool on_grid = [] {
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i)
+        if (static_cast<double>(q(Params::samples[s][i])) != Params::samples[s][i] * scale) return false;
+    return true;
+  }();
+  using sample_type = std::conditional_t<(most < 32768), std::int16_t, std::int32_t>;
+  // |x - s| < 2^31 + most: squares need 64 bits unless both are small.
+  static constexpr bool narrow = sizeof(S) <= 2 && most < 32768 &&
+                                 (metric_of<Params> == metric_kind::manhattan || n <= 1);
+  using dist_type = std::conditional_t<narrow, std::uint32_t, std::uint64_t>;
+  CTML_FLASH static constexpr auto samples = [] {
+    std::array<std::array<sample_type, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<sample_type>(q(Params::samples[s][i]));
+    return v;
+  }();
+  CTML_FLASH static constexpr auto bounds = [] {
+    std::array<std::array<std::array<sample_type, n>, 2>, base::tree_nodes> b{};
+    if constexpr (base::kd_tree)
+      for (std::size_t t = 0; t < base::tree_nodes; ++t)
+        for (std::size_t i = 0; i < n; ++i) {
+          b[t][0][i] = static_cast<sample_type>(q(Params::node_lo[t][i]));
+          b[t][1][i] = static_cast<sample_type>(q(Params::node_hi[t][i]));
+        }
+    return b;
+  }();
+
+  static constexpr dist_type term(std::int32_t d) noexcept {
+    const auto a = static_cast<std::uint32_t>(d < 0 ? -static_cast<std::int64_t>(d) : d);
+    if constexpr (metric_of<Params> == metric_kind::euclidean) return static_cast<dist_type>(a) * a;
+    else return a;
+  }
+  static constexpr void nearest(std::span<const S, n> x, std::array<std::uint16_t, k>& index) noexcept {
+    neighbors::heap<dist_type, k> h;
+    base::traverse(
+        h,
+        [&](std::size_t node) {
+          dist_type rd = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const std::int32_t xi = x[i];
+            const std::int32_t lo = flash_load(&bounds[node][0][i]), hi = flash_load(&bounds[node][1][i]);
+            rd += term(xi < lo ? lo - xi : (xi > hi ? xi - hi : 0));
+          }
+          return rd;
+        },
+        [&](std::size_t s) {
+          dist_type rd = 0;
+          for (std::size_t i = 0; i < n; ++i) rd += term(static_cast<std::int32_t>(x[i]) - flash_load(&samples[s][i]));
+          return rd;
+        });
+    // Only the set matters for uniform votes.
+    index = h.index;
+  }
+  static constexpr std::size_t data_bytes() noexcept {
+    return sizeof(samples) + sizeof(bounds) + sizeof(base::node_start) + sizeof(base::node_end) +
+           sizeof(base::node_leaf) + sizeof(base::tree_order);
+  }
+};
+
 }  // namespace ctml::neighbors
 
 namespace ctml {
 
+namespace neighbors {
+/// A dependent false on AVR (no binary64 arithmetic at run time there).
+template <class Params>
+inline constexpr bool on_avr =
+#if defined(__AVR__)
+    sizeof(Params) != 0;
+#else
+    false;
+#endif
+
+/// Policies a KNN classifier computes with: f32, or q<int8/int16, F> for
+/// uniform votes with p = 1 or 2 (integer distances).
+template <class Params, class P>
+inline constexpr bool supports = std::is_same_v<P, f32>;
+template <class Params, class S, int F>
+inline constexpr bool supports<Params, q<S, F>> =
+    sizeof(S) <= 2 && !Params::distance_weights && metric_of<Params> != metric_kind::general;
+
+template <class Params, class P> struct search_for { using type = search<Params>; };
+template <class Params, class S, int F> struct search_for<Params, q<S, F>> { using type = search_fixed<Params, S, F>; };
+}  // namespace neighbors
+
 /// KNeighborsClassifier: the index into classes_ of sklearn's prediction.
+/// With q<int8_t/int16_t, F> (uniform weights, p = 1 or 2) it takes raw
+/// fixed-point input and is exact when the training data lie on the 2^-F grid.
 template <class Params, NumberPolicy Policy = f32>
 struct knn_classifier {
-  static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_classifier with f32 (q<> policies: see knn_fixed)");
+  static_assert(neighbors::supports<Params, Policy>,
+                "ctml: knn_classifier computes with f32, or with q<int8_t/int16_t, F> for uniform weights and p = 1 "
+                "or 2");
   using policy = Policy;
-  using in_type = float;
+  using in_type = typename Policy::value_type;
   using out_type = int;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
   static constexpr std::size_t n_classes = Params::n_classes;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = knn_classifier<Params, P>;
+  template <NumberPolicy P>
+    requires neighbors::supports<Params, P>
+  using rebind = knn_classifier<Params, P>;
 
  private:
-  using search = neighbors::search<Params>;
+  using search = typename neighbors::search_for<Params, Policy>::type;
   static constexpr std::size_t k = Params::n_neighbors;
   using label_type = std::conditional_t<(Params::n_classes <= 256), std::uint8_t, std::uint16_t>;
   CTML_FLASH static constexpr auto labels = [] {
@@ -524,17 +641,42 @@ struct knn_classifier {
   }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
-    typename search::result r{};
-    search::template nearest<Params::distance_weights>(x, r);
-    if constexpr (!Params::distance_weights) {
-      std::array<std::uint16_t, n_classes> votes{};
-      for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[r.index[j]])];
-      std::size_t best = 0;
-      for (std::size_t c = 1; c < n_classes; ++c)
-        if (votes[c] > votes[best]) best = c;
-      return static_cast<int>(best);
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x) const noexcept {
+    if constexpr (!std::is_same_v<Policy, f32>) {
+      std::array<std::uint16_t, k> index{};
+      search::nearest(x, index);
+      return vote(index);
     } else {
+      static_assert(!neighbors::on_avr<Params>,
+                    "ctml: the f32 KNN settles near-ties in binary64, which AVR lacks at run time; use "
+                    "model.with(ctml::q<std::int16_t, F>{}) (exact on data on the 2^-F grid)");
+      typename search::result r{};
+      search::template nearest<Params::distance_weights>(x, r);
+      if constexpr (Params::distance_weights) return weighted_vote(r);
+      else return vote(r.index);
+    }
+  }
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x, no_state&) const noexcept {
+    return predict(x);
+  }
+  constexpr void run(std::span<const in_type, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+
+ private:
+  /// The most frequent label, the smallest class on ties (scipy.stats.mode).
+  static constexpr int vote(const std::array<std::uint16_t, k>& index) noexcept {
+    std::array<std::uint16_t, n_classes> votes{};
+    for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[index[j]])];
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < n_classes; ++c)
+      if (votes[c] > votes[best]) best = c;
+    return static_cast<int>(best);
+  }
+  /// sklearn's weighted_mode: per class, the sum of weights in neighbour order.
+  template <class R>
+  static constexpr int weighted_vote(const R& r) noexcept {
+    {
       std::array<double, k> w{};
       neighbors::distance_weights(r.distance, w);
       std::size_t best = 0;
@@ -551,16 +693,13 @@ struct knn_classifier {
       return static_cast<int>(best);
     }
   }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
-  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
-    out[0] = predict(x);
-  }
 };
 
 /// KNeighborsRegressor: sklearn's mean (uniform) or weighted mean of the targets.
 template <class Params, NumberPolicy Policy = f32>
 struct knn_regressor {
   static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_regressor with f32");
+
   using policy = Policy;
   using in_type = float;
   using out_type = double;
@@ -587,6 +726,7 @@ struct knn_regressor {
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x) const noexcept {
+    static_assert(!neighbors::on_avr<Params>, "ctml: the KNN regressor averages in binary64, which AVR lacks at run time");
     typename search::result r{};
     search::template nearest<true>(x, r);
     if constexpr (!Params::distance_weights) {

@@ -36,6 +36,14 @@
 
 namespace ctml::svm {
 
+template <class Params>
+inline constexpr bool on_avr =
+#if defined(__AVR__)
+    sizeof(Params) != 0;  // dependent false: fires on instantiation only
+#else
+    false;
+#endif
+
 /// Group structure: classes for classifiers, one group for SVR / OneClassSVM.
 template <class Params>
 struct groups {
@@ -232,6 +240,7 @@ struct engine {
 
   /// libsvm's decision values in double, in its order.
   static constexpr void decisions_double(std::span<const float, n> xf, std::array<double, pairs>& dec) noexcept {
+    static_assert(!on_avr<Params>, "ctml: kernel SVMs compute in binary64, which AVR lacks at run time");
     std::array<double, n> x{};
     for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(xf[i]);
     dec.fill(0.0);
@@ -293,6 +302,7 @@ struct engine {
 
   /// libsvm's one-vs-one vote: index of the first class with the most votes.
   static constexpr int vote(std::span<const float, n> x) noexcept {
+    static_assert(!on_avr<Params>, "ctml: kernel SVMs settle near-ties in binary64, which AVR lacks at run time");
     std::array<std::int8_t, pairs> sign{};
     signs(x, sign);
     std::array<std::uint8_t, g::n> votes{};
@@ -315,6 +325,7 @@ struct engine {
 }  // namespace ctml::svm
 
 namespace ctml {
+
 
 /// SVC / NuSVC: the index of libsvm's one-vs-one winner in sklearn's classes_.
 template <class Params, NumberPolicy Policy = f32>
