@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/policy.hpp>
@@ -93,7 +94,21 @@ struct tables {
   static constexpr kernel kind = Params::kernel;
   static constexpr double u = 0x1p-24;  // float32 unit roundoff
 
-  static constexpr bool vectors_are_float = [] {
+  /// A StandardScaler folded in (Params::input_mean, input_scale): the input
+  /// is raw; the double path scales it as sklearn does, the float path works
+  /// on x / scale against vectors moved to mean / scale + s.
+  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
+  static constexpr double shift(std::size_t i) noexcept {
+    if constexpr (has_scaler) return Params::input_mean[i] / Params::input_scale[i];
+    else return 0.0 * static_cast<double>(i);
+  }
+  CTML_FLASH static constexpr auto inv_scale_f = [] {
+    std::array<float, has_scaler ? n : 0> v{};
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(1.0 / Params::input_scale[i]);
+    return v;
+  }();
+  static constexpr bool vectors_are_float = !has_scaler && [] {
     for (std::size_t s = 0; s < m; ++s)
       for (std::size_t i = 0; i < n; ++i)
         if (static_cast<double>(static_cast<float>(Params::vectors[s][i])) != Params::vectors[s][i]) return false;
@@ -113,7 +128,7 @@ struct tables {
   CTML_FLASH static constexpr auto vectors_f = [] {
     std::array<std::array<float, n>, m> v{};
     for (std::size_t s = 0; s < m; ++s)
-      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<float>(Params::vectors[s][i]);
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<float>(shift(i) + Params::vectors[s][i]);
     return v;
   }();
   CTML_FLASH static constexpr auto coef_f = [] {  // [vector][row]
@@ -128,14 +143,17 @@ struct tables {
     return b;
   }();
 
-  // rbf: |K_float - K| <= kernel_error(s) for every input (see svm/README in svm.py):
-  // the rounding of D = sum (x_i - s_i)^2 is at most (n + 6) u D + 3 u |s|^2, so the
-  // exponent's error times K = e^(-gamma D) is at most (n + 8) u / e + 3 u gamma |s|^2,
-  // plus float exp's 4 u and its flush to zero below e^-86.
+  // rbf: |K_float - K| <= kernel_error(s) for every input. With t_i the
+  // stored vector (shift_i + s_i) and x'_i = x_i (or x_i / scale_i, two
+  // roundings), each difference is off by at most 3u|d_i| + 3u|t_i|, so
+  // D = sum d_i^2 is off by at most (n + 10) u D + 3 u |t|^2; times
+  // K = e^(-gamma D) that is at most (n + 12) u / e + 3 u gamma |t|^2 (gamma's
+  // and the product's roundings included), plus float exp's 4 u (8 u here)
+  // and its flush to zero below e^-86.
   static constexpr double kernel_error(std::size_t s) noexcept {
-    double ss = 0.0;
-    for (std::size_t i = 0; i < n; ++i) ss += Params::vectors[s][i] * Params::vectors[s][i];
-    return 1.1 * u * ((static_cast<double>(n) + 8.0) * 0.36787944117144233 + 3.0 * abs(Params::gamma) * ss + 8.0) +
+    double tt = 0.0;
+    for (std::size_t i = 0; i < n; ++i) tt += (shift(i) + Params::vectors[s][i]) * (shift(i) + Params::vectors[s][i]);
+    return 1.1 * u * ((static_cast<double>(n) + 12.0) * 0.36787944117144233 + 3.0 * abs(Params::gamma) * tt + 8.0) +
            0x1p-120;
   }
   // The float32 decision's error bound per pair (rbf): kernel errors times
@@ -168,7 +186,7 @@ struct tables {
   }
   CTML_FLASH static constexpr auto weights_f = [] {
     std::array<std::array<float, n>, pairs> w{};
-    if constexpr (kind == kernel::linear)
+    if constexpr (kind == kernel::linear && !has_scaler)
       for (std::size_t p = 0; p < pairs; ++p)
         for (std::size_t f = 0; f < n; ++f) w[p][f] = static_cast<float>(weight(p, f));
     return w;
@@ -176,7 +194,7 @@ struct tables {
   struct linear_bound_t { float alpha, beta; };
   CTML_FLASH static constexpr auto linear_bound = [] {
     std::array<linear_bound_t, pairs> bound{};
-    if constexpr (kind == kernel::linear)
+    if constexpr (kind == kernel::linear && !has_scaler)
       for (std::size_t p = 0; p < pairs; ++p) {
         const auto [i, j] = pair_at(p);
         double most_w = 0.0, most_a = 0.0, count = 0.0;
@@ -215,15 +233,16 @@ struct tables {
     return b;
   }();
 
-  static constexpr bool fast = kind == kernel::rbf || kind == kernel::linear;
-  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound)
-                                          : kind == kernel::linear ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
+  static constexpr bool fast = kind == kernel::rbf || (kind == kernel::linear && !has_scaler);
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(inv_scale_f)
+                                          : fast ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
                                                                    : 0;
   /// Tables the double path reads, and all tables the classifier reads.
   static constexpr std::size_t exact_bytes =
       sizeof(vectors_d) + (vectors_are_float ? sizeof(vectors_f) : 0) + sizeof(coef_d) + sizeof(intercept_d);
   static constexpr std::size_t bytes =
-      fast_bytes + exact_bytes - (kind == kernel::rbf && vectors_are_float ? sizeof(vectors_f) : 0);
+      fast_bytes + exact_bytes - (kind == kernel::rbf && vectors_are_float ? sizeof(vectors_f) : 0) +
+      (has_scaler ? 2 * n * sizeof(double) : 0);
 
   [[nodiscard]] static constexpr double vector_d(std::size_t s, std::size_t i) noexcept {
     if constexpr (vectors_are_float) return static_cast<double>(flash_load(&vectors_f[s][i]));
@@ -238,11 +257,23 @@ struct engine {
   using t = tables<Params>;
   static constexpr std::size_t n = t::n, m = t::m, rows = t::rows, pairs = t::pairs;
 
+  /// pair_table[c][r]: the pair that coefficient row r of a class-c vector feeds.
+  CTML_FLASH static constexpr auto pair_table = [] {
+    std::array<std::array<std::uint8_t, rows>, g::n> p{};
+    for (std::size_t c = 0; c < g::n; ++c)
+      for (std::size_t r = 0; r < rows; ++r) p[c][r] = static_cast<std::uint8_t>(g::pair_of(c, r));
+    return p;
+  }();
+  static_assert(pairs <= 255, "ctml: more than 23 classes");
+
   /// libsvm's decision values in double, in its order.
   static constexpr void decisions_double(std::span<const float, n> xf, std::array<double, pairs>& dec) noexcept {
     static_assert(!on_avr<Params>, "ctml: kernel SVMs compute in binary64, which AVR lacks at run time");
     std::array<double, n> x{};
-    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(xf[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = static_cast<double>(xf[i]);
+      if constexpr (t::has_scaler) x[i] = (x[i] - Params::input_mean[i]) / Params::input_scale[i];  // sklearn's order
+    }
     dec.fill(0.0);
     for (std::size_t c = 0; c < g::n; ++c) {
       for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
@@ -253,25 +284,58 @@ struct engine {
     for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
   }
 
+  /// sum_i (x_i - s_i)^2 in float32, in index order; unrolled for up to 32
+  /// features, so x stays in registers across the support vectors.
+  static constexpr float squared_distance(std::span<const float, n> x, const float* sv) noexcept {
+    float d2 = 0.0f;
+    if constexpr (n <= 32) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((d2 += (x[I] - flash_load(sv + I)) * (x[I] - flash_load(sv + I))), ...);
+      }(std::make_index_sequence<n>{});
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const float d = x[i] - flash_load(sv + i);
+        d2 += d * d;
+      }
+    }
+    return d2;
+  }
+
   /// Float32 decisions: +1 (dec > 0 for certain), -1 (dec <= 0 for certain), 0 (unsure).
   static constexpr bool decisions_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    if constexpr (t::kind == kernel::rbf) {
+      if constexpr (t::has_scaler) {
+        std::array<float, n> xs{};
+        for (std::size_t i = 0; i < n; ++i) xs[i] = x[i] * flash_load(&t::inv_scale_f[i]);
+        return rbf_float(xs, sign);
+      } else {
+        return rbf_float(x, sign);
+      }
+    } else {
+      return linear_float(x, sign);
+    }
+  }
+
+  static constexpr bool rbf_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
     std::array<float, pairs> acc{};
     std::array<float, pairs> bound{};
-    if constexpr (t::kind == kernel::rbf) {
+    {
       constexpr auto gamma = static_cast<float>(Params::gamma);
       for (std::size_t c = 0; c < g::n; ++c) {
         for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
-          float d2 = 0.0f;
-          for (std::size_t i = 0; i < n; ++i) {
-            const float d = x[i] - flash_load(&t::vectors_f[s][i]);
-            d2 += d * d;
-          }
-          const float k = detail::exp_neg(-gamma * d2);
-          for (std::size_t r = 0; r < rows; ++r) acc[g::pair_of(c, r)] += flash_load(&t::coef_f[s][r]) * k;
+          const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+          for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
         }
       }
       for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
-    } else {
+    }
+    return settle(acc, bound, sign);
+  }
+
+  static constexpr bool linear_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    std::array<float, pairs> acc{};
+    std::array<float, pairs> bound{};
+    {
       float l1 = 0.0f;
       for (std::size_t i = 0; i < n; ++i) l1 += x[i] < 0 ? -x[i] : x[i];
       for (std::size_t p = 0; p < pairs; ++p) {
@@ -282,6 +346,12 @@ struct engine {
         bound[p] = lb.alpha * l1 + lb.beta;
       }
     }
+    return settle(acc, bound, sign);
+  }
+
+  /// Signs the float sums prove (|sum| beyond its bound), false if any is unsure.
+  static constexpr bool settle(const std::array<float, pairs>& acc, const std::array<float, pairs>& bound,
+                               std::array<std::int8_t, pairs>& sign) noexcept {
     bool sure = true;
     for (std::size_t p = 0; p < pairs; ++p) {
       const float v = acc[p] + flash_load(&t::intercept_f[p]);
