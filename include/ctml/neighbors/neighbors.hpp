@@ -284,9 +284,8 @@ struct search {
     std::array<double, k> distance{};  // filled for distance weights only
   };
 
-  /// Integer distances with error bounds; false when they cannot prove the set.
-  static constexpr bool nearest_fixed(std::span<const float, n> xf, result& out) noexcept {
-    std::array<std::int32_t, n> x{};
+  /// The input on the grid, relative to the centre; false outside the grid's range.
+  static constexpr bool to_grid(std::span<const float, n> xf, std::array<std::int32_t, n>& x) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       std::int32_t v;
       if (!g::to_fixed(xf[i], v)) return false;
@@ -294,46 +293,117 @@ struct search {
       if (v >= g::limit || v <= -g::limit) return false;
       x[i] = v;
     }
-    std::array<candidate, k + 1> best{};
+    return true;
+  }
+
+  /// Integer distance d to sample s and its error bound e (grid units).
+  static constexpr candidate bounded(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    std::uint32_t d = 0, l1 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
+      const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
+      if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
+      l1 += a;
+    }
+    if constexpr (metric_of<Params> == metric_kind::euclidean) return {d, 2 * l1 + 3 * n + 1, static_cast<std::uint16_t>(s)};
+    else return {l1, n + 1, static_cast<std::uint16_t>(s)};
+  }
+
+  /// Integer distance to sample s (grid units), unrolled over the features.
+  static constexpr std::uint32_t distance(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    std::uint32_t d = 0;
+    const auto* row = g::samples[s].data();
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (metric_of<Params> == metric_kind::euclidean)
+        ((d += static_cast<std::uint32_t>((x[I] - flash_load(row + I)) * (x[I] - flash_load(row + I)))), ...);
+      else
+        ((d += static_cast<std::uint32_t>(x[I] > flash_load(row + I) ? x[I] - flash_load(row + I)
+                                                                      : flash_load(row + I) - x[I])), ...);
+    }(std::make_index_sequence<n>{});
+    return d;
+  }
+
+  /// The smallest lower bound a sample at distance >= dist can have: e grows
+  /// as 2 |t|_1 <= 2 sqrt(n d) (p = 2), so d - e increases with d.
+  static constexpr bool lower_exceeds(std::uint64_t dist, std::uint64_t bound) noexcept {
+    if constexpr (metric_of<Params> == metric_kind::euclidean) {
+      // dist - 2 sqrt(n dist) - (3n + 1) > bound, without a square root
+      const std::uint64_t c = 3 * n + 1 + bound;
+      if (dist <= c) return false;
+      const std::uint64_t r = dist - c;
+      return r * r > 4 * n * dist;  // r < 2^32: no overflow
+    } else {
+      return dist > bound + n + 1;
+    }
+  }
+
+  /// Integer distances with error bounds: true when they prove the set;
+  /// otherwise `upper` bounds the k-th smallest distance (grid units).
+  /// One pass keeps the k + 1 nearest by integer distance; every other sample
+  /// is at least as far as the (k + 1)-th, so its lower bound is at least that
+  /// one's (lower_exceeds), and only the k + 1 need their exact bounds.
+  static constexpr bool nearest_fixed(const std::array<std::int32_t, n>& x, result& out, std::uint64_t& upper) noexcept {
+    std::array<std::uint32_t, k + 1> best_d{};
+    std::array<std::uint16_t, k + 1> best_i{};
     std::size_t count = 0;
-    std::uint32_t lowest_rejected = std::numeric_limits<std::uint32_t>::max();
     for (std::size_t s = 0; s < m; ++s) {
-      std::uint32_t d = 0, l1 = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
-        const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
-        if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
-        l1 += a;
-      }
-      std::uint32_t e;
-      if constexpr (metric_of<Params> == metric_kind::euclidean) e = 2 * l1 + 3 * n + 1;
-      else { d = l1; e = n + 1; }
-      candidate c{d, e, static_cast<std::uint16_t>(s)};
+      const std::uint32_t d = distance(x, s);
       if (count == k + 1) {
-        if (d >= best[k].d) {  // rejected
-          const std::uint32_t lower = d > e ? d - e : 0;
-          lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
-          continue;
-        }
-        const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
-        lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+        if (d >= best_d[k]) continue;
         --count;
       }
       std::size_t j = count++;
-      for (; j > 0 && best[j - 1].d > d; --j) best[j] = best[j - 1];  // stable: equal d keeps index order
-      best[j] = c;
-    }
-    if (count == k + 1) {
-      const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
-      lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+      for (; j > 0 && best_d[j - 1] > d; --j) {  // stable: equal d keeps index order
+        best_d[j] = best_d[j - 1];
+        best_i[j] = best_i[j - 1];
+      }
+      best_d[j] = d;
+      best_i[j] = static_cast<std::uint16_t>(s);
     }
     std::uint64_t highest_chosen = 0;
     for (std::size_t j = 0; j < k; ++j) {
-      const std::uint64_t upper = std::uint64_t{best[j].d} + best[j].e;
-      highest_chosen = upper > highest_chosen ? upper : highest_chosen;
+      const candidate c = bounded(x, best_i[j]);
+      const std::uint64_t up = std::uint64_t{c.d} + c.e;
+      highest_chosen = up > highest_chosen ? up : highest_chosen;
     }
-    if (highest_chosen >= lowest_rejected) return false;
-    for (std::size_t j = 0; j < k; ++j) out.index[j] = best[j].i;
+    upper = highest_chosen;
+    if (count == k + 1 && !lower_exceeds(best_d[k], highest_chosen)) return false;
+    for (std::size_t j = 0; j < k; ++j) out.index[j] = best_i[j];
+    return true;
+  }
+
+  /// Near-ties: sklearn's double distances for the samples that can be among
+  /// the k nearest (lower bound <= `upper`); true when they settle the set
+  /// (and, if `ordered`, the order): no exact tie across the k-th place.
+  template <bool ordered>
+  static constexpr bool settle_near_ties(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+                                         std::uint64_t upper, result& out) noexcept {
+    std::array<double, k + 1> rd{};
+    std::array<std::uint16_t, k + 1> idx{};
+    std::size_t count = 0;
+    for (std::size_t s = 0; s < m; ++s) {
+      const candidate c = bounded(x, s);
+      if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
+      const double v = reduced(xf, s);
+      if (count == k + 1 && !(v < rd[k])) {
+        if (v == rd[k]) rd[k] = v;  // keep: an equal value still means a tie at the boundary
+        continue;
+      }
+      std::size_t j = count < k + 1 ? count++ : k;
+      for (; j > 0 && rd[j - 1] > v; --j) {
+        rd[j] = rd[j - 1];
+        idx[j] = idx[j - 1];
+      }
+      rd[j] = v;
+      idx[j] = static_cast<std::uint16_t>(s);
+    }
+    if (count > k && rd[k - 1] == rd[k]) return false;  // sklearn's heap and tree order decide
+    for (std::size_t j = 0; j < k; ++j) {
+      if constexpr (ordered)
+        if (j > 0 && rd[j - 1] == rd[j]) return false;
+      out.index[j] = idx[j];
+      out.distance[j] = to_distance<Params>(rd[j]);
+    }
     return true;
   }
 
@@ -373,6 +443,34 @@ struct search {
           return rd;
         },
         [&](std::size_t s) { return reduced(xf, s); });
+  }
+
+  /// The same traversal, skipping sklearn's arithmetic for samples whose
+  /// integer lower bound already exceeds the heap's largest (sklearn does not
+  /// push them either): near-ties cost a few double distances, not all.
+  static constexpr void query_tree_bounded(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+                                           heap& h) noexcept {
+    constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
+    traverse(
+        h,
+        [&](std::size_t node) {
+          double rd = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const double xi = static_cast<double>(xf[i]);
+            const double d_lo = flash_load(&node_lo[node][i]) - xi, d_hi = xi - flash_load(&node_hi[node][i]);
+            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+            const double half = 0.5 * d;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+            else rd += half;
+          }
+          return rd;
+        },
+        [&](std::size_t s) {
+          const candidate c = bounded(x, s);
+          const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
+          if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
+          return reduced(xf, s);
+        });
   }
 
   /// The traversal itself, for any distance type: `min_rdist(node)` and `rdist(sample)`.
@@ -449,7 +547,13 @@ struct search {
   /// the kd-tree's traversal, or training order (brute force).
   static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
     heap h;
-    query_tree(xf, h);
+    if constexpr (integer_path) {
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) query_tree_bounded(xf, x, h);
+      else query_tree(xf, h);
+    } else {
+      query_tree(xf, h);
+    }
     simultaneous_sort(h.value.data(), h.index.data(), k);
     for (std::size_t j = 0; j < k; ++j) {
       out.index[j] = h.index[j];
@@ -460,28 +564,34 @@ struct search {
   /// `ordered`: the caller needs sklearn's order of the neighbours (sums of
   /// weights or targets), not only the set.
   template <bool ordered>
-  static constexpr void nearest(std::span<const float, n> x, result& out) noexcept {
+  static constexpr void nearest(std::span<const float, n> xf, result& out) noexcept {
     if constexpr (integer_path) {
-      if (nearest_fixed(x, out)) {
-        if constexpr (!ordered) return;
-        std::array<double, k> rd{};
-        for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(x, out.index[j]);
-        // By distance; equal distances are ordered by sklearn's heap and
-        // sort, which only the double path reproduces.
-        bool tie = false;
-        for (std::size_t j = 1; j < k; ++j)
-          for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
-            tie = tie || rd[i - 1] == rd[i];
-            const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
-            const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) {
+        std::uint64_t upper = 0;
+        if (nearest_fixed(x, out, upper)) {
+          if constexpr (!ordered) return;
+          std::array<double, k> rd{};
+          for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j]);
+          // By distance; equal distances are ordered by sklearn's heap and
+          // sort, which only the double path reproduces.
+          bool tie = false;
+          for (std::size_t j = 1; j < k; ++j)
+            for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
+              tie = tie || rd[i - 1] == rd[i];
+              const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
+              const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+            }
+          if (!tie) {
+            for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+            return;
           }
-        if (!tie) {
-          for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+        } else if (settle_near_ties<ordered>(xf, x, upper, out)) {
           return;
         }
       }
     }
-    nearest_double(x, out);
+    nearest_double(xf, out);
   }
 
   static constexpr std::size_t data_bytes() noexcept {
