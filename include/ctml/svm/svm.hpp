@@ -95,17 +95,19 @@ struct tables {
   static constexpr double u = 0x1p-24;  // float32 unit roundoff
 
   /// A StandardScaler folded in (Params::input_mean, input_scale): the input
-  /// is raw; the double path scales it as sklearn does, the float path works
-  /// on x / scale against vectors moved to mean / scale + s.
+  /// is raw; the double path scales it as sklearn does, the float path once
+  /// per row as x * (1 / scale) - mean / scale in float32.
   static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
   static constexpr double shift(std::size_t i) noexcept {
     if constexpr (has_scaler) return Params::input_mean[i] / Params::input_scale[i];
     else return 0.0 * static_cast<double>(i);
   }
-  CTML_FLASH static constexpr auto inv_scale_f = [] {
-    std::array<float, has_scaler ? n : 0> v{};
+  struct scaling { float inv_scale, shift; };
+  CTML_FLASH static constexpr auto scaling_f = [] {
+    std::array<scaling, has_scaler ? n : 0> v{};
     if constexpr (has_scaler)
-      for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<float>(1.0 / Params::input_scale[i]);
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]), static_cast<float>(shift(i))};
     return v;
   }();
   static constexpr bool vectors_are_float = !has_scaler && [] {
@@ -128,7 +130,7 @@ struct tables {
   CTML_FLASH static constexpr auto vectors_f = [] {
     std::array<std::array<float, n>, m> v{};
     for (std::size_t s = 0; s < m; ++s)
-      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<float>(shift(i) + Params::vectors[s][i]);
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<float>(Params::vectors[s][i]);
     return v;
   }();
   CTML_FLASH static constexpr auto coef_f = [] {  // [vector][row]
@@ -143,17 +145,20 @@ struct tables {
     return b;
   }();
 
-  // rbf: |K_float - K| <= kernel_error(s) for every input. With t_i the
-  // stored vector (shift_i + s_i) and x'_i = x_i (or x_i / scale_i, two
-  // roundings), each difference is off by at most 3u|d_i| + 3u|t_i|, so
-  // D = sum d_i^2 is off by at most (n + 10) u D + 3 u |t|^2; times
-  // K = e^(-gamma D) that is at most (n + 12) u / e + 3 u gamma |t|^2 (gamma's
-  // and the product's roundings included), plus float exp's 4 u (8 u here)
-  // and its flush to zero below e^-86.
+  // rbf: |K_float - K| <= kernel_error(s) for every input. The scaled input
+  // (x * (1/scale) - shift: three roundings) and the float vector are off by
+  // at most 3u|x'| + 3u|shift| and u|s|, so each difference d_i by at most
+  // 4.1u|d_i| + 4.1u tau_i with tau_i = |s_i| + |shift_i|, and D = sum d_i^2 by
+  // (n + 14) u D + 4.1 u |tau|^2; times K = e^(-gamma D) that is at most
+  // (n + 16) u / e + 4.2 u gamma |tau|^2 (gamma's and the product's roundings
+  // included), plus float exp's 4 u (8 u here) and its flush to zero below e^-86.
   static constexpr double kernel_error(std::size_t s) noexcept {
     double tt = 0.0;
-    for (std::size_t i = 0; i < n; ++i) tt += (shift(i) + Params::vectors[s][i]) * (shift(i) + Params::vectors[s][i]);
-    return 1.1 * u * ((static_cast<double>(n) + 12.0) * 0.36787944117144233 + 3.0 * abs(Params::gamma) * tt + 8.0) +
+    for (std::size_t i = 0; i < n; ++i) {
+      const double tau = abs(Params::vectors[s][i]) + abs(shift(i));
+      tt += tau * tau;
+    }
+    return 1.1 * u * ((static_cast<double>(n) + 16.0) * 0.36787944117144233 + 4.2 * abs(Params::gamma) * tt + 8.0) +
            0x1p-120;
   }
   // The float32 decision's error bound per pair (rbf): kernel errors times
@@ -213,12 +218,15 @@ struct tables {
     return bound;
   }();
 
-  // Double data of the exact path (vectors only when float32 cannot hold them).
-  CTML_FLASH static constexpr auto vectors_d = [] {
-    std::array<std::array<double, vectors_are_float ? 0 : n>, vectors_are_float ? 0 : m> v{};
+  // Double data of the exact path. The vectors are the float32 table plus a
+  // float32 remainder (48 of their 53 bits: libsvm's decision moves by at most
+  // ~2^-48 of its terms, as much as BLAS's summation order moves it).
+  CTML_FLASH static constexpr auto vectors_lo = [] {
+    std::array<std::array<float, vectors_are_float ? 0 : n>, vectors_are_float ? 0 : m> v{};
     if constexpr (!vectors_are_float)
       for (std::size_t s = 0; s < m; ++s)
-        for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::vectors[s][i];
+        for (std::size_t i = 0; i < n; ++i)
+          v[s][i] = static_cast<float>(Params::vectors[s][i] - static_cast<double>(static_cast<float>(Params::vectors[s][i])));
     return v;
   }();
   CTML_FLASH static constexpr auto coef_d = [] {
@@ -234,19 +242,18 @@ struct tables {
   }();
 
   static constexpr bool fast = kind == kernel::rbf || (kind == kernel::linear && !has_scaler);
-  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(inv_scale_f)
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(scaling_f)
                                           : fast ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
                                                                    : 0;
   /// Tables the double path reads, and all tables the classifier reads.
   static constexpr std::size_t exact_bytes =
-      sizeof(vectors_d) + (vectors_are_float ? sizeof(vectors_f) : 0) + sizeof(coef_d) + sizeof(intercept_d);
+      sizeof(vectors_lo) + sizeof(vectors_f) + sizeof(coef_d) + sizeof(intercept_d);
   static constexpr std::size_t bytes =
-      fast_bytes + exact_bytes - (kind == kernel::rbf && vectors_are_float ? sizeof(vectors_f) : 0) +
-      (has_scaler ? 2 * n * sizeof(double) : 0);
+      fast_bytes + exact_bytes - (kind == kernel::rbf ? sizeof(vectors_f) : 0) + (has_scaler ? 2 * n * sizeof(double) : 0);
 
   [[nodiscard]] static constexpr double vector_d(std::size_t s, std::size_t i) noexcept {
     if constexpr (vectors_are_float) return static_cast<double>(flash_load(&vectors_f[s][i]));
-    else return flash_load(&vectors_d[s][i]);
+    else return static_cast<double>(flash_load(&vectors_f[s][i])) + static_cast<double>(flash_load(&vectors_lo[s][i]));
   }
 };
 
@@ -286,7 +293,7 @@ struct engine {
 
   /// sum_i (x_i - s_i)^2 in float32, in index order; unrolled for up to 32
   /// features, so x stays in registers across the support vectors.
-  static constexpr float squared_distance(std::span<const float, n> x, const float* sv) noexcept {
+  static constexpr float squared_distance(const std::array<float, n>& x, const float* sv) noexcept {
     float d2 = 0.0f;
     if constexpr (n <= 32) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -306,25 +313,49 @@ struct engine {
     if constexpr (t::kind == kernel::rbf) {
       if constexpr (t::has_scaler) {
         std::array<float, n> xs{};
-        for (std::size_t i = 0; i < n; ++i) xs[i] = x[i] * flash_load(&t::inv_scale_f[i]);
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto sc = flash_load(&t::scaling_f[i]);
+          xs[i] = x[i] * sc.inv_scale - sc.shift;
+        }
         return rbf_float(xs, sign);
       } else {
-        return rbf_float(x, sign);
+        std::array<float, n> xs{};  // a local copy: stores to the sums cannot alias it, so it stays in registers
+        for (std::size_t i = 0; i < n; ++i) xs[i] = x[i];
+        return rbf_float(xs, sign);
       }
     } else {
       return linear_float(x, sign);
     }
   }
 
-  static constexpr bool rbf_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+  /// The vectors of class C: each feeds the sums of the pairs (C, .) at fixed places.
+  template <std::size_t C, std::size_t... R>
+  static constexpr void rbf_class(const std::array<float, n>& x, std::array<float, pairs>& acc,
+                                  std::index_sequence<R...>) noexcept {
+    constexpr auto gamma = static_cast<float>(Params::gamma);
+    for (std::size_t s = g::start(C), e = s + g::size(C); s < e; ++s) {
+      const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+      ((acc[g::pair_of(C, R)] += flash_load(&t::coef_f[s][R]) * k), ...);
+    }
+  }
+
+  static constexpr bool rbf_float(const std::array<float, n>& x, std::array<std::int8_t, pairs>& sign) noexcept {
     std::array<float, pairs> acc{};
     std::array<float, pairs> bound{};
     {
       constexpr auto gamma = static_cast<float>(Params::gamma);
-      for (std::size_t c = 0; c < g::n; ++c) {
-        for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
-          const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
-          for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
+      if constexpr (g::n <= 8) {
+        // Classes unrolled: the sums a class feeds are known at compile time
+        // and stay in registers.
+        [&]<std::size_t... C>(std::index_sequence<C...>) {
+          (rbf_class<C>(x, acc, std::make_index_sequence<rows>{}), ...);
+        }(std::make_index_sequence<g::n>{});
+      } else {
+        for (std::size_t c = 0; c < g::n; ++c) {
+          for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
+            const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+            for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
+          }
         }
       }
       for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
