@@ -13,3 +13,4 @@
 #include <ctml/nn/quant.hpp>
 #include <ctml/svm/svm.hpp>
 #include <ctml/neighbors/neighbors.hpp>
+#include <ctml/neighbors/learner.hpp>

@@ -51,6 +51,30 @@ CTML_TEST(knn_int16_ties_as_sklearn) {
   CTML_CHECK_EQ(wrong_q1(l2, fx::grid_l2_x, fx::grid_l2_y), 0u);
 }
 
+CTML_TEST(knn_learner_learns_as_sklearn_refits) {
+  using learner = ctml::knn_learner<ctml::knn_learner_config<3, 3, 12, 3>>;
+  learner::state_type store{};
+  const std::array<std::int16_t, 3> probe{0, 0, 0};
+  CTML_CHECK_EQ(learner{}.predict(probe, store), -1);  // nothing learnt yet
+  auto check = [&](const std::int8_t* expected) {
+    std::size_t bad = 0;
+    for (std::size_t q = 0; q < 30; ++q) {
+      std::array<std::int16_t, 3> x{};
+      for (std::size_t i = 0; i < 3; ++i) x[i] = ctml::flash_load(&fx::learn_queries[q][i]);
+      bad += learner{}.predict(x, store) != ctml::flash_load(&expected[q]);
+    }
+    return bad;
+  };
+  for (std::size_t t = 0; t < 24; ++t) {
+    std::array<std::int16_t, 3> x{};
+    for (std::size_t i = 0; i < 3; ++i) x[i] = ctml::flash_load(&fx::learn_adds_x[t][i]);
+    learner{}.learn(x, static_cast<std::size_t>(ctml::flash_load(&fx::learn_adds_y[t])), store);
+    if (t + 1 == 6) CTML_CHECK_EQ(check(fx::learn_y6), 0u);
+  }
+  CTML_CHECK_EQ(store.size, 12u);
+  CTML_CHECK_EQ(check(fx::learn_y24), 0u);
+}
+
 #if !defined(__AVR__)
 CTML_TEST(svc_rbf_votes_as_libsvm) { CTML_CHECK_EQ(wrong(fx::fx_svc::model, fx::svc_x, fx::svc_y), 0u); }
 

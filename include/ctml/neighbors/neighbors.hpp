@@ -36,6 +36,7 @@
 #include <span>
 #include <type_traits>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
@@ -305,8 +306,10 @@ struct search {
       if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
       l1 += a;
     }
-    if constexpr (metric_of<Params> == metric_kind::euclidean) return {d, 2 * l1 + 3 * n + 1, static_cast<std::uint16_t>(s)};
-    else return {l1, n + 1, static_cast<std::uint16_t>(s)};
+    if constexpr (metric_of<Params> == metric_kind::euclidean)
+      return {d, static_cast<std::uint32_t>(2 * l1 + 3 * n + 1), static_cast<std::uint16_t>(s)};
+    else
+      return {l1, static_cast<std::uint32_t>(n + 1), static_cast<std::uint16_t>(s)};
   }
 
   /// Integer distance to sample s (grid units), unrolled over the features.
@@ -745,7 +748,9 @@ struct knn_classifier {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(labels); }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 10 + in_extent * 4 + n_classes * 8;
   }
@@ -829,7 +834,9 @@ struct knn_regressor {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 800; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 18 + in_extent * 4;
   }

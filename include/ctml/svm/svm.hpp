@@ -30,6 +30,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
@@ -416,7 +417,7 @@ struct engine {
     return static_cast<int>(best);
   }
 
-  static constexpr std::size_t code_bytes = 600;  // kernel loops, float exp, double fallback; M4F -Os estimate
+  static constexpr std::size_t code_bytes = ctml::detail::kernels_target_code.svm;
   static constexpr std::size_t cost() noexcept {
     if constexpr (t::kind == kernel::linear) return pairs * n * 2 + n;
     else return m * (3 * n + 12 + rows);
