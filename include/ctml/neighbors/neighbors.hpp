@@ -38,6 +38,7 @@
 
 #include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/rounded.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
@@ -76,7 +77,7 @@ template <class Params, class X, class Row>
   double d = 0.0;
   for (std::size_t i = 0; i < Params::n_features; ++i) {
     const double t = x(i) - s(i);
-    if constexpr (metric_of<Params> == metric_kind::euclidean) d += t * t;
+    if constexpr (metric_of<Params> == metric_kind::euclidean) d += detail::rounded_product(t, t);
     else if constexpr (metric_of<Params> == metric_kind::manhattan) d += t < 0 ? -t : t;
     else d += t == 0 ? 0.0 : math::exp(Params::p * math::log(t < 0 ? -t : t));
   }
@@ -439,7 +440,7 @@ struct search {
             const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
             const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
             const double half = 0.5 * d;
-            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
             else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
             else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
           }
@@ -463,7 +464,7 @@ struct search {
             const double d_lo = flash_load(&node_lo[node][i]) - xi, d_hi = xi - flash_load(&node_hi[node][i]);
             const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
             const double half = 0.5 * d;
-            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
             else rd += half;
           }
           return rd;
@@ -852,7 +853,7 @@ struct knn_regressor {
     } else {
       std::array<double, k> w{};
       neighbors::distance_weights(r.distance, w);
-      const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]) * w[j]; });
+      const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return detail::rounded_product(flash_load(&targets[r.index[j]]), w[j]); });
       const double den = neighbors::numpy_sum(k, [&](std::size_t j) { return w[j]; });
       return num / den;
     }

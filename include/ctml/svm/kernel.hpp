@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/rounded.hpp>
 #include <ctml/number/math.hpp>
 
 namespace ctml::svm {
@@ -107,14 +108,15 @@ struct kernel_math {
     if constexpr (kind == kernel::rbf) {
       for (std::size_t i = 0; i < n; ++i) {
         const double d = x[i] - static_cast<double>(sv(i));
-        sum += d * d;
+        sum += ctml::detail::rounded_product(d, d);
       }
-      return math::exp(-Params::gamma * sum);
+      return math::exp(ctml::detail::rounded_product(-Params::gamma, sum));
     } else {
-      for (std::size_t i = 0; i < n; ++i) sum += x[i] * static_cast<double>(sv(i));
+      for (std::size_t i = 0; i < n; ++i) sum += ctml::detail::rounded_product(x[i], static_cast<double>(sv(i)));
       if constexpr (kind == kernel::linear) return sum;
-      else if constexpr (kind == kernel::poly) return detail::powi(Params::gamma * sum + Params::coef0, Params::degree);
-      else return detail::tanh(Params::gamma * sum + Params::coef0);
+      else if constexpr (kind == kernel::poly)
+        return detail::powi(ctml::detail::rounded_product(Params::gamma, sum) + Params::coef0, Params::degree);
+      else return detail::tanh(ctml::detail::rounded_product(Params::gamma, sum) + Params::coef0);
     }
   }
 };

@@ -286,7 +286,8 @@ struct engine {
     for (std::size_t c = 0; c < g::n; ++c) {
       for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
         const double k = kernel_math<Params>::k_double(x.data(), [s](std::size_t i) { return t::vector_d(s, i); });
-        for (std::size_t r = 0; r < rows; ++r) dec[g::pair_of(c, r)] += flash_load(&t::coef_d[s][r]) * k;
+        for (std::size_t r = 0; r < rows; ++r)
+          dec[g::pair_of(c, r)] += ctml::detail::rounded_product(flash_load(&t::coef_d[s][r]), k);
       }
     }
     for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
