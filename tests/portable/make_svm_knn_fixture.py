@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 from sklearn.datasets import load_iris
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor
 from sklearn.svm import SVC, SVR, OneClassSVM
 
 import ctml
@@ -64,6 +64,16 @@ def main():
     R = np.vstack([X[::25], _boundary_rows(oc.predict, Xs, 3, 3)]).astype(np.float32)
     parts.append(body(ctml.convert(oc, name="fx_ocsvm").header))
     parts.append(rows_block("ocsvm", R, oc.predict(R.astype(np.float64)), "int"))
+
+    parts.append(f"CTML_FLASH inline constexpr double ocsvm_score[{len(R)}] = "
+                 f"{{{', '.join(double_tokens(oc.score_samples(R.astype(np.float64))))}}};")
+
+    lof = LocalOutlierFactor(n_neighbors=6, novelty=True).fit(Xs)
+    R = np.vstack([X[::25], rng.uniform(X.min(0) - 1, X.max(0) + 1, (6, 4))]).astype(np.float32)
+    parts.append(body(ctml.convert(lof, name="fx_lof").header))
+    parts.append(rows_block("lof", R, lof.predict(R.astype(np.float64)), "int"))
+    parts.append(f"CTML_FLASH inline constexpr double lof_score[{len(R)}] = "
+                 f"{{{', '.join(double_tokens(lof.score_samples(R.astype(np.float64))))}}};")
 
     svr = SVR(C=5.0, gamma=0.3).fit(Xs[:, :3], Xs[:, 3])
     R = X[::20, :3].astype(np.float32)

@@ -82,6 +82,25 @@ CTML_TEST(svc_linear_votes_as_libsvm) { CTML_CHECK_EQ(wrong(fx::fx_linear::model
 
 CTML_TEST(one_class_svm_signs) { CTML_CHECK_EQ(wrong(fx::fx_ocsvm::model, fx::ocsvm_x, fx::ocsvm_y), 0u); }
 
+// Scores in double: within 1e-12 relative of sklearn's (libm's exp vs ctml's, BLAS's order).
+template <class Model, std::size_t N, std::size_t R>
+bool scores_close(const Model& model, const float (&x)[R][N], const double (&want)[R]) {
+  bool ok = true;
+  for (std::size_t i = 0; i < R; ++i) {
+    const double got = model.score_samples(row(x, i)), w = ctml::flash_load(&want[i]);
+    ok = ok && (got > w ? got - w : w - got) <= 1e-12 * (w < 0 ? -w : w) + 1e-15;
+  }
+  return ok;
+}
+
+CTML_TEST(outlier_scores_as_sklearn) {
+  constexpr auto ocsvm = fx::fx_ocsvm::model;
+  CTML_CHECK(scores_close(boost::mp11::mp_front<decltype(ocsvm)::stages>{}, fx::ocsvm_x, fx::ocsvm_score));
+  constexpr auto lof = boost::mp11::mp_front<decltype(fx::fx_lof::model)::stages>{};
+  CTML_CHECK(scores_close(lof, fx::lof_x, fx::lof_score));
+  CTML_CHECK_EQ(wrong(fx::fx_lof::model, fx::lof_x, fx::lof_y), 0u);
+}
+
 CTML_TEST(svr_values) {
   for (std::size_t i = 0; i < fx::svr_rows; ++i) {
     const double got = fx::fx_svr::model.predict(row(fx::svr_x, i));

@@ -865,3 +865,68 @@ struct knn_regressor {
 };
 
 }  // namespace ctml
+
+namespace ctml {
+
+/// LocalOutlierFactor(novelty=True): +1 (inlier) / -1 (outlier) as sklearn's
+/// predict, from its score in double, in numpy's order:
+///   reach_j = max(d_j, k_distance[n_j]),  lrd = 1 / (mean(reach) + 1e-10),
+///   score_samples = -mean(lrd_train[n_j] / lrd),  decision = score - offset.
+/// The neighbours and their distances are the KNN search's (sklearn's set,
+/// order and ties). Params add lrd[n_samples], k_distance[n_samples], offset.
+template <class Params, NumberPolicy Policy = f32>
+struct local_outlier_factor {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: LocalOutlierFactor computes in f32 and double; use f32");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = local_outlier_factor<Params, P>;
+
+ private:
+  using search = neighbors::search<Params>;
+  static constexpr std::size_t k = Params::n_neighbors;
+  struct train_row { double lrd, k_distance; };
+  CTML_FLASH static constexpr auto train = [] {
+    std::array<train_row, Params::n_samples> t{};
+    for (std::size_t s = 0; s < Params::n_samples; ++s) t[s] = {Params::lrd[s], Params::k_distance[s]};
+    return t;
+  }();
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(train); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 26 + in_extent * 4 + 64; }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
+
+  /// sklearn's score_samples (the opposite of the local outlier factor).
+  [[nodiscard]] constexpr double score_samples(std::span<const float, in_extent> x) const noexcept {
+    static_assert(!neighbors::on_avr<Params>, "ctml: LocalOutlierFactor computes in binary64, which AVR lacks at run time");
+    typename search::result r{};
+    search::template nearest<true>(x, r);
+    const double reach_sum = neighbors::numpy_sum(k, [&](std::size_t j) {
+      const double kd = flash_load(&train[r.index[j]]).k_distance;
+      return r.distance[j] > kd ? r.distance[j] : kd;  // np.maximum
+    });
+    const double lrd = 1.0 / (reach_sum / static_cast<double>(k) + 1e-10);
+    const double ratio_sum =
+        neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&train[r.index[j]]).lrd / lrd; });
+    return -(ratio_sum / static_cast<double>(k));
+  }
+  [[nodiscard]] constexpr double decision_function(std::span<const float, in_extent> x) const noexcept {
+    return score_samples(x) - Params::offset;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+    return decision_function(x) < 0 ? -1 : 1;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+}  // namespace ctml
