@@ -14,6 +14,7 @@ import math
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor
 
+from .registry import Family, register
 from .emit import (
     ConversionError,
     Stage,
@@ -129,13 +130,6 @@ def convert_lof(est: LocalOutlierFactor) -> Stage:
                  classes=None, extra={"kind": "outlier"})
 
 
-CONVERTERS = {
-    KNeighborsClassifier: convert_classifier,
-    KNeighborsRegressor: convert_regressor,
-    LocalOutlierFactor: convert_lof,
-}
-
-
 def convert(est) -> Stage:
     if isinstance(est, KNeighborsClassifier):
         return convert_classifier(est)
@@ -144,10 +138,5 @@ def convert(est) -> Stage:
     return convert_regressor(est)
 
 
-try:  # the family registry (generator/ctml/registry.py), once it is there
-    from .registry import Family, register
-except ImportError:  # pragma: no cover - older trees register through CONVERTERS
-    pass
-else:
-    register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor), convert=convert,
-                    kind="model"))
+register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor),
+                convert=convert))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
+from .registry import Family, register
 from .emit import (
     ConversionError,
     Stage,
@@ -151,9 +152,4 @@ def convert(est) -> Stage:
     return convert_regressor(est)
 
 
-try:  # the family registry (generator/ctml/registry.py), once it is there
-    from .registry import Family, register
-except ImportError:  # pragma: no cover - older trees register through CONVERTERS
-    pass
-else:
-    register(Family(name="svm", estimators=(SVC, NuSVC, SVR, NuSVR, OneClassSVM), convert=convert, kind="model"))
+register(Family(name="svm", estimators=(SVC, NuSVC, SVR, NuSVR, OneClassSVM), convert=convert, kind="model"))

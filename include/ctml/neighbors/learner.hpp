@@ -74,7 +74,7 @@ struct knn_store {
 };
 
 /// The learner as a stage: its state is the store.
-template <class Config, NumberPolicy Policy = q<typename Config::sample_type, 0>>
+template <class Config, ValuePolicy Policy = q<typename Config::sample_type, 0>>
 struct knn_learner {
   using policy = Policy;
   using in_type = typename Config::sample_type;
@@ -84,7 +84,7 @@ struct knn_learner {
   using state_type = knn_store<Config>;
   static constexpr std::size_t in_extent = Config::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::is_same_v<typename P::value_type, in_type>
   using rebind = knn_learner<Config, P>;
 

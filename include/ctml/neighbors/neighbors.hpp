@@ -721,7 +721,7 @@ template <class Params, class S, int F> struct search_for<Params, q<S, F>> { usi
 /// KNeighborsClassifier: the index into classes_ of sklearn's prediction.
 /// With q<int8_t/int16_t, F> (uniform weights, p = 1 or 2) it takes raw
 /// fixed-point input and is exact when the training data lie on the 2^-F grid.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct knn_classifier {
   static_assert(neighbors::supports<Params, Policy>,
                 "ctml: knn_classifier computes with f32, or with q<int8_t/int16_t, F> for uniform weights and p = 1 "
@@ -733,7 +733,7 @@ struct knn_classifier {
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
   static constexpr std::size_t n_classes = Params::n_classes;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires neighbors::supports<Params, P>
   using rebind = knn_classifier<Params, P>;
 
@@ -812,7 +812,7 @@ struct knn_classifier {
 };
 
 /// KNeighborsRegressor: sklearn's mean (uniform) or weighted mean of the targets.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct knn_regressor {
   static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_regressor with f32");
 
@@ -822,7 +822,7 @@ struct knn_regressor {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = knn_regressor<Params, P>;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = knn_regressor<Params, P>;
 
  private:
   using search = neighbors::search<Params>;
@@ -874,7 +874,7 @@ namespace ctml {
 ///   score_samples = -mean(lrd_train[n_j] / lrd),  decision = score - offset.
 /// The neighbours and their distances are the KNN search's (sklearn's set,
 /// order and ties). Params add lrd[n_samples], k_distance[n_samples], offset.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct local_outlier_factor {
   static_assert(std::is_same_v<Policy, f32>, "ctml: LocalOutlierFactor computes in f32 and double; use f32");
   using policy = Policy;
@@ -883,7 +883,7 @@ struct local_outlier_factor {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = local_outlier_factor<Params, P>;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = local_outlier_factor<Params, P>;
 
  private:
   using search = neighbors::search<Params>;

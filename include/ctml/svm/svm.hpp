@@ -431,7 +431,7 @@ namespace ctml {
 
 
 /// SVC / NuSVC: the index of libsvm's one-vs-one winner in sklearn's classes_.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct svm_classifier {
   static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
   using policy = Policy;
@@ -441,7 +441,7 @@ struct svm_classifier {
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
   static constexpr std::size_t n_classes = Params::n_classes;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = svm_classifier<Params, P>;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = svm_classifier<Params, P>;
 
  private:
   using engine = svm::engine<Params>;
@@ -465,7 +465,7 @@ struct svm_classifier {
 };
 
 /// SVR / NuSVR: libsvm's value sum_s c_s K(x, s) - rho, in double.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct svm_regressor {
   static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
   using policy = Policy;
@@ -474,7 +474,7 @@ struct svm_regressor {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = svm_regressor<Params, P>;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = svm_regressor<Params, P>;
 
  private:
   using engine = svm::engine<Params>;
@@ -496,7 +496,7 @@ struct svm_regressor {
 };
 
 /// OneClassSVM: +1 (inlier) when libsvm's decision value is > 0, else -1.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct one_class_svm {
   static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
   using policy = Policy;
@@ -505,7 +505,7 @@ struct one_class_svm {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <NumberPolicy P> requires std::is_same_v<P, f32> using rebind = one_class_svm<Params, P>;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = one_class_svm<Params, P>;
 
  private:
   using engine = svm::engine<Params>;
