@@ -3,7 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <ctml/ctml.hpp>
+#include <ctml/neighbors/learner.hpp>
+#include <ctml/neighbors/neighbors.hpp>
+#include <ctml/pipeline.hpp>
+#include <ctml/svm/svm.hpp>
 
 namespace svm_knn_fixture {
 

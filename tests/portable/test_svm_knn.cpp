@@ -8,7 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <ctml/ctml.hpp>
+#include <ctml/neighbors/learner.hpp>
+#include <ctml/neighbors/neighbors.hpp>
+#include <ctml/pipeline.hpp>
+#include <ctml/svm/svm.hpp>
 
 #include "ctml_test.hpp"
 #include "svm_knn_fixture.hpp"
