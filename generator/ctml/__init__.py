@@ -171,6 +171,13 @@ def build_stages(estimator) -> list[Stage]:
                     f"{stages[-1].source} produces {stages[-1].n_features_out}"
                 )
             stages.append(stage)
+    # A model may take over the step before it (an SVM folds in a StandardScaler).
+    absorb = stages[-1].extra.pop("absorb", None)
+    if absorb is not None and len(stages) >= 2:
+        merged = absorb(steps[-2])
+        if merged is not None:
+            merged.family = getattr(stages[-1], "family", None)
+            stages[-2:] = [merged]
     return stages
 
 

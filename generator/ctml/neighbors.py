@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor
 
 from .registry import Family, register
 from .emit import (
@@ -42,15 +42,16 @@ def _common(est) -> tuple[list[str], int]:
         raise ConversionError(f"{name} with p={p!r} is not supported; use a finite p >= 1")
     if est.effective_metric_params_.get("w") is not None:
         raise ConversionError(f"{name} with weighted minkowski (w=...) is not supported")
-    if callable(est.weights) or est.weights not in (None, "uniform", "distance"):
-        raise ConversionError(f"{name} with weights={est.weights!r} is not supported; use 'uniform' or 'distance'")
+    weights = getattr(est, "weights", "uniform")
+    if callable(weights) or weights not in (None, "uniform", "distance"):
+        raise ConversionError(f"{name} with weights={weights!r} is not supported; use 'uniform' or 'distance'")
     X = est._fit_X
     if hasattr(X, "toarray"):
         raise ConversionError(f"{name} was fitted on sparse data; fit it on a dense array")
     X = np.asarray(X, dtype=np.float64)
     check_finite(f"{name} training samples", X)
     m, n = X.shape
-    k = int(est.n_neighbors)
+    k = int(getattr(est, "n_neighbors_", est.n_neighbors))
     if not 1 <= k <= m:
         raise ConversionError(f"{name} has n_neighbors={k} but {m} training samples")
     if m > 65535:
@@ -60,7 +61,7 @@ def _common(est) -> tuple[list[str], int]:
         member_scalar("std::size_t", "n_samples", str(m)),
         member_scalar("std::size_t", "n_neighbors", str(k)),
         member_scalar("double", "p", double_literal(p)),
-        member_scalar("bool", "distance_weights", "true" if est.weights == "distance" else "false"),
+        member_scalar("bool", "distance_weights", "true" if weights == "distance" else "false"),
         member_array_2d("double", "samples", ["n_samples", "n_features"], double_tokens(X), n),
     ]
     if est._fit_method == "kd_tree":
@@ -111,10 +112,31 @@ def convert_regressor(est: KNeighborsRegressor) -> Stage:
                  extra={"kind": "regressor"})
 
 
+def convert_lof(est: LocalOutlierFactor) -> Stage:
+    if not est.novelty:
+        raise ConversionError("LocalOutlierFactor(novelty=False) has no predict for new data; fit it with novelty=True")
+    members, n = _common(est)
+    lrd = np.asarray(est._lrd, dtype=np.float64)
+    kdist = np.asarray(est._distances_fit_X_, dtype=np.float64)[:, est.n_neighbors_ - 1]
+    offset = float(est.offset_)
+    for what, a in (("_lrd", lrd), ("k-distances", kdist), ("offset_", [offset])):
+        check_finite(f"LocalOutlierFactor {what}", a)
+    members += [
+        member_array("double", "lrd", ["n_samples"], double_tokens(lrd)),
+        member_array("double", "k_distance", ["n_samples"], double_tokens(kdist)),
+        member_scalar("double", "offset", double_literal(offset)),
+    ]
+    return Stage("LocalOutlierFactor", "lof", "ctml::local_outlier_factor", members, n, 1, is_model=True,
+                 classes=None, extra={"kind": "outlier"})
+
+
 def convert(est) -> Stage:
     if isinstance(est, KNeighborsClassifier):
         return convert_classifier(est)
+    if isinstance(est, LocalOutlierFactor):
+        return convert_lof(est)
     return convert_regressor(est)
 
 
-register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor), convert=convert))
+register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor),
+                convert=convert))

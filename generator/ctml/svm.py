@@ -65,6 +65,35 @@ def _common(est) -> tuple[list[str], int]:
     return members, n
 
 
+def _absorb(stage: Stage):
+    """The SVM takes over a StandardScaler right before it: the float32 path
+    then scales once per row instead of through a soft-float scaler stage, and
+    the double path scales in double as sklearn's Pipeline does (a separate
+    scaler stage hands float32 to the SVM). Not for the linear kernel's
+    folded weights: there the scaler stays a stage."""
+    from sklearn.preprocessing import StandardScaler
+
+    def absorb(prev):
+        if type(prev) is not StandardScaler or "ctml::svm::kernel::linear" in "".join(stage.members):
+            return None
+        n = stage.n_features_in
+        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
+        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
+        if mean.shape != (n,) or scale.shape != (n,):
+            return None
+        check_finite("StandardScaler.mean_", mean)
+        check_finite("StandardScaler.scale_", scale)
+        members = stage.members + [
+            member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
+            member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
+        ]
+        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
+                     is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
+
+    stage.extra["absorb"] = absorb
+    return stage
+
+
 def convert_classifier(est) -> Stage:
     name = type(est).__name__
     classes = np.asarray(est.classes_)
@@ -84,14 +113,14 @@ def convert_classifier(est) -> Stage:
         raise ConversionError(f"{name}: dual coefficients do not match the classes")
     members.insert(2, member_scalar("std::size_t", "n_classes", str(k)))
     members.append(member_array("std::int32_t", "n_support", ["n_classes"], int_tokens(n_support)))
-    return Stage(name, "svm", "ctml::svm_classifier", members, n, 1, is_model=True, classes=classes,
-                 extra={"kind": "classifier", "n_vectors": int(n_support.sum())})
+    return _absorb(Stage(name, "svm", "ctml::svm_classifier", members, n, 1, is_model=True, classes=classes,
+                         extra={"kind": "classifier", "n_vectors": int(n_support.sum())}))
 
 
 def convert_regressor(est) -> Stage:
     members, n = _common(est)
-    return Stage(type(est).__name__, "svm", "ctml::svm_regressor", members, n, 1, is_model=True, classes=None,
-                 extra={"kind": "regressor"})
+    return _absorb(Stage(type(est).__name__, "svm", "ctml::svm_regressor", members, n, 1, is_model=True, classes=None,
+                         extra={"kind": "regressor"}))
 
 
 def convert_one_class(est) -> Stage:
@@ -99,8 +128,8 @@ def convert_one_class(est) -> Stage:
     offset = float(est.offset_)
     check_finite("OneClassSVM.offset_", [offset])
     members.append(member_scalar("double", "offset", double_literal(offset)))
-    return Stage(type(est).__name__, "svm", "ctml::one_class_svm", members, n, 1, is_model=True, classes=None,
-                 extra={"kind": "outlier"})
+    return _absorb(Stage(type(est).__name__, "svm", "ctml::one_class_svm", members, n, 1, is_model=True, classes=None,
+                         extra={"kind": "outlier"}))
 
 
 CONVERTERS = {

@@ -24,3 +24,4 @@
 #include <ctml/svm/svm.hpp>
 #include <ctml/neighbors/neighbors.hpp>
 #include <ctml/dsp/dsp.hpp>
+#include <ctml/neighbors/learner.hpp>

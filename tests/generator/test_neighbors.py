@@ -97,6 +97,19 @@ class NeighborsTest(unittest.TestCase):
         Xg, yg = _grid_data(2)
         self.check(KNeighborsRegressor(4, weights="distance").fit(Xg, yg * 1.5), Xg, [_grid_queries(Xg)])
 
+    def test_local_outlier_factor(self):
+        from sklearn.neighbors import LocalOutlierFactor
+        from test_svm import _boundary_rows
+
+        X, _ = h.iris_str()
+        wide = np.random.default_rng(5).uniform(X.min(0) - 1, X.max(0) + 1, (1500, 4)).astype(np.float32)
+        for kw in ({"n_neighbors": 20}, {"n_neighbors": 5, "p": 1}, {"n_neighbors": 10, "contamination": 0.1}):
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                est = LocalOutlierFactor(novelty=True, **kw).fit(X)
+                self.check(est, X, [X.astype(np.float32), wide, _boundary_rows(est.predict, np.vstack([X, wide]), 8, 6)])
+        with self.assertRaises(ctml.ConversionError):
+            ctml.convert(LocalOutlierFactor().fit(X), name="bad")
+
     def test_rejects(self):
         from sklearn.neighbors import KNeighborsClassifier
 

@@ -11,4 +11,24 @@ namespace ctml::detail {
 using code_size = arch::tree_code_size;
 inline constexpr const code_size& target_code = arch::tree_code;
 
+/// Code of the kernel-SVM and KNN stages (svm/svm.hpp, neighbors/neighbors.hpp)
+/// including the float and binary64 library routines their near-tie paths
+/// link: firmware minus a baseline minus the tables, of the wine SVC and the
+/// iris KNN in tests/bench/kernels (one model each: a rough figure).
+struct kernels_code {
+  std::size_t svm, knn;
+};
+inline constexpr kernels_code kernels_target_code =
+#if defined(__AVR__)
+    {0, 3000};  // SVMs do not run there; the integer KNN only
+#elif defined(__thumb__) && !defined(__thumb2__)
+    {12600, 10800};
+#elif defined(__thumb2__)
+    {4500, 5850};
+#elif defined(__riscv)
+    {12900, 11700};
+#else
+    {4000, 5000};
+#endif
+
 }  // namespace ctml::detail

@@ -36,7 +36,9 @@
 #include <span>
 #include <type_traits>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/rounded.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
@@ -75,7 +77,7 @@ template <class Params, class X, class Row>
   double d = 0.0;
   for (std::size_t i = 0; i < Params::n_features; ++i) {
     const double t = x(i) - s(i);
-    if constexpr (metric_of<Params> == metric_kind::euclidean) d += t * t;
+    if constexpr (metric_of<Params> == metric_kind::euclidean) d += detail::rounded_product(t, t);
     else if constexpr (metric_of<Params> == metric_kind::manhattan) d += t < 0 ? -t : t;
     else d += t == 0 ? 0.0 : math::exp(Params::p * math::log(t < 0 ? -t : t));
   }
@@ -190,6 +192,78 @@ struct grid {
   }
 };
 
+/// sklearn's _simultaneous_sort (quicksort, median of three): the order of
+/// equal distances, and so of a regressor's sums, follows it.
+inline constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
+  auto swap = [&](std::size_t a, std::size_t b) {
+    const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
+    const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
+  };
+  if (size <= 1) return;
+  if (size == 2) {
+    if (dist[0] > dist[1]) swap(0, 1);
+    return;
+  }
+  if (size == 3) {
+    if (dist[0] > dist[1]) swap(0, 1);
+    if (dist[1] > dist[2]) {
+      swap(1, 2);
+      if (dist[0] > dist[1]) swap(0, 1);
+    }
+    return;
+  }
+  const std::size_t mid = size / 2;
+  if (dist[0] > dist[size - 1]) swap(0, size - 1);
+  if (dist[size - 1] > dist[mid]) {
+    swap(size - 1, mid);
+    if (dist[0] > dist[size - 1]) swap(0, size - 1);
+  }
+  const double pivot = dist[size - 1];
+  std::size_t store = 0;
+  for (std::size_t i = 0; i + 1 < size; ++i)
+    if (dist[i] < pivot) swap(i, store++);
+  swap(store, size - 1);
+  if (store > 1) simultaneous_sort(dist, idx, store);
+  if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
+}
+
+/// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
+/// the largest; a value enters only when below it.
+template <class D, std::size_t k>
+struct heap {
+  std::array<D, k> value{};
+  std::array<std::uint16_t, k> index{};
+  constexpr heap() noexcept {
+    if constexpr (std::numeric_limits<D>::has_infinity) value.fill(std::numeric_limits<D>::infinity());
+    else value.fill(std::numeric_limits<D>::max());
+  }
+  [[nodiscard]] constexpr D largest() const noexcept { return value[0]; }
+  constexpr void push(D v, std::uint16_t idx) noexcept {
+    if (!(v < value[0])) return;
+    std::size_t i = 0;
+    for (;;) {
+      const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
+      std::size_t swap;
+      if (c1 >= k) break;
+      if (c2 >= k) {
+        if (value[c1] > v) swap = c1;
+        else break;
+      } else if (value[c1] >= value[c2]) {
+        if (v < value[c1]) swap = c1;
+        else break;
+      } else {
+        if (v < value[c2]) swap = c2;
+        else break;
+      }
+      value[i] = value[swap];
+      index[i] = index[swap];
+      i = swap;
+    }
+    value[i] = v;
+    index[i] = idx;
+  }
+};
+
 /// One of the k best so far.
 struct candidate {
   std::uint32_t d;  // distance (integer path) or unused
@@ -212,9 +286,8 @@ struct search {
     std::array<double, k> distance{};  // filled for distance weights only
   };
 
-  /// Integer distances with error bounds; false when they cannot prove the set.
-  static constexpr bool nearest_fixed(std::span<const float, n> xf, result& out) noexcept {
-    std::array<std::int32_t, n> x{};
+  /// The input on the grid, relative to the centre; false outside the grid's range.
+  static constexpr bool to_grid(std::span<const float, n> xf, std::array<std::int32_t, n>& x) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       std::int32_t v;
       if (!g::to_fixed(xf[i], v)) return false;
@@ -222,46 +295,119 @@ struct search {
       if (v >= g::limit || v <= -g::limit) return false;
       x[i] = v;
     }
-    std::array<candidate, k + 1> best{};
+    return true;
+  }
+
+  /// Integer distance d to sample s and its error bound e (grid units).
+  static constexpr candidate bounded(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    std::uint32_t d = 0, l1 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
+      const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
+      if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
+      l1 += a;
+    }
+    if constexpr (metric_of<Params> == metric_kind::euclidean)
+      return {d, static_cast<std::uint32_t>(2 * l1 + 3 * n + 1), static_cast<std::uint16_t>(s)};
+    else
+      return {l1, static_cast<std::uint32_t>(n + 1), static_cast<std::uint16_t>(s)};
+  }
+
+  /// Integer distance to sample s (grid units), unrolled over the features.
+  static constexpr std::uint32_t distance(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    std::uint32_t d = 0;
+    const auto* row = g::samples[s].data();
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      if constexpr (metric_of<Params> == metric_kind::euclidean)
+        ((d += static_cast<std::uint32_t>((x[I] - flash_load(row + I)) * (x[I] - flash_load(row + I)))), ...);
+      else
+        ((d += static_cast<std::uint32_t>(x[I] > flash_load(row + I) ? x[I] - flash_load(row + I)
+                                                                      : flash_load(row + I) - x[I])), ...);
+    }(std::make_index_sequence<n>{});
+    return d;
+  }
+
+  /// The smallest lower bound a sample at distance >= dist can have: e grows
+  /// as 2 |t|_1 <= 2 sqrt(n d) (p = 2), so d - e increases with d.
+  static constexpr bool lower_exceeds(std::uint64_t dist, std::uint64_t bound) noexcept {
+    if constexpr (metric_of<Params> == metric_kind::euclidean) {
+      // dist - 2 sqrt(n dist) - (3n + 1) > bound, without a square root
+      const std::uint64_t c = 3 * n + 1 + bound;
+      if (dist <= c) return false;
+      const std::uint64_t r = dist - c;
+      return r * r > 4 * n * dist;  // r < 2^32: no overflow
+    } else {
+      return dist > bound + n + 1;
+    }
+  }
+
+  /// Integer distances with error bounds: true when they prove the set;
+  /// otherwise `upper` bounds the k-th smallest distance (grid units).
+  /// One pass keeps the k + 1 nearest by integer distance; every other sample
+  /// is at least as far as the (k + 1)-th, so its lower bound is at least that
+  /// one's (lower_exceeds), and only the k + 1 need their exact bounds.
+  static constexpr bool nearest_fixed(const std::array<std::int32_t, n>& x, result& out, std::uint64_t& upper) noexcept {
+    std::array<std::uint32_t, k + 1> best_d{};
+    std::array<std::uint16_t, k + 1> best_i{};
     std::size_t count = 0;
-    std::uint32_t lowest_rejected = std::numeric_limits<std::uint32_t>::max();
     for (std::size_t s = 0; s < m; ++s) {
-      std::uint32_t d = 0, l1 = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
-        const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
-        if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
-        l1 += a;
-      }
-      std::uint32_t e;
-      if constexpr (metric_of<Params> == metric_kind::euclidean) e = 2 * l1 + 3 * n + 1;
-      else { d = l1; e = n + 1; }
-      candidate c{d, e, static_cast<std::uint16_t>(s)};
+      const std::uint32_t d = distance(x, s);
       if (count == k + 1) {
-        if (d >= best[k].d) {  // rejected
-          const std::uint32_t lower = d > e ? d - e : 0;
-          lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
-          continue;
-        }
-        const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
-        lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+        if (d >= best_d[k]) continue;
         --count;
       }
       std::size_t j = count++;
-      for (; j > 0 && best[j - 1].d > d; --j) best[j] = best[j - 1];  // stable: equal d keeps index order
-      best[j] = c;
-    }
-    if (count == k + 1) {
-      const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
-      lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+      for (; j > 0 && best_d[j - 1] > d; --j) {  // stable: equal d keeps index order
+        best_d[j] = best_d[j - 1];
+        best_i[j] = best_i[j - 1];
+      }
+      best_d[j] = d;
+      best_i[j] = static_cast<std::uint16_t>(s);
     }
     std::uint64_t highest_chosen = 0;
     for (std::size_t j = 0; j < k; ++j) {
-      const std::uint64_t upper = std::uint64_t{best[j].d} + best[j].e;
-      highest_chosen = upper > highest_chosen ? upper : highest_chosen;
+      const candidate c = bounded(x, best_i[j]);
+      const std::uint64_t up = std::uint64_t{c.d} + c.e;
+      highest_chosen = up > highest_chosen ? up : highest_chosen;
     }
-    if (highest_chosen >= lowest_rejected) return false;
-    for (std::size_t j = 0; j < k; ++j) out.index[j] = best[j].i;
+    upper = highest_chosen;
+    if (count == k + 1 && !lower_exceeds(best_d[k], highest_chosen)) return false;
+    for (std::size_t j = 0; j < k; ++j) out.index[j] = best_i[j];
+    return true;
+  }
+
+  /// Near-ties: sklearn's double distances for the samples that can be among
+  /// the k nearest (lower bound <= `upper`); true when they settle the set
+  /// (and, if `ordered`, the order): no exact tie across the k-th place.
+  template <bool ordered>
+  static constexpr bool settle_near_ties(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+                                         std::uint64_t upper, result& out) noexcept {
+    std::array<double, k + 1> rd{};
+    std::array<std::uint16_t, k + 1> idx{};
+    std::size_t count = 0;
+    for (std::size_t s = 0; s < m; ++s) {
+      const candidate c = bounded(x, s);
+      if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
+      const double v = reduced(xf, s);
+      if (count == k + 1 && !(v < rd[k])) {
+        if (v == rd[k]) rd[k] = v;  // keep: an equal value still means a tie at the boundary
+        continue;
+      }
+      std::size_t j = count < k + 1 ? count++ : k;
+      for (; j > 0 && rd[j - 1] > v; --j) {
+        rd[j] = rd[j - 1];
+        idx[j] = idx[j - 1];
+      }
+      rd[j] = v;
+      idx[j] = static_cast<std::uint16_t>(s);
+    }
+    if (count > k && rd[k - 1] == rd[k]) return false;  // sklearn's heap and tree order decide
+    for (std::size_t j = 0; j < k; ++j) {
+      if constexpr (ordered)
+        if (j > 0 && rd[j - 1] == rd[j]) return false;
+      out.index[j] = idx[j];
+      out.distance[j] = to_distance<Params>(rd[j]);
+    }
     return true;
   }
 
@@ -273,38 +419,7 @@ struct search {
     return v;
   }();
 
-  /// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
-  /// the largest; a value enters only when below it.
-  struct heap {
-    std::array<double, k> value{};
-    std::array<std::uint16_t, k> index{};
-    constexpr heap() noexcept { value.fill(std::numeric_limits<double>::infinity()); }
-    [[nodiscard]] constexpr double largest() const noexcept { return value[0]; }
-    constexpr void push(double v, std::uint16_t idx) noexcept {
-      if (!(v < value[0])) return;
-      std::size_t i = 0;
-      for (;;) {
-        const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
-        std::size_t swap;
-        if (c1 >= k) break;
-        if (c2 >= k) {
-          if (value[c1] > v) swap = c1;
-          else break;
-        } else if (value[c1] >= value[c2]) {
-          if (v < value[c1]) swap = c1;
-          else break;
-        } else {
-          if (v < value[c2]) swap = c2;
-          else break;
-        }
-        value[i] = value[swap];
-        index[i] = index[swap];
-        i = swap;
-      }
-      value[i] = v;
-      index[i] = idx;
-    }
-  };
+  using heap = neighbors::heap<double, k>;
 
   static constexpr double reduced(std::span<const float, n> xf, std::size_t s) noexcept {
     return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
@@ -316,24 +431,60 @@ struct search {
   /// sklearn's KDTree.query, depth first: children nearest first (by
   /// min_rdist, the left one on equality), points in tree order.
   static constexpr void query_tree(std::span<const float, n> xf, heap& h) noexcept {
+    traverse(
+        h,
+        [&](std::size_t node) {
+          double rd = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const double x = static_cast<double>(xf[i]);
+            const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
+            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+            const double half = 0.5 * d;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
+            else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
+            else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
+          }
+          return rd;
+        },
+        [&](std::size_t s) { return reduced(xf, s); });
+  }
+
+  /// The same traversal, skipping sklearn's arithmetic for samples whose
+  /// integer lower bound already exceeds the heap's largest (sklearn does not
+  /// push them either): near-ties cost a few double distances, not all.
+  static constexpr void query_tree_bounded(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+                                           heap& h) noexcept {
+    constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
+    traverse(
+        h,
+        [&](std::size_t node) {
+          double rd = 0.0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const double xi = static_cast<double>(xf[i]);
+            const double d_lo = flash_load(&node_lo[node][i]) - xi, d_hi = xi - flash_load(&node_hi[node][i]);
+            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+            const double half = 0.5 * d;
+            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
+            else rd += half;
+          }
+          return rd;
+        },
+        [&](std::size_t s) {
+          const candidate c = bounded(x, s);
+          const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
+          if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
+          return reduced(xf, s);
+        });
+  }
+
+  /// The traversal itself, for any distance type: `min_rdist(node)` and `rdist(sample)`.
+  template <class H, class MinRdist, class Rdist>
+  static constexpr void traverse(H& h, MinRdist min_rdist, Rdist rdist) noexcept {
     if constexpr (kd_tree) {
-      constexpr std::size_t n_nodes = Params::n_nodes;
-      auto min_rdist = [&](std::size_t node) {
-        double rd = 0.0;
-        for (std::size_t i = 0; i < n; ++i) {
-          const double x = static_cast<double>(xf[i]);
-          const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
-          const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
-          const double half = 0.5 * d;
-          if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
-          else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
-          else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
-        }
-        return rd;
-      };
+      using bound_type = decltype(min_rdist(std::size_t{0}));
       // An explicit stack of (node, its lower bound); depth <= log2(n_nodes) + 1.
-      struct item { std::uint16_t node; double bound; };
-      std::array<item, 2 * (std::bit_width(n_nodes) + 1)> stack{};
+      struct item { std::uint16_t node; bound_type bound; };
+      std::array<item, 2 * (std::bit_width(tree_nodes) + 1)> stack{};
       std::size_t top = 0;
       stack[top++] = {0, min_rdist(0)};
       while (top > 0) {
@@ -343,11 +494,11 @@ struct search {
         if (flash_load(&node_leaf[node])) {
           for (std::size_t j = flash_load(&node_start[node]), e = flash_load(&node_end[node]); j < e; ++j) {
             const std::uint16_t s = flash_load(&tree_order[j]);
-            h.push(reduced(xf, s), s);
+            h.push(rdist(s), s);
           }
         } else {
           const std::size_t c1 = 2 * node + 1, c2 = c1 + 1;
-          const double b1 = min_rdist(c1), b2 = min_rdist(c2);
+          const bound_type b1 = min_rdist(c1), b2 = min_rdist(c2);
           if (b1 <= b2) {  // visit c1 first: push it last
             stack[top++] = {static_cast<std::uint16_t>(c2), b2};
             stack[top++] = {static_cast<std::uint16_t>(c1), b1};
@@ -358,8 +509,8 @@ struct search {
         }
       }
     } else {
-      (void)xf;
-      (void)h;
+      for (std::size_t s = 0; s < m; ++s) h.push(rdist(s), static_cast<std::uint16_t>(s));
+      (void)min_rdist;
     }
   }
 
@@ -374,16 +525,16 @@ struct search {
     else return std::size_t{0};
   }();
   CTML_FLASH static constexpr auto node_start = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_end = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return static_cast<bool>(i * 0);
+    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else { (void)i; return false; }
   });
   CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else return std::uint16_t(i * 0);
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
     std::array<double, n> r{};
@@ -396,49 +547,16 @@ struct search {
     return r;
   });
 
-  /// sklearn's _simultaneous_sort (quicksort, median of three): the order of
-  /// equal distances, and so of a regressor's sums, follows it.
-  static constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
-    auto swap = [&](std::size_t a, std::size_t b) {
-      const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
-      const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
-    };
-    if (size <= 1) return;
-    if (size == 2) {
-      if (dist[0] > dist[1]) swap(0, 1);
-      return;
-    }
-    if (size == 3) {
-      if (dist[0] > dist[1]) swap(0, 1);
-      if (dist[1] > dist[2]) {
-        swap(1, 2);
-        if (dist[0] > dist[1]) swap(0, 1);
-      }
-      return;
-    }
-    const std::size_t mid = size / 2;
-    if (dist[0] > dist[size - 1]) swap(0, size - 1);
-    if (dist[size - 1] > dist[mid]) {
-      swap(size - 1, mid);
-      if (dist[0] > dist[size - 1]) swap(0, size - 1);
-    }
-    const double pivot = dist[size - 1];
-    std::size_t store = 0;
-    for (std::size_t i = 0; i + 1 < size; ++i)
-      if (dist[i] < pivot) swap(i, store++);
-    swap(store, size - 1);
-    if (store > 1) simultaneous_sort(dist, idx, store);
-    if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
-  }
-
   /// sklearn's double arithmetic and its order of pushes into its heap:
   /// the kd-tree's traversal, or training order (brute force).
   static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
     heap h;
-    if constexpr (kd_tree) {
-      query_tree(xf, h);
+    if constexpr (integer_path) {
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) query_tree_bounded(xf, x, h);
+      else query_tree(xf, h);
     } else {
-      for (std::size_t s = 0; s < m; ++s) h.push(reduced(xf, s), static_cast<std::uint16_t>(s));
+      query_tree(xf, h);
     }
     simultaneous_sort(h.value.data(), h.index.data(), k);
     for (std::size_t j = 0; j < k; ++j) {
@@ -450,28 +568,34 @@ struct search {
   /// `ordered`: the caller needs sklearn's order of the neighbours (sums of
   /// weights or targets), not only the set.
   template <bool ordered>
-  static constexpr void nearest(std::span<const float, n> x, result& out) noexcept {
+  static constexpr void nearest(std::span<const float, n> xf, result& out) noexcept {
     if constexpr (integer_path) {
-      if (nearest_fixed(x, out)) {
-        if constexpr (!ordered) return;
-        std::array<double, k> rd{};
-        for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(x, out.index[j]);
-        // By distance; equal distances are ordered by sklearn's heap and
-        // sort, which only the double path reproduces.
-        bool tie = false;
-        for (std::size_t j = 1; j < k; ++j)
-          for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
-            tie = tie || rd[i - 1] == rd[i];
-            const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
-            const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) {
+        std::uint64_t upper = 0;
+        if (nearest_fixed(x, out, upper)) {
+          if constexpr (!ordered) return;
+          std::array<double, k> rd{};
+          for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j]);
+          // By distance; equal distances are ordered by sklearn's heap and
+          // sort, which only the double path reproduces.
+          bool tie = false;
+          for (std::size_t j = 1; j < k; ++j)
+            for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
+              tie = tie || rd[i - 1] == rd[i];
+              const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
+              const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+            }
+          if (!tie) {
+            for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+            return;
           }
-        if (!tie) {
-          for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+        } else if (settle_near_ties<ordered>(xf, x, upper, out)) {
           return;
         }
       }
     }
-    nearest_double(x, out);
+    nearest_double(xf, out);
   }
 
   static constexpr std::size_t data_bytes() noexcept {
@@ -489,25 +613,132 @@ constexpr void distance_weights(const std::array<double, K>& dist, std::array<do
   for (std::size_t j = 0; j < K; ++j) w[j] = zero ? (dist[j] == 0.0 ? 1.0 : 0.0) : 1.0 / dist[j];
 }
 
+/// q<S, F> inputs: sklearn's search in exact integers. Samples and node
+/// bounds are rounded to the 2^-F grid at compile time; when they lie on it
+/// (integer data and F = 0, say), every distance and bound is sklearn's double
+/// value times 2^2F exactly, so the neighbours, tie rules included, are sklearn's.
+template <class Params, class S, int F>
+struct search_fixed {
+  using base = search<Params>;
+  static constexpr std::size_t n = base::n, m = base::m, k = base::k;
+  static_assert(metric_of<Params> != metric_kind::general, "ctml: integer KNN needs p = 1 or p = 2; use f32");
+  static constexpr double scale = detail::pow2(F);
+  static constexpr std::int64_t q(double v) noexcept { return detail::round_sat<std::int64_t>(v * scale); }
+  static constexpr std::int64_t most = [] {
+    std::int64_t r = 0;
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) r = q(Params::samples[s][i]) > r ? q(Params::samples[s][i]) : (-q(Params::samples[s][i]) > r ? -q(Params::samples[s][i]) : r);
+    return r;
+  }();
+  static_assert(most < (std::int64_t{1} << 30), "ctml: training samples do not fit this fixed-point format");
+  /// Whether the training data lie on the grid (then the search is exact).
+  static constexpr bool on_grid = [] {
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i)
+        if (static_cast<double>(q(Params::samples[s][i])) != Params::samples[s][i] * scale) return false;
+    return true;
+  }();
+  using sample_type = std::conditional_t<(most < 32768), std::int16_t, std::int32_t>;
+  // |x - s| < 2^31 + most: squares need 64 bits unless both are small.
+  static constexpr bool narrow = sizeof(S) <= 2 && most < 32768 &&
+                                 (metric_of<Params> == metric_kind::manhattan || n <= 1);
+  using dist_type = std::conditional_t<narrow, std::uint32_t, std::uint64_t>;
+  CTML_FLASH static constexpr auto samples = [] {
+    std::array<std::array<sample_type, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<sample_type>(q(Params::samples[s][i]));
+    return v;
+  }();
+  CTML_FLASH static constexpr auto bounds = [] {
+    std::array<std::array<std::array<sample_type, n>, 2>, base::tree_nodes> b{};
+    if constexpr (base::kd_tree)
+      for (std::size_t t = 0; t < base::tree_nodes; ++t)
+        for (std::size_t i = 0; i < n; ++i) {
+          b[t][0][i] = static_cast<sample_type>(q(Params::node_lo[t][i]));
+          b[t][1][i] = static_cast<sample_type>(q(Params::node_hi[t][i]));
+        }
+    return b;
+  }();
+
+  static constexpr dist_type term(std::int32_t d) noexcept {
+    const auto a = static_cast<std::uint32_t>(d < 0 ? -static_cast<std::int64_t>(d) : d);
+    if constexpr (metric_of<Params> == metric_kind::euclidean) return static_cast<dist_type>(a) * a;
+    else return a;
+  }
+  static constexpr void nearest(std::span<const S, n> x, std::array<std::uint16_t, k>& index) noexcept {
+    neighbors::heap<dist_type, k> h;
+    base::traverse(
+        h,
+        [&](std::size_t node) {
+          dist_type rd = 0;
+          for (std::size_t i = 0; i < n; ++i) {
+            const std::int32_t xi = x[i];
+            const std::int32_t lo = flash_load(&bounds[node][0][i]), hi = flash_load(&bounds[node][1][i]);
+            rd += term(xi < lo ? lo - xi : (xi > hi ? xi - hi : 0));
+          }
+          return rd;
+        },
+        [&](std::size_t s) {
+          dist_type rd = 0;
+          for (std::size_t i = 0; i < n; ++i) rd += term(static_cast<std::int32_t>(x[i]) - flash_load(&samples[s][i]));
+          return rd;
+        });
+    // Only the set matters for uniform votes.
+    index = h.index;
+  }
+  static constexpr std::size_t data_bytes() noexcept {
+    return sizeof(samples) + sizeof(bounds) + sizeof(base::node_start) + sizeof(base::node_end) +
+           sizeof(base::node_leaf) + sizeof(base::tree_order);
+  }
+};
+
 }  // namespace ctml::neighbors
 
 namespace ctml {
 
+namespace neighbors {
+/// A dependent false on AVR (no binary64 arithmetic at run time there).
+template <class Params>
+inline constexpr bool on_avr =
+#if defined(__AVR__)
+    sizeof(Params) != 0;
+#else
+    false;
+#endif
+
+/// Policies a KNN classifier computes with: f32, or q<int8/int16, F> for
+/// uniform votes with p = 1 or 2 (integer distances).
+template <class Params, class P>
+inline constexpr bool supports = std::is_same_v<P, f32>;
+template <class Params, class S, int F>
+inline constexpr bool supports<Params, q<S, F>> =
+    sizeof(S) <= 2 && !Params::distance_weights && metric_of<Params> != metric_kind::general;
+
+template <class Params, class P> struct search_for { using type = search<Params>; };
+template <class Params, class S, int F> struct search_for<Params, q<S, F>> { using type = search_fixed<Params, S, F>; };
+}  // namespace neighbors
+
 /// KNeighborsClassifier: the index into classes_ of sklearn's prediction.
+/// With q<int8_t/int16_t, F> (uniform weights, p = 1 or 2) it takes raw
+/// fixed-point input and is exact when the training data lie on the 2^-F grid.
 template <class Params, ValuePolicy Policy = f32>
 struct knn_classifier {
-  static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_classifier with f32 (q<> policies: see knn_fixed)");
+  static_assert(neighbors::supports<Params, Policy>,
+                "ctml: knn_classifier computes with f32, or with q<int8_t/int16_t, F> for uniform weights and p = 1 "
+                "or 2");
   using policy = Policy;
-  using in_type = float;
+  using in_type = typename Policy::value_type;
   using out_type = int;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
   static constexpr std::size_t n_classes = Params::n_classes;
-  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = knn_classifier<Params, P>;
+  template <ValuePolicy P>
+    requires neighbors::supports<Params, P>
+  using rebind = knn_classifier<Params, P>;
 
  private:
-  using search = neighbors::search<Params>;
+  using search = typename neighbors::search_for<Params, Policy>::type;
   static constexpr std::size_t k = Params::n_neighbors;
   using label_type = std::conditional_t<(Params::n_classes <= 256), std::uint8_t, std::uint16_t>;
   CTML_FLASH static constexpr auto labels = [] {
@@ -518,23 +749,50 @@ struct knn_classifier {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(labels); }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 10 + in_extent * 4 + n_classes * 8;
   }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
-    typename search::result r{};
-    search::template nearest<Params::distance_weights>(x, r);
-    if constexpr (!Params::distance_weights) {
-      std::array<std::uint16_t, n_classes> votes{};
-      for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[r.index[j]])];
-      std::size_t best = 0;
-      for (std::size_t c = 1; c < n_classes; ++c)
-        if (votes[c] > votes[best]) best = c;
-      return static_cast<int>(best);
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x) const noexcept {
+    if constexpr (!std::is_same_v<Policy, f32>) {
+      std::array<std::uint16_t, k> index{};
+      search::nearest(x, index);
+      return vote(index);
     } else {
+      static_assert(!neighbors::on_avr<Params>,
+                    "ctml: the f32 KNN settles near-ties in binary64, which AVR lacks at run time; use "
+                    "model.with(ctml::q<std::int16_t, F>{}) (exact on data on the 2^-F grid)");
+      typename search::result r{};
+      search::template nearest<Params::distance_weights>(x, r);
+      if constexpr (Params::distance_weights) return weighted_vote(r);
+      else return vote(r.index);
+    }
+  }
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x, no_state&) const noexcept {
+    return predict(x);
+  }
+  constexpr void run(std::span<const in_type, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+
+ private:
+  /// The most frequent label, the smallest class on ties (scipy.stats.mode).
+  static constexpr int vote(const std::array<std::uint16_t, k>& index) noexcept {
+    std::array<std::uint16_t, n_classes> votes{};
+    for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[index[j]])];
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < n_classes; ++c)
+      if (votes[c] > votes[best]) best = c;
+    return static_cast<int>(best);
+  }
+  /// sklearn's weighted_mode: per class, the sum of weights in neighbour order.
+  template <class R>
+  static constexpr int weighted_vote(const R& r) noexcept {
+    {
       std::array<double, k> w{};
       neighbors::distance_weights(r.distance, w);
       std::size_t best = 0;
@@ -551,16 +809,13 @@ struct knn_classifier {
       return static_cast<int>(best);
     }
   }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
-  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
-    out[0] = predict(x);
-  }
 };
 
 /// KNeighborsRegressor: sklearn's mean (uniform) or weighted mean of the targets.
 template <class Params, ValuePolicy Policy = f32>
 struct knn_regressor {
   static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_regressor with f32");
+
   using policy = Policy;
   using in_type = float;
   using out_type = double;
@@ -580,13 +835,16 @@ struct knn_regressor {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 800; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 18 + in_extent * 4;
   }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x) const noexcept {
+    static_assert(!neighbors::on_avr<Params>, "ctml: the KNN regressor averages in binary64, which AVR lacks at run time");
     typename search::result r{};
     search::template nearest<true>(x, r);
     if constexpr (!Params::distance_weights) {
@@ -595,13 +853,78 @@ struct knn_regressor {
     } else {
       std::array<double, k> w{};
       neighbors::distance_weights(r.distance, w);
-      const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]) * w[j]; });
+      const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return detail::rounded_product(flash_load(&targets[r.index[j]]), w[j]); });
       const double den = neighbors::numpy_sum(k, [&](std::size_t j) { return w[j]; });
       return num / den;
     }
   }
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, in_extent> x, std::span<double, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+}  // namespace ctml
+
+namespace ctml {
+
+/// LocalOutlierFactor(novelty=True): +1 (inlier) / -1 (outlier) as sklearn's
+/// predict, from its score in double, in numpy's order:
+///   reach_j = max(d_j, k_distance[n_j]),  lrd = 1 / (mean(reach) + 1e-10),
+///   score_samples = -mean(lrd_train[n_j] / lrd),  decision = score - offset.
+/// The neighbours and their distances are the KNN search's (sklearn's set,
+/// order and ties). Params add lrd[n_samples], k_distance[n_samples], offset.
+template <class Params, ValuePolicy Policy = f32>
+struct local_outlier_factor {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: LocalOutlierFactor computes in f32 and double; use f32");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = local_outlier_factor<Params, P>;
+
+ private:
+  using search = neighbors::search<Params>;
+  static constexpr std::size_t k = Params::n_neighbors;
+  struct train_row { double lrd, k_distance; };
+  CTML_FLASH static constexpr auto train = [] {
+    std::array<train_row, Params::n_samples> t{};
+    for (std::size_t s = 0; s < Params::n_samples; ++s) t[s] = {Params::lrd[s], Params::k_distance[s]};
+    return t;
+  }();
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(train); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + ctml::detail::kernels_target_code.knn;
+  }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 26 + in_extent * 4 + 64; }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
+
+  /// sklearn's score_samples (the opposite of the local outlier factor).
+  [[nodiscard]] constexpr double score_samples(std::span<const float, in_extent> x) const noexcept {
+    static_assert(!neighbors::on_avr<Params>, "ctml: LocalOutlierFactor computes in binary64, which AVR lacks at run time");
+    typename search::result r{};
+    search::template nearest<true>(x, r);
+    const double reach_sum = neighbors::numpy_sum(k, [&](std::size_t j) {
+      const double kd = flash_load(&train[r.index[j]]).k_distance;
+      return r.distance[j] > kd ? r.distance[j] : kd;  // np.maximum
+    });
+    const double lrd = 1.0 / (reach_sum / static_cast<double>(k) + 1e-10);
+    const double ratio_sum =
+        neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&train[r.index[j]]).lrd / lrd; });
+    return -(ratio_sum / static_cast<double>(k));
+  }
+  [[nodiscard]] constexpr double decision_function(std::span<const float, in_extent> x) const noexcept {
+    return score_samples(x) - Params::offset;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+    return decision_function(x) < 0 ? -1 : 1;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
     out[0] = predict(x);
   }
 };

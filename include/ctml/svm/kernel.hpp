@@ -19,6 +19,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <ctml/detail/flash.hpp>
+#include <ctml/detail/rounded.hpp>
 #include <ctml/number/math.hpp>
 
 namespace ctml::svm {
@@ -68,7 +70,7 @@ namespace detail {
 /// a degree-7 polynomial, and 2^k put into the exponent. Relative error below
 /// 4 * 2^-24 (tests/runtime/test_svm.cpp checks it against double exp);
 /// below e^-86 it returns zero (absolute error < 2^-123).
-[[nodiscard]] constexpr float exp_neg(float a) noexcept {
+CTML_ALWAYS_INLINE constexpr float exp_neg(float a) noexcept {
   if (!(a > -86.0f)) return 0.0f;  // also NaN; e^-86 < 2^-123
   if (a > 0.0f) a = 0.0f;           // cannot happen for rbf: gamma, sums >= 0
   constexpr float inv_ln2 = 1.44269504088896341f;
@@ -78,8 +80,7 @@ namespace detail {
   const int k = static_cast<int>(kf);                    // truncation towards 0 of a negative value
   const float kr = static_cast<float>(k);
   const float r = (a - kr * ln2_hi) - kr * ln2_lo;       // |r| <= 0.35
-  float p = 1.0f / 40320.0f;
-  p = p * r + 1.0f / 5040.0f;
+  float p = 1.0f / 5040.0f;  // degree 7: truncation below 0.13 * 2^-24 for |r| <= ln2 / 2
   p = p * r + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
   p = p * r + 1.0f / 24.0f;
@@ -107,14 +108,15 @@ struct kernel_math {
     if constexpr (kind == kernel::rbf) {
       for (std::size_t i = 0; i < n; ++i) {
         const double d = x[i] - static_cast<double>(sv(i));
-        sum += d * d;
+        sum += ctml::detail::rounded_product(d, d);
       }
-      return math::exp(-Params::gamma * sum);
+      return math::exp(ctml::detail::rounded_product(-Params::gamma, sum));
     } else {
-      for (std::size_t i = 0; i < n; ++i) sum += x[i] * static_cast<double>(sv(i));
+      for (std::size_t i = 0; i < n; ++i) sum += ctml::detail::rounded_product(x[i], static_cast<double>(sv(i)));
       if constexpr (kind == kernel::linear) return sum;
-      else if constexpr (kind == kernel::poly) return detail::powi(Params::gamma * sum + Params::coef0, Params::degree);
-      else return detail::tanh(Params::gamma * sum + Params::coef0);
+      else if constexpr (kind == kernel::poly)
+        return detail::powi(ctml::detail::rounded_product(Params::gamma, sum) + Params::coef0, Params::degree);
+      else return detail::tanh(ctml::detail::rounded_product(Params::gamma, sum) + Params::coef0);
     }
   }
 };

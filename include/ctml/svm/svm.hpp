@@ -28,13 +28,23 @@
 #include <cstdint>
 #include <span>
 #include <type_traits>
+#include <utility>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/svm/kernel.hpp>
 
 namespace ctml::svm {
+
+template <class Params>
+inline constexpr bool on_avr =
+#if defined(__AVR__)
+    sizeof(Params) != 0;  // dependent false: fires on instantiation only
+#else
+    false;
+#endif
 
 /// Group structure: classes for classifiers, one group for SVR / OneClassSVM.
 template <class Params>
@@ -85,7 +95,23 @@ struct tables {
   static constexpr kernel kind = Params::kernel;
   static constexpr double u = 0x1p-24;  // float32 unit roundoff
 
-  static constexpr bool vectors_are_float = [] {
+  /// A StandardScaler folded in (Params::input_mean, input_scale): the input
+  /// is raw; the double path scales it as sklearn does, the float path once
+  /// per row as x * (1 / scale) - mean / scale in float32.
+  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
+  static constexpr double shift(std::size_t i) noexcept {
+    if constexpr (has_scaler) return Params::input_mean[i] / Params::input_scale[i];
+    else return 0.0 * static_cast<double>(i);
+  }
+  struct scaling { float inv_scale, shift; };
+  CTML_FLASH static constexpr auto scaling_f = [] {
+    std::array<scaling, has_scaler ? n : 0> v{};
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]), static_cast<float>(shift(i))};
+    return v;
+  }();
+  static constexpr bool vectors_are_float = !has_scaler && [] {
     for (std::size_t s = 0; s < m; ++s)
       for (std::size_t i = 0; i < n; ++i)
         if (static_cast<double>(static_cast<float>(Params::vectors[s][i])) != Params::vectors[s][i]) return false;
@@ -120,14 +146,20 @@ struct tables {
     return b;
   }();
 
-  // rbf: |K_float - K| <= kernel_error(s) for every input (see svm/README in svm.py):
-  // the rounding of D = sum (x_i - s_i)^2 is at most (n + 6) u D + 3 u |s|^2, so the
-  // exponent's error times K = e^(-gamma D) is at most (n + 8) u / e + 3 u gamma |s|^2,
-  // plus float exp's 4 u and its flush to zero below e^-86.
+  // rbf: |K_float - K| <= kernel_error(s) for every input. The scaled input
+  // (x * (1/scale) - shift: three roundings) and the float vector are off by
+  // at most 3u|x'| + 3u|shift| and u|s|, so each difference d_i by at most
+  // 4.1u|d_i| + 4.1u tau_i with tau_i = |s_i| + |shift_i|, and D = sum d_i^2 by
+  // (n + 14) u D + 4.1 u |tau|^2; times K = e^(-gamma D) that is at most
+  // (n + 16) u / e + 4.2 u gamma |tau|^2 (gamma's and the product's roundings
+  // included), plus float exp's 4 u (8 u here) and its flush to zero below e^-86.
   static constexpr double kernel_error(std::size_t s) noexcept {
-    double ss = 0.0;
-    for (std::size_t i = 0; i < n; ++i) ss += Params::vectors[s][i] * Params::vectors[s][i];
-    return 1.1 * u * ((static_cast<double>(n) + 8.0) * 0.36787944117144233 + 3.0 * abs(Params::gamma) * ss + 8.0) +
+    double tt = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double tau = abs(Params::vectors[s][i]) + abs(shift(i));
+      tt += tau * tau;
+    }
+    return 1.1 * u * ((static_cast<double>(n) + 16.0) * 0.36787944117144233 + 4.2 * abs(Params::gamma) * tt + 8.0) +
            0x1p-120;
   }
   // The float32 decision's error bound per pair (rbf): kernel errors times
@@ -160,7 +192,7 @@ struct tables {
   }
   CTML_FLASH static constexpr auto weights_f = [] {
     std::array<std::array<float, n>, pairs> w{};
-    if constexpr (kind == kernel::linear)
+    if constexpr (kind == kernel::linear && !has_scaler)
       for (std::size_t p = 0; p < pairs; ++p)
         for (std::size_t f = 0; f < n; ++f) w[p][f] = static_cast<float>(weight(p, f));
     return w;
@@ -168,7 +200,7 @@ struct tables {
   struct linear_bound_t { float alpha, beta; };
   CTML_FLASH static constexpr auto linear_bound = [] {
     std::array<linear_bound_t, pairs> bound{};
-    if constexpr (kind == kernel::linear)
+    if constexpr (kind == kernel::linear && !has_scaler)
       for (std::size_t p = 0; p < pairs; ++p) {
         const auto [i, j] = pair_at(p);
         double most_w = 0.0, most_a = 0.0, count = 0.0;
@@ -187,12 +219,15 @@ struct tables {
     return bound;
   }();
 
-  // Double data of the exact path (vectors only when float32 cannot hold them).
-  CTML_FLASH static constexpr auto vectors_d = [] {
-    std::array<std::array<double, vectors_are_float ? 0 : n>, vectors_are_float ? 0 : m> v{};
+  // Double data of the exact path. The vectors are the float32 table plus a
+  // float32 remainder (48 of their 53 bits: libsvm's decision moves by at most
+  // ~2^-48 of its terms, as much as BLAS's summation order moves it).
+  CTML_FLASH static constexpr auto vectors_lo = [] {
+    std::array<std::array<float, vectors_are_float ? 0 : n>, vectors_are_float ? 0 : m> v{};
     if constexpr (!vectors_are_float)
       for (std::size_t s = 0; s < m; ++s)
-        for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::vectors[s][i];
+        for (std::size_t i = 0; i < n; ++i)
+          v[s][i] = static_cast<float>(Params::vectors[s][i] - static_cast<double>(static_cast<float>(Params::vectors[s][i])));
     return v;
   }();
   CTML_FLASH static constexpr auto coef_d = [] {
@@ -207,19 +242,19 @@ struct tables {
     return b;
   }();
 
-  static constexpr bool fast = kind == kernel::rbf || kind == kernel::linear;
-  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound)
-                                          : kind == kernel::linear ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
+  static constexpr bool fast = kind == kernel::rbf || (kind == kernel::linear && !has_scaler);
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(scaling_f)
+                                          : fast ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
                                                                    : 0;
   /// Tables the double path reads, and all tables the classifier reads.
   static constexpr std::size_t exact_bytes =
-      sizeof(vectors_d) + (vectors_are_float ? sizeof(vectors_f) : 0) + sizeof(coef_d) + sizeof(intercept_d);
+      sizeof(vectors_lo) + sizeof(vectors_f) + sizeof(coef_d) + sizeof(intercept_d);
   static constexpr std::size_t bytes =
-      fast_bytes + exact_bytes - (kind == kernel::rbf && vectors_are_float ? sizeof(vectors_f) : 0);
+      fast_bytes + exact_bytes - (kind == kernel::rbf ? sizeof(vectors_f) : 0) + (has_scaler ? 2 * n * sizeof(double) : 0);
 
   [[nodiscard]] static constexpr double vector_d(std::size_t s, std::size_t i) noexcept {
     if constexpr (vectors_are_float) return static_cast<double>(flash_load(&vectors_f[s][i]));
-    else return flash_load(&vectors_d[s][i]);
+    else return static_cast<double>(flash_load(&vectors_f[s][i])) + static_cast<double>(flash_load(&vectors_lo[s][i]));
   }
 };
 
@@ -230,39 +265,110 @@ struct engine {
   using t = tables<Params>;
   static constexpr std::size_t n = t::n, m = t::m, rows = t::rows, pairs = t::pairs;
 
+  /// pair_table[c][r]: the pair that coefficient row r of a class-c vector feeds.
+  CTML_FLASH static constexpr auto pair_table = [] {
+    std::array<std::array<std::uint8_t, rows>, g::n> p{};
+    for (std::size_t c = 0; c < g::n; ++c)
+      for (std::size_t r = 0; r < rows; ++r) p[c][r] = static_cast<std::uint8_t>(g::pair_of(c, r));
+    return p;
+  }();
+  static_assert(pairs <= 255, "ctml: more than 23 classes");
+
   /// libsvm's decision values in double, in its order.
   static constexpr void decisions_double(std::span<const float, n> xf, std::array<double, pairs>& dec) noexcept {
+    static_assert(!on_avr<Params>, "ctml: kernel SVMs compute in binary64, which AVR lacks at run time");
     std::array<double, n> x{};
-    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(xf[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+      x[i] = static_cast<double>(xf[i]);
+      if constexpr (t::has_scaler) x[i] = (x[i] - Params::input_mean[i]) / Params::input_scale[i];  // sklearn's order
+    }
     dec.fill(0.0);
     for (std::size_t c = 0; c < g::n; ++c) {
       for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
         const double k = kernel_math<Params>::k_double(x.data(), [s](std::size_t i) { return t::vector_d(s, i); });
-        for (std::size_t r = 0; r < rows; ++r) dec[g::pair_of(c, r)] += flash_load(&t::coef_d[s][r]) * k;
+        for (std::size_t r = 0; r < rows; ++r)
+          dec[g::pair_of(c, r)] += ctml::detail::rounded_product(flash_load(&t::coef_d[s][r]), k);
       }
     }
     for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
   }
 
+  /// sum_i (x_i - s_i)^2 in float32, in index order; unrolled for up to 32
+  /// features, so x stays in registers across the support vectors.
+  static constexpr float squared_distance(const std::array<float, n>& x, const float* sv) noexcept {
+    float d2 = 0.0f;
+    if constexpr (n <= 32) {
+      [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((d2 += (x[I] - flash_load(sv + I)) * (x[I] - flash_load(sv + I))), ...);
+      }(std::make_index_sequence<n>{});
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        const float d = x[i] - flash_load(sv + i);
+        d2 += d * d;
+      }
+    }
+    return d2;
+  }
+
   /// Float32 decisions: +1 (dec > 0 for certain), -1 (dec <= 0 for certain), 0 (unsure).
   static constexpr bool decisions_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    if constexpr (t::kind == kernel::rbf) {
+      if constexpr (t::has_scaler) {
+        std::array<float, n> xs{};
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto sc = flash_load(&t::scaling_f[i]);
+          xs[i] = x[i] * sc.inv_scale - sc.shift;
+        }
+        return rbf_float(xs, sign);
+      } else {
+        std::array<float, n> xs{};  // a local copy: stores to the sums cannot alias it, so it stays in registers
+        for (std::size_t i = 0; i < n; ++i) xs[i] = x[i];
+        return rbf_float(xs, sign);
+      }
+    } else {
+      return linear_float(x, sign);
+    }
+  }
+
+  /// The vectors of class C: each feeds the sums of the pairs (C, .) at fixed places.
+  template <std::size_t C, std::size_t... R>
+  static constexpr void rbf_class(const std::array<float, n>& x, std::array<float, pairs>& acc,
+                                  std::index_sequence<R...>) noexcept {
+    constexpr auto gamma = static_cast<float>(Params::gamma);
+    for (std::size_t s = g::start(C), e = s + g::size(C); s < e; ++s) {
+      const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+      ((acc[g::pair_of(C, R)] += flash_load(&t::coef_f[s][R]) * k), ...);
+    }
+  }
+
+  static constexpr bool rbf_float(const std::array<float, n>& x, std::array<std::int8_t, pairs>& sign) noexcept {
     std::array<float, pairs> acc{};
     std::array<float, pairs> bound{};
-    if constexpr (t::kind == kernel::rbf) {
+    {
       constexpr auto gamma = static_cast<float>(Params::gamma);
-      for (std::size_t c = 0; c < g::n; ++c) {
-        for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
-          float d2 = 0.0f;
-          for (std::size_t i = 0; i < n; ++i) {
-            const float d = x[i] - flash_load(&t::vectors_f[s][i]);
-            d2 += d * d;
+      if constexpr (g::n <= 8) {
+        // Classes unrolled: the sums a class feeds are known at compile time
+        // and stay in registers.
+        [&]<std::size_t... C>(std::index_sequence<C...>) {
+          (rbf_class<C>(x, acc, std::make_index_sequence<rows>{}), ...);
+        }(std::make_index_sequence<g::n>{});
+      } else {
+        for (std::size_t c = 0; c < g::n; ++c) {
+          for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
+            const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+            for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
           }
-          const float k = detail::exp_neg(-gamma * d2);
-          for (std::size_t r = 0; r < rows; ++r) acc[g::pair_of(c, r)] += flash_load(&t::coef_f[s][r]) * k;
         }
       }
       for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
-    } else {
+    }
+    return settle(acc, bound, sign);
+  }
+
+  static constexpr bool linear_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    std::array<float, pairs> acc{};
+    std::array<float, pairs> bound{};
+    {
       float l1 = 0.0f;
       for (std::size_t i = 0; i < n; ++i) l1 += x[i] < 0 ? -x[i] : x[i];
       for (std::size_t p = 0; p < pairs; ++p) {
@@ -273,6 +379,12 @@ struct engine {
         bound[p] = lb.alpha * l1 + lb.beta;
       }
     }
+    return settle(acc, bound, sign);
+  }
+
+  /// Signs the float sums prove (|sum| beyond its bound), false if any is unsure.
+  static constexpr bool settle(const std::array<float, pairs>& acc, const std::array<float, pairs>& bound,
+                               std::array<std::int8_t, pairs>& sign) noexcept {
     bool sure = true;
     for (std::size_t p = 0; p < pairs; ++p) {
       const float v = acc[p] + flash_load(&t::intercept_f[p]);
@@ -293,6 +405,7 @@ struct engine {
 
   /// libsvm's one-vs-one vote: index of the first class with the most votes.
   static constexpr int vote(std::span<const float, n> x) noexcept {
+    static_assert(!on_avr<Params>, "ctml: kernel SVMs settle near-ties in binary64, which AVR lacks at run time");
     std::array<std::int8_t, pairs> sign{};
     signs(x, sign);
     std::array<std::uint8_t, g::n> votes{};
@@ -305,7 +418,7 @@ struct engine {
     return static_cast<int>(best);
   }
 
-  static constexpr std::size_t code_bytes = 600;  // kernel loops, float exp, double fallback; M4F -Os estimate
+  static constexpr std::size_t code_bytes = ctml::detail::kernels_target_code.svm;
   static constexpr std::size_t cost() noexcept {
     if constexpr (t::kind == kernel::linear) return pairs * n * 2 + n;
     else return m * (3 * n + 12 + rows);
@@ -315,6 +428,7 @@ struct engine {
 }  // namespace ctml::svm
 
 namespace ctml {
+
 
 /// SVC / NuSVC: the index of libsvm's one-vs-one winner in sklearn's classes_.
 template <class Params, ValuePolicy Policy = f32>
