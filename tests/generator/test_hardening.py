@@ -422,6 +422,42 @@ class CalibrationPathTest(unittest.TestCase):
             np.testing.assert_array_equal(h.ints(f.read(), "expected"), want)
 
 
+class FastestWithinTest(unittest.TestCase):
+    def test_picks_a_layout_that_fits_or_fails_with_the_numbers(self):
+        """A forest whose table is smaller than its unrolled code: a budget
+        between the two takes the table (and passes `fits`); one below both
+        does not compile and prints both figures."""
+        header = ctml.convert(h.digits_forest(), name="m").header
+        main = """#include "m.hpp"
+using M = decltype(m::model);
+constexpr std::size_t unrolled = M::rebind_option<ctml::unrolled_layout>::flash_bytes();
+constexpr std::size_t table = M::rebind_option<ctml::table_layout>::flash_bytes();
+static_assert(table < unrolled);
+template <std::size_t Flash> using chosen = M::rebind_option<ctml::fastest_within<ctml::budget<Flash, 4096>>>;
+static_assert(chosen<unrolled>::flash_bytes() == unrolled);           // the unrolled code fits: it is the fastest
+static_assert(chosen<unrolled - 1>::flash_bytes() == table);          // it does not: the table
+static_assert(ctml::fits<chosen<unrolled - 1>, ctml::budget<unrolled - 1, 4096>>);
+static_assert(ctml::fits<chosen<table>, ctml::budget<table, 4096>>);
+#ifdef TOO_SMALL
+static_assert(chosen<100>::flash_bytes() > 0);
+#endif
+int main() {}
+"""
+        for cxx in ("g++-12", "clang++-14"):
+            r = compile_and_run({"m.hpp": header, "main.cpp": main}, cxx)
+            self.assertEqual(r.returncode, 0, (cxx, r.stderr[-3000:]))
+        with tempfile.TemporaryDirectory() as d:
+            for name, text in (("m.hpp", header), ("main.cpp", main)):
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            for cxx in ("g++-12", "clang++-14"):
+                r = subprocess.run([cxx, "-std=c++20", "-DTOO_SMALL", "-I", INCLUDE, "-I", d, "-c",
+                                    os.path.join(d, "main.cpp"), "-o", os.devnull], capture_output=True, text=True)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("no tree layout fits the flash budget", r.stderr)
+                self.assertRegex(r.stderr, r"no_layout_fits<\d+(UL)?, \d+(UL)?, 100")
+
+
 def chain_tree(depth: int):
     """A fitted DecisionTreeClassifier whose tree is a chain: node 2k tests
     x0 <= k + 0.5, its left child is a leaf of class k % 2, its right child the
