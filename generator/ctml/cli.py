@@ -42,6 +42,13 @@ def load_model(path: str):
         raise UsageError(f"cannot read model file {path}: no such file")
     if not os.path.isfile(path):
         raise UsageError(f"cannot read model file {path}: not a regular file")
+    if path.lower().endswith((".json", ".ubj")):  # a saved XGBoost Booster
+        from . import xgboost_model
+
+        try:
+            return xgboost_model.load(path), []
+        except ConversionError as e:
+            raise UsageError(str(e)) from None
     from . import torch_nn
 
     try:
@@ -144,20 +151,20 @@ def _calibrate(est, args) -> None:
     """--calibrate X: activation ranges for int8 networks, from the float32
     rows the C++ sees (the one calibration path of convert, verify, vectors)."""
     if getattr(args, "calibrate", None) is not None:
-        from . import nn
+        from . import calibrate
 
-        nn.calibrate(est, load_data(args.calibrate, _n_features_in(est)))
+        calibrate(est, load_data(args.calibrate, _n_features_in(est)))
 
 
 def _check_policy(model, policy, command: str) -> None:
     """--policy int8|int8_fast needs a calibrated network."""
     if policy is None:
         return
-    if "ctml::nn::network<" not in model.header:
+    if not model.is_network:
         raise UsageError(f"--policy {policy} is for networks (MLPs, PyTorch Sequentials)")
-    if "static constexpr bool calibrated = true;" not in model.header:
+    if not model.calibrated:
         raise UsageError(f"--policy {policy} needs a calibrated network: add --calibrate X.npy to {command} "
-                         "(or calibrate with ctml.nn.calibrate before saving the model)")
+                         "(or calibrate with ctml.calibrate before saving the model)")
 
 
 def _self_checked_header(est, model, args, warn) -> str:
@@ -201,13 +208,17 @@ def cmd_verify(args, warn) -> int:
     if model.is_classifier:
         ok = ref == got
     else:
-        ok = np.abs(ref.astype(np.float64) - got) <= args.tolerance
+        tol = model.tolerance if args.tolerance is None else {"abs": args.tolerance, "rel": 0.0}
+        ok = np.abs(ref.astype(np.float64) - got) <= tol["abs"] + tol["rel"] * np.abs(ref.astype(np.float64))
     n_ok = int(ok.sum())
     n = len(ok)
     out = sys.stdout
     print(f"ctml verify: {args.model} ({' >> '.join(model.sources)}) on {args.data}: {n} rows, "
           f"{model.n_features} features", file=out)
     print(f"agree: {n_ok}/{n} ({100.0 * n_ok / n:.2f}%)", file=out)
+    if not model.is_classifier and (tol["abs"] or tol["rel"]):
+        print(f"tolerance: |ctml - {_reference_name(est)}| <= {tol['abs']:.3g} + {tol['rel']:.3g} * |{_reference_name(est)}|",
+              file=out)
     bad = np.flatnonzero(~ok)
     ref_name = _reference_name(est)
     np.set_printoptions(threshold=1_000_000, linewidth=1_000_000)
@@ -388,8 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--data", required=True, help="X as .npy or .csv")
     v.add_argument("--name", default="model", help="namespace used for the compiled header (default: model)")
     v.add_argument("--show", type=_count, default=10, help="how many mismatches to print (default 10)")
-    v.add_argument("--tolerance", type=_tolerance, default=0.0,
-                   help="regressors: allowed absolute difference (default 0, exact)")
+    v.add_argument("--tolerance", type=_tolerance, default=None,
+                   help="regressors: allowed absolute difference (default: the model's stated float32 tolerance, "
+                        "0 where ctml is exact)")
     _calibrate_option(v)
     v.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
                    help="networks: compare the header built with model.with(ctml::POLICY{}) (needs a calibrated "
@@ -410,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_vectors)
+
+    from . import report  # python3 -m ctml report: generator/ctml/report.py
+
+    report.add_parser(sub, _torch_module_option)
     return p
 
 

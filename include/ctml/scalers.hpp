@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -79,11 +80,14 @@ struct scaler_tables<Params, Kind, f32> {
   CTML_FLASH static constexpr std::array<entry, math::n> table = make();
   static constexpr std::size_t bytes = sizeof(table);
 
-  static constexpr float apply(std::size_t i, float x) noexcept {
+  static constexpr double apply_exact(std::size_t i, double x) noexcept {
     const entry e = flash_load(&table[i]);
-    double y = math::exact(static_cast<double>(x), e.c0, e.c1);
+    double y = math::exact(x, e.c0, e.c1);
     if constexpr (math::clips()) y = y < Params::clip_lo ? Params::clip_lo : (y > Params::clip_hi ? Params::clip_hi : y);
-    return static_cast<float>(y);
+    return y;
+  }
+  static constexpr float apply(std::size_t i, float x) noexcept {
+    return static_cast<float>(apply_exact(i, static_cast<double>(x)));
   }
 };
 
@@ -139,7 +143,7 @@ struct scaler_tables<Params, Kind, q<S, F>> {
 }  // namespace detail
 
 /// One of sklearn's scalers on `Params::n_features` values.
-template <class Params, NumberPolicy Policy, detail::scaler_kind Kind>
+template <class Params, ValuePolicy Policy, detail::scaler_kind Kind>
 struct scaler {
   using policy = Policy;
   using in_type = typename Policy::value_type;
@@ -147,7 +151,7 @@ struct scaler {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_features;
-  template <NumberPolicy P> using rebind = scaler<Params, P, Kind>;
+  template <ValuePolicy P> using rebind = scaler<Params, P, Kind>;
 
  private:
   using tables = detail::scaler_tables<Params, Kind, Policy>;
@@ -163,15 +167,23 @@ struct scaler {
                      no_state&) const noexcept {
     for (std::size_t i = 0; i < in_extent; ++i) out[i] = tables::apply(i, in[i]);
   }
+
+  /// sklearn's double output, for a following stage that refines its
+  /// decision in double (linear/exact.hpp).
+  constexpr void run_exact(std::span<const double, in_extent> in, std::span<double, out_extent> out) const noexcept
+    requires std::same_as<Policy, f32>
+  {
+    for (std::size_t i = 0; i < in_extent; ++i) out[i] = tables::apply_exact(i, in[i]);
+  }
 };
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using standard_scaler = scaler<Params, Policy, detail::scaler_kind::standard>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using min_max_scaler = scaler<Params, Policy, detail::scaler_kind::min_max>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using max_abs_scaler = scaler<Params, Policy, detail::scaler_kind::max_abs>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using robust_scaler = scaler<Params, Policy, detail::scaler_kind::robust>;
 
 }  // namespace ctml

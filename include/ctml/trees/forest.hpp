@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 
+#include <ctml/arch.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/trees/layouts.hpp>
@@ -20,9 +21,9 @@
 
 namespace ctml {
 
-template <class Params, NumberPolicy Policy, TreeLayout Layout>
+template <class Params, ValuePolicy Policy, TreeLayout Layout>
 struct forest_classifier;
-template <class Params, NumberPolicy Policy, TreeLayout Layout>
+template <class Params, ValuePolicy Policy, TreeLayout Layout>
 struct forest_regressor;
 
 namespace trees {
@@ -113,7 +114,7 @@ constexpr std::size_t worst_path_compares() noexcept {
 }  // namespace trees
 
 /// Shared by the classifier and the regressor.
-template <class Params, NumberPolicy Policy, TreeLayout Layout, class Kind>
+template <class Params, ValuePolicy Policy, TreeLayout Layout, class Kind>
 struct forest_base {
   using policy = Policy;
   using rule = trees::split_rule<Policy>;
@@ -127,14 +128,14 @@ struct forest_base {
 };
 
 /// Returns the index of the predicted class in sklearn's `classes_`.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
 struct forest_classifier : forest_base<Params, Policy, Layout, trees::classifier_kind> {
   using base = forest_base<Params, Policy, Layout, trees::classifier_kind>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = int;
-  template <NumberPolicy P> using rebind = forest_classifier<Params, P, Layout>;
-  template <TreeLayout L> using rebind_option = forest_classifier<Params, Policy, L>;
+  template <ValuePolicy P> using rebind = forest_classifier<Params, P, Layout>;
+  template <TreeLayout L> using rebind_layout = forest_classifier<Params, Policy, L>;
 
  private:
   using votes = trees::class_votes<Params, layout::compact>;
@@ -171,19 +172,17 @@ struct forest_classifier : forest_base<Params, Policy, Layout, trees::classifier
 };
 
 /// Returns the predicted value, averaged over the trees as sklearn does.
-template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
 struct forest_regressor : forest_base<Params, Policy, Layout, trees::regressor_kind> {
   using base = forest_base<Params, Policy, Layout, trees::regressor_kind>;
   using typename base::in_type;
   using typename base::layout;
   using out_type = double;
-  template <NumberPolicy P> using rebind = forest_regressor<Params, P, Layout>;
-#if defined(__AVR__)
-  static_assert(sizeof(Params) == 0,
-                "ctml: forest regressors average in binary64 as sklearn does, and AVR has no binary64 at run time; "
-                "use a classifier, or another port");
-#endif
-  template <TreeLayout L> using rebind_option = forest_regressor<Params, Policy, L>;
+  template <ValuePolicy P> using rebind = forest_regressor<Params, P, Layout>;
+  static_assert(arch::has_runtime_binary64 || sizeof(Params) == 0,
+                "ctml: forest regressors average in binary64 as sklearn does, and this target (AVR) has no binary64 "
+                "arithmetic at run time; use a classifier, or another port");
+  template <TreeLayout L> using rebind_layout = forest_regressor<Params, Policy, L>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     return layout::data_bytes + (layout::compact ? trees::value_rows<Params>::bytes : 0);

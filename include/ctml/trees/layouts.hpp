@@ -231,7 +231,9 @@ struct table {
       n_dec * word_bytes_for(max_of(single_ref_bits, 2 * row_bits));
   static constexpr int ref_bits = max_of(single_ref_bits, use_pairs ? pair_bits : 2 * row_bits);
   static constexpr std::size_t word_bytes = word_bytes_for(ref_bits);
-  static_assert(word_bytes <= 8, "ctml: tree too large for the table layout");
+  static_assert(word_bytes <= 8,
+                "ctml: tree too large for the table layout (a node needs more than 64 bits: features, thresholds "
+                "and leaf rows): use model.with(ctml::unrolled_layout{})");
   using word_type = std::conditional_t<(word_bytes <= 2), std::uint16_t,
                                        std::conditional_t<(word_bytes <= 4), std::uint32_t, std::uint64_t>>;
   static constexpr int key_shift = feature_bits;
