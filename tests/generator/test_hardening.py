@@ -392,7 +392,9 @@ class CalibrationPathTest(unittest.TestCase):
         import copy
 
         m = copy.deepcopy(self.m)
-        ctml.nn.calibrate(m, self.X)
+        from ctml import nn
+
+        nn.calibrate(m, self.X)
         out = os.path.join(self.dir, "cal.hpp")
         rc, _, err = h.run_cli("convert", self.model, "--name", "mlp", "--calibrate", self.data, "-o", out)
         self.assertEqual((rc, err), (0, ""))
@@ -416,7 +418,9 @@ class CalibrationPathTest(unittest.TestCase):
         import copy
 
         m = copy.deepcopy(self.m)
-        ctml.nn.calibrate(m, self.X)
+        from ctml import nn
+
+        nn.calibrate(m, self.X)
         want = ctml.convert(m, name="v").predict_index(self.X[:20], "int8")
         with open(out) as f:
             np.testing.assert_array_equal(h.ints(f.read(), "expected"), want)
@@ -430,10 +434,11 @@ class FastestWithinTest(unittest.TestCase):
         header = ctml.convert(h.digits_forest(), name="m").header
         main = """#include "m.hpp"
 using M = decltype(m::model);
-constexpr std::size_t unrolled = M::rebind_option<ctml::unrolled_layout>::flash_bytes();
-constexpr std::size_t table = M::rebind_option<ctml::table_layout>::flash_bytes();
+constexpr std::size_t unrolled = decltype(m::model.with(ctml::unrolled_layout{}))::flash_bytes();
+constexpr std::size_t table = decltype(m::model.with(ctml::table_layout{}))::flash_bytes();
 static_assert(table < unrolled);
-template <std::size_t Flash> using chosen = M::rebind_option<ctml::fastest_within<ctml::budget<Flash, 4096>>>;
+template <std::size_t Flash>
+using chosen = decltype(M::with(ctml::fastest_within<ctml::budget<Flash, 4096>>{}));
 static_assert(chosen<unrolled>::flash_bytes() == unrolled);           // the unrolled code fits: it is the fastest
 static_assert(chosen<unrolled - 1>::flash_bytes() == table);          // it does not: the table
 static_assert(ctml::fits<chosen<unrolled - 1>, ctml::budget<unrolled - 1, 4096>>);
