@@ -25,7 +25,7 @@ def compile_and_run(sources: dict, cxx: str, std: str = "-std=gnu++20", opt: str
                 f.write(text)
         cpps = [os.path.join(d, n) for n in sources if n.endswith(".cpp")]
         exe = os.path.join(d, "a.out")
-        r = subprocess.run([cxx, std, opt, "-Wall", "-Wextra", "-Werror", "-I", INCLUDE, "-I", d, *cpps, "-o", exe],
+        r = subprocess.run([cxx, std, opt, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", "-I", INCLUDE, "-I", d, *cpps, "-o", exe],
                            capture_output=True, text=True)
         if r.returncode != 0:
             return r

@@ -26,7 +26,7 @@ def compile_tu(header: str, cxx: str, *defines) -> subprocess.CompletedProcess:
             f.write(header)
         with open(os.path.join(d, "main.cpp"), "w") as f:
             f.write('#include "m.hpp"\nint main() {}\n')
-        return subprocess.run([cxx, "-std=gnu++20", "-Wall", "-Wextra", "-Werror", *defines, "-I", INCLUDE, "-I", d,
+        return subprocess.run([cxx, "-std=gnu++20", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", *defines, "-I", INCLUDE, "-I", d,
                                "-c", os.path.join(d, "main.cpp"), "-o", os.path.join(d, "main.o")],
                               capture_output=True, text=True)
 
