@@ -142,7 +142,11 @@ def build_tables(est, classifier: bool) -> dict:
         raise ConversionError(f"{name} has {offset} nodes; at most {_INT32_MAX} fit the int32 tables")
     is_leaf_all = np.concatenate([m for m, _ in leaf_rows])
     all_rows = np.concatenate([r for _, r in leaf_rows], axis=0)
-    if classifier:
+    if classifier and _raw_argmax(est):
+        # A single tree predicts the argmax of the raw (weighted) values: rows
+        # are shared only when equal.
+        values, row_of_leaf = _unique_rows(all_rows)
+    elif classifier:
         # Leaves whose predict_proba rows are equal behave identically, so they
         # share one row (the first one's counts), computed as sklearn does.
         totals = all_rows.sum(axis=1, keepdims=True)
@@ -169,6 +173,12 @@ def build_tables(est, classifier: bool) -> dict:
     }
 
 
+def _raw_argmax(est) -> bool:
+    """sklearn's single-tree classifiers predict the first maximum of the raw
+    (class-weighted) leaf values; forests average normalised rows."""
+    return isinstance(est, DecisionTreeClassifier)
+
+
 def _convert(est, classifier: bool) -> Stage:
     t = build_tables(est, classifier)
     i32 = "std::int32_t"
@@ -181,6 +191,8 @@ def _convert(est, classifier: bool) -> Stage:
     members.append(Param("leaf", i32, t["leaf"], ("n_nodes",)))
     values = np.asarray(t["values"], dtype=np.float64).reshape(t["n_values"], t["n_classes"])
     members.append(Param("values", "double", values, ("n_values", "n_classes")))
+    if classifier and _raw_argmax(est):
+        members.append(Param("raw_argmax", "bool", True))
     template = "ctml::forest_classifier" if classifier else "ctml::forest_regressor"
     return Stage(
         type(est).__name__,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ctml/budget.hpp>
+#include <ctml/number/finite.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/number/convert.hpp>

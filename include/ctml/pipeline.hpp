@@ -10,7 +10,6 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
-#include <ctml/linear/exact.hpp>
 #include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
@@ -143,6 +142,13 @@ struct fuse_all<boost::mp11::mp_list<D...>, boost::mp11::mp_list<S, R...>> {
       fuse_all<boost::mp11::mp_pop_back<done>, boost::mp11::mp_list<fused, R...>>>::type;
 };
 
+// Float stages whose float output is not sklearn's double output rounded once
+// (the f32 scalers compute in float): before a refining predictor they run
+// their exact double arithmetic instead (scalers.hpp, linear/exact.hpp).
+template <class S>
+inline constexpr bool rounds_exact_output =
+    requires { requires S::rounds_in_float; } && std::same_as<typename S::out_type, float> && ExactTransform<S>;
+
 template <class S>
 constexpr std::size_t data_bytes_of() noexcept {
   if constexpr (requires { S::data_bytes(); }) return S::data_bytes();
@@ -245,7 +251,17 @@ struct pipeline {
       return stage<I>{}.try_predict(in);
     } else {
       buffer<I> mid;
-      stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      if constexpr (detail::rounds_exact_output<stage<I>>) {
+        // The refining stage's bound takes inputs within half an ulp of
+        // sklearn's double values: float scalers' own arithmetic is not.
+        std::array<double, stage<I>::in_extent> x{};
+        std::array<double, stage<I>::out_extent> y{};
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(in[i]);
+        stage<I>{}.run_exact(x, y);
+        for (std::size_t i = 0; i < y.size(); ++i) mid[i] = static_cast<float>(y[i]);
+      } else {
+        stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      }
       return fast_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), state);
     }
   }

@@ -19,7 +19,7 @@
 namespace ctml::dsp {
 
 /// Params: `n` (values per frame), `n_channels`, `n_stats`, `stats[n_stats]` (stat values).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct channel_stats {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::channel_stats supports the f32 policy");
   static_assert(Params::n % Params::n_channels == 0 && Params::n / Params::n_channels >= 2,
@@ -32,7 +32,7 @@ struct channel_stats {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = n_channels * n_stats;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = channel_stats<Params, P>;
 

@@ -33,7 +33,7 @@ struct dct_table {
 }  // namespace detail
 
 /// Params: `n` (inputs), `n_coefs` (outputs, <= n).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct dct {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::dct supports the f32 policy");
   static_assert(Params::n_coefs >= 1 && Params::n_coefs <= Params::n, "ctml: dct needs 1 <= n_coefs <= n");
@@ -43,7 +43,7 @@ struct dct {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n_coefs;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = dct<Params, P>;
 

@@ -46,7 +46,7 @@ struct fir_table {
 }  // namespace detail
 
 /// Params: `n` (values per frame), `n_channels`, `n_sections`, `sos[n_sections][6]` (scipy's, a0 = 1).
-template <class Params, NumberPolicy Policy = f32, bool Streaming = false>
+template <class Params, ValuePolicy Policy = f32, bool Streaming = false>
 struct sos_filter {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::sos_filter supports the f32 policy");
   static_assert(Params::n % Params::n_channels == 0, "ctml: sos_filter: n must be a multiple of n_channels");
@@ -58,7 +58,7 @@ struct sos_filter {
   using state_type = std::conditional_t<Streaming, memory, no_state>;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = sos_filter<Params, P, Streaming>;
   template <class Option>
@@ -105,7 +105,7 @@ struct sos_filter {
 };
 
 /// Params: `n` (values per frame), `n_channels`, `n_taps`, `taps[n_taps]`.
-template <class Params, NumberPolicy Policy = f32, bool Streaming = false>
+template <class Params, ValuePolicy Policy = f32, bool Streaming = false>
 struct fir_filter {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::fir_filter supports the f32 policy");
   static_assert(Params::n % Params::n_channels == 0, "ctml: fir_filter: n must be a multiple of n_channels");
@@ -119,7 +119,7 @@ struct fir_filter {
   using state_type = std::conditional_t<Streaming, memory, no_state>;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = fir_filter<Params, P, Streaming>;
   template <class Option>

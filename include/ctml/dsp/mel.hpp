@@ -111,7 +111,7 @@ struct mel_tables {
 }  // namespace detail
 
 /// Params: `n_fft`, `n_mels`, `sr`, `fmin`, `fmax` (Hz, doubles), `htk` (bool), `norm` (a mel_norm).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct mel_filterbank {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::mel_filterbank supports the f32 policy");
   static_assert(Params::n_fft / 2 + 1 <= 65535, "ctml: mel_filterbank takes at most 65535 bins");
@@ -122,7 +122,7 @@ struct mel_filterbank {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_fft / 2 + 1;
   static constexpr std::size_t out_extent = Params::n_mels;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = mel_filterbank<Params, P>;
 

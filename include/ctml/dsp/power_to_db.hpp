@@ -39,7 +39,7 @@ namespace detail {
 }  // namespace detail
 
 /// Params: `n` (values), `amin` (double, a normal float: >= 2^-126).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct power_to_db {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::power_to_db supports the f32 policy");
   static_assert(static_cast<float>(Params::amin) >= 0x1p-126f,
@@ -50,7 +50,7 @@ struct power_to_db {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = power_to_db<Params, P>;
 

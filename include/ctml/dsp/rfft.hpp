@@ -122,7 +122,7 @@ struct fft_tables {
 }  // namespace detail
 
 /// Params: `n` (a power of two, 16..4096), `output` (a spectrum).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct rfft {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::rfft supports the f32 policy");
   static_assert(detail::is_pow2(Params::n) && Params::n >= 16 && Params::n <= 4096,
@@ -136,7 +136,7 @@ struct rfft {
   static constexpr std::size_t n_bins = n / 2 + 1;
   static constexpr std::size_t in_extent = n;
   static constexpr std::size_t out_extent = output == spectrum::complex ? 2 * n_bins : n_bins;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = rfft<Params, P>;
 

@@ -40,7 +40,7 @@ struct window_table {
 }  // namespace detail
 
 /// Params: `n` (values per frame), `window` (a window_kind).
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct window {
   static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::window supports the f32 policy");
   static_assert(Params::n >= 2, "ctml: a window needs at least 2 values");
@@ -50,7 +50,7 @@ struct window {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires DspPolicy<P>
   using rebind = window<Params, P>;
 

@@ -13,15 +13,9 @@
 #include <span>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/stage.hpp>
 
 namespace ctml {
-
-/// The fast path's answer: `value` is sklearn's answer when `sure`.
-template <class T>
-struct decision {
-  T value;
-  bool sure;
-};
 
 namespace detail {
 
@@ -51,18 +45,5 @@ inline constexpr float affine_error_floor = 7.52316384526264e-37f;
 [[nodiscard]] constexpr double abs_d(double v) noexcept { return v < 0 ? -v : v; }
 
 }  // namespace detail
-
-/// A stage whose fast path can be refined in double (see the top of this file).
-template <class S>
-concept RefiningPredictor = requires(const S& s, std::span<const typename S::in_type, S::in_extent> in,
-                                     std::span<const double, S::in_extent> exact_in) {
-  s.try_predict(in);
-  s.predict_exact(exact_in);
-};
-
-/// A transform that can redo its output in sklearn's double arithmetic.
-template <class S>
-concept ExactTransform = requires(const S& s, std::span<const double, S::in_extent> in,
-                                  std::span<double, S::out_extent> out) { s.run_exact(in, out); };
 
 }  // namespace ctml

@@ -83,6 +83,9 @@ template <std::signed_integral W>
   // floor(v / 2^shift) plus the first dropped bit: no intermediate overflow.
   if (shift >= std::numeric_limits<W>::digits + 1) return 0;  // |v / 2^shift| <= 1/2 rounds to 0
   if (shift > 0) return static_cast<W>((v >> shift) + ((v >> (shift - 1)) & 1));
+  // Left shifts past the width saturate (any shift is defined; no 2^31-step loop).
+  if (shift < -std::numeric_limits<W>::digits)
+    return v > 0 ? std::numeric_limits<W>::max() : (v < 0 ? std::numeric_limits<W>::min() : W{0});
   for (int i = 0; i < -shift; ++i) {
     if (v > std::numeric_limits<W>::max() / 2) return std::numeric_limits<W>::max();
     if (v < std::numeric_limits<W>::min() / 2) return std::numeric_limits<W>::min();
@@ -92,6 +95,8 @@ template <std::signed_integral W>
 }
 
 [[nodiscard]] constexpr double pow2(int e) noexcept {
+  if (e > 1100) e = 1100;  // inf either way; bounded loops for any int
+  if (e < -1100) e = -1100;  // 0 either way
   double r = 1.0;
   for (; e > 0; --e) r *= 2.0;
   for (; e < 0; ++e) r *= 0.5;
@@ -127,15 +132,26 @@ struct q {
   }
   /// a * b, rounded to nearest (ties towards +inf) and saturated.
   [[nodiscard]] static constexpr value_type mul(value_type a, value_type b) noexcept {
-    return narrow(static_cast<wide_type>(static_cast<wide_type>(a) * b), 2 * FracBits);
+    return narrow<2 * FracBits>(static_cast<wide_type>(static_cast<wide_type>(a) * b));
   }
   /// acc + a * b in the wide type (the product has 2*FracBits fraction bits).
   [[nodiscard]] static constexpr wide_type mac(wide_type acc, value_type a, value_type b) noexcept {
     return detail::add_sat<wide_type>(acc, static_cast<wide_type>(static_cast<wide_type>(a) * b));
   }
-  /// Rounds a wide value with `frac` fraction bits back to this format.
+  /// Rounds a wide value with `Frac` fraction bits back to this format; Frac
+  /// is checked at compile time (0 .. the wide type's bits).
+  template <int Frac>
+  [[nodiscard]] static constexpr value_type narrow(wide_type v) noexcept {
+    static_assert(Frac >= 0 && Frac <= std::numeric_limits<wide_type>::digits,
+                  "ctml: narrow<Frac>: a wide value has 0 to (its bits - 1) fraction bits; Frac is out of range");
+    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, Frac - FracBits));
+  }
+  /// The same with `frac` known at run time: any int is defined (frac outside
+  /// the wide type's range saturates or rounds to 0, without overflow).
   [[nodiscard]] static constexpr value_type narrow(wide_type v, int frac) noexcept {
-    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, frac - FracBits));
+    constexpr int limit = 2 * std::numeric_limits<wide_type>::digits + 2;
+    const int shift = (frac > limit ? limit : (frac < -limit ? -limit : frac)) - FracBits;
+    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, shift));
   }
 };
 
