@@ -154,6 +154,36 @@ class SelfCheckTest(unittest.TestCase):
         self.assertRegex(err, r"\Actml: warning: networks .* no compile-time checks.*\n\Z")
         with open(out) as f:
             self.assertNotIn("self_check", f.read())
+    def test_outlier_detector_and_clusterer(self):
+        """predict returns labels (+1/-1, cluster ids), not class indices:
+        checked as values, on both compilers."""
+        import warnings
+
+        from sklearn.cluster import KMeans
+        from sklearn.datasets import load_iris
+        from sklearn.ensemble import IsolationForest
+
+        X, _ = load_iris(return_X_y=True)
+        data = os.path.join(self.dir, "iris.npy")
+        np.save(data, X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models = {"iforest": IsolationForest(n_estimators=10, random_state=0).fit(X),
+                      "kmeans": KMeans(3, n_init=3, random_state=0).fit(X)}
+        for name, est in models.items():
+            header = self.convert(h.dump(est, os.path.join(self.dir, f"{name}.joblib")), data)
+            x, expected = self.embedded(header)
+            want = est.predict(x.astype(np.float64))
+            self.assertGreater(len(set(want.tolist())), 1, name)  # rows of more than one label
+            if "values_are_doubles = true;" in header:  # the labels as values (IsolationForest: +1/-1)
+                np.testing.assert_array_equal(expected.view(np.float64), want.astype(np.float64))
+            else:  # class indices (KMeans: the cluster ids 0..k-1)
+                self.assertIn("values_are_doubles = false;", header)
+                np.testing.assert_array_equal(expected, want)
+            for cxx in COMPILERS:
+                r = compile_tu(header, cxx)
+                self.assertEqual(r.returncode, 0, (name, cxx, r.stderr[-3000:]))
+
 
 if __name__ == "__main__":
     unittest.main()
