@@ -184,6 +184,35 @@ class SelfCheckTest(unittest.TestCase):
                 r = compile_tu(header, cxx)
                 self.assertEqual(r.returncode, 0, (name, cxx, r.stderr[-3000:]))
 
+    def test_other_families_compile_with_their_checks(self):
+        """Every family whose predict is a constant expression gets checks
+        that hold (g++; clang is covered by the tests above)."""
+        import warnings
+
+        from sklearn.datasets import load_iris
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import GaussianNB
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.svm import SVC
+
+        X, y = load_iris(return_X_y=True)
+        data = os.path.join(self.dir, "iris_all.npy")
+        np.save(data, X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models = [LogisticRegression(max_iter=500), GaussianNB(), SVC(), KNeighborsClassifier(),
+                      LinearDiscriminantAnalysis(), GradientBoostingClassifier(n_estimators=5, random_state=0)]
+            for est in models:
+                est.fit(X, y)
+        for est in models:
+            name = type(est).__name__
+            header = self.convert(h.dump(est, os.path.join(self.dir, f"{name}.joblib")), data)
+            self.assertIn("static_assert(ctml::self_check<decltype(model), self_check_rows>);", header, name)
+            r = compile_tu(header, "g++-12")
+            self.assertEqual(r.returncode, 0, (name, r.stderr[-3000:]))
+
 
 if __name__ == "__main__":
     unittest.main()
