@@ -432,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run(args, warn) -> int:
     """Runs a subcommand; numpy and library warnings become one-line
     ``ctml: warning:`` lines (printed after success, dropped on error)."""
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rc = args.func(args, warn)
     for w in caught:

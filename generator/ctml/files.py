@@ -47,7 +47,9 @@ def check_output(path: str, inputs: tuple = ()) -> None:
             raise FileError(f"output {path} is a directory")
         if not stat.S_ISREG(st.st_mode):
             raise FileError(f"output {path} is not a regular file (a device, FIFO or socket); ctml will not replace it")
-        if not st.st_mode & 0o222:
+        # Renaming over a file needs only a writable folder (and root may
+        # write anything): refuse what the user could not write to itself.
+        if not st.st_mode & 0o222 or not os.access(path, os.W_OK):
             raise FileError(f"output {path} is read-only; ctml will not replace it")
         for other in inputs:
             if other is None:

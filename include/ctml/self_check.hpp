@@ -27,9 +27,12 @@ struct self_check_row {
   static constexpr bool ok = Agree;
 };
 
-template <class T>
+// Classifiers' rows hold class indices; everything else (regressors, and
+// labels such as an outlier detector's +1/-1) holds the bits of the double
+// the framework predicted (`Rows::values_are_doubles`).
+template <class Rows, class T>
 constexpr long long as_check_value(T y) noexcept {
-  if constexpr (std::is_floating_point_v<T>) return std::bit_cast<long long>(static_cast<double>(y));
+  if constexpr (Rows::values_are_doubles) return std::bit_cast<long long>(static_cast<double>(y));
   else return static_cast<long long>(y);
 }
 
@@ -44,7 +47,7 @@ constexpr auto self_check_predict(std::size_t row) {
 template <class Model, class Rows>
 constexpr bool self_check_agrees(std::size_t row) {
   const auto y = self_check_predict<Model, Rows>(row);
-  if constexpr (std::is_floating_point_v<decltype(y)>) {
+  if constexpr (Rows::values_are_doubles) {
     const double want = std::bit_cast<double>(Rows::expected[row]);
     const double got = static_cast<double>(y);
     const double diff = got > want ? got - want : want - got;
@@ -65,7 +68,7 @@ template <class Model, class Rows>
 inline constexpr auto self_check_evaluated = [] {
   self_check_results<Model, Rows> r{};
   for (std::size_t i = 0; i < Rows::n_rows; ++i) {
-    r.value[i] = as_check_value(self_check_predict<Model, Rows>(i));
+    r.value[i] = as_check_value<Rows>(self_check_predict<Model, Rows>(i));
     r.agrees[i] = self_check_agrees<Model, Rows>(i);
   }
   return r;
@@ -80,9 +83,10 @@ constexpr bool self_check_all(std::index_sequence<I...>) {
 }  // namespace detail
 
 /// True if `Model` predicts `Rows::expected[i]` for every `Rows::x[i]`
-/// (classifiers: the class index; regressors: the value's double bits, equal
-/// within `Rows::tolerance`, relative to max(1, |expected|)); a failing row is
-/// a compile error that names it with both values.
+/// (classifiers: the class index; otherwise, `Rows::values_are_doubles`: the
+/// value's double bits, equal within `Rows::tolerance`, relative to
+/// max(1, |expected|)); a failing row is a compile error that names it with
+/// both values.
 template <class Model, class Rows>
 inline constexpr bool self_check = detail::self_check_all<Model, Rows>(std::make_index_sequence<Rows::n_rows>{});
 

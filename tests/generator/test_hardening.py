@@ -25,7 +25,7 @@ def compile_and_run(sources: dict, cxx: str, std: str = "-std=gnu++20", opt: str
                 f.write(text)
         cpps = [os.path.join(d, n) for n in sources if n.endswith(".cpp")]
         exe = os.path.join(d, "a.out")
-        r = subprocess.run([cxx, std, opt, "-Wall", "-Wextra", "-Werror", "-I", INCLUDE, "-I", d, *cpps, "-o", exe],
+        r = subprocess.run([cxx, std, opt, "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", "-I", INCLUDE, "-I", d, *cpps, "-o", exe],
                            capture_output=True, text=True)
         if r.returncode != 0:
             return r
@@ -392,7 +392,9 @@ class CalibrationPathTest(unittest.TestCase):
         import copy
 
         m = copy.deepcopy(self.m)
-        ctml.nn.calibrate(m, self.X)
+        from ctml import nn
+
+        nn.calibrate(m, self.X)
         out = os.path.join(self.dir, "cal.hpp")
         rc, _, err = h.run_cli("convert", self.model, "--name", "mlp", "--calibrate", self.data, "-o", out)
         self.assertEqual((rc, err), (0, ""))
@@ -416,10 +418,49 @@ class CalibrationPathTest(unittest.TestCase):
         import copy
 
         m = copy.deepcopy(self.m)
-        ctml.nn.calibrate(m, self.X)
+        from ctml import nn
+
+        nn.calibrate(m, self.X)
         want = ctml.convert(m, name="v").predict_index(self.X[:20], "int8")
         with open(out) as f:
             np.testing.assert_array_equal(h.ints(f.read(), "expected"), want)
+
+
+class FastestWithinTest(unittest.TestCase):
+    def test_picks_a_layout_that_fits_or_fails_with_the_numbers(self):
+        """A forest whose table is smaller than its unrolled code: a budget
+        between the two takes the table (and passes `fits`); one below both
+        does not compile and prints both figures."""
+        header = ctml.convert(h.digits_forest(), name="m").header
+        main = """#include "m.hpp"
+using M = decltype(m::model);
+constexpr std::size_t unrolled = decltype(m::model.with(ctml::unrolled_layout{}))::flash_bytes();
+constexpr std::size_t table = decltype(m::model.with(ctml::table_layout{}))::flash_bytes();
+static_assert(table < unrolled);
+template <std::size_t Flash>
+using chosen = decltype(M::with(ctml::fastest_within<ctml::budget<Flash, 4096>>{}));
+static_assert(chosen<unrolled>::flash_bytes() == unrolled);           // the unrolled code fits: it is the fastest
+static_assert(chosen<unrolled - 1>::flash_bytes() == table);          // it does not: the table
+static_assert(ctml::fits<chosen<unrolled - 1>, ctml::budget<unrolled - 1, 4096>>);
+static_assert(ctml::fits<chosen<table>, ctml::budget<table, 4096>>);
+#ifdef TOO_SMALL
+static_assert(chosen<100>::flash_bytes() > 0);
+#endif
+int main() {}
+"""
+        for cxx in ("g++-12", "clang++-14"):
+            r = compile_and_run({"m.hpp": header, "main.cpp": main}, cxx)
+            self.assertEqual(r.returncode, 0, (cxx, r.stderr[-3000:]))
+        with tempfile.TemporaryDirectory() as d:
+            for name, text in (("m.hpp", header), ("main.cpp", main)):
+                with open(os.path.join(d, name), "w") as f:
+                    f.write(text)
+            for cxx in ("g++-12", "clang++-14"):
+                r = subprocess.run([cxx, "-std=c++20", "-DTOO_SMALL", "-I", INCLUDE, "-I", d, "-c",
+                                    os.path.join(d, "main.cpp"), "-o", os.devnull], capture_output=True, text=True)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn("no tree layout fits the flash budget", r.stderr)
+                self.assertRegex(r.stderr, r"no_layout_fits<\d+(UL)?, \d+(UL)?, 100")
 
 
 def chain_tree(depth: int):

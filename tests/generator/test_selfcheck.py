@@ -26,7 +26,7 @@ def compile_tu(header: str, cxx: str, *defines) -> subprocess.CompletedProcess:
             f.write(header)
         with open(os.path.join(d, "main.cpp"), "w") as f:
             f.write('#include "m.hpp"\nint main() {}\n')
-        return subprocess.run([cxx, "-std=gnu++20", "-Wall", "-Wextra", "-Werror", *defines, "-I", INCLUDE, "-I", d,
+        return subprocess.run([cxx, "-std=gnu++20", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-Wconversion", *defines, "-I", INCLUDE, "-I", d,
                                "-c", os.path.join(d, "main.cpp"), "-o", os.path.join(d, "main.o")],
                               capture_output=True, text=True)
 
@@ -154,6 +154,65 @@ class SelfCheckTest(unittest.TestCase):
         self.assertRegex(err, r"\Actml: warning: networks .* no compile-time checks.*\n\Z")
         with open(out) as f:
             self.assertNotIn("self_check", f.read())
+    def test_outlier_detector_and_clusterer(self):
+        """predict returns labels (+1/-1, cluster ids), not class indices:
+        checked as values, on both compilers."""
+        import warnings
+
+        from sklearn.cluster import KMeans
+        from sklearn.datasets import load_iris
+        from sklearn.ensemble import IsolationForest
+
+        X, _ = load_iris(return_X_y=True)
+        data = os.path.join(self.dir, "iris.npy")
+        np.save(data, X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models = {"iforest": IsolationForest(n_estimators=10, random_state=0).fit(X),
+                      "kmeans": KMeans(3, n_init=3, random_state=0).fit(X)}
+        for name, est in models.items():
+            header = self.convert(h.dump(est, os.path.join(self.dir, f"{name}.joblib")), data)
+            x, expected = self.embedded(header)
+            want = est.predict(x.astype(np.float64))
+            self.assertGreater(len(set(want.tolist())), 1, name)  # rows of more than one label
+            if "values_are_doubles = true;" in header:  # the labels as values (IsolationForest: +1/-1)
+                np.testing.assert_array_equal(expected.view(np.float64), want.astype(np.float64))
+            else:  # class indices (KMeans: the cluster ids 0..k-1)
+                self.assertIn("values_are_doubles = false;", header)
+                np.testing.assert_array_equal(expected, want)
+            for cxx in COMPILERS:
+                r = compile_tu(header, cxx)
+                self.assertEqual(r.returncode, 0, (name, cxx, r.stderr[-3000:]))
+
+    def test_other_families_compile_with_their_checks(self):
+        """Every family whose predict is a constant expression gets checks
+        that hold (g++; clang is covered by the tests above)."""
+        import warnings
+
+        from sklearn.datasets import load_iris
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import GaussianNB
+        from sklearn.neighbors import KNeighborsClassifier
+        from sklearn.svm import SVC
+
+        X, y = load_iris(return_X_y=True)
+        data = os.path.join(self.dir, "iris_all.npy")
+        np.save(data, X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            models = [LogisticRegression(max_iter=500), GaussianNB(), SVC(), KNeighborsClassifier(),
+                      LinearDiscriminantAnalysis(), GradientBoostingClassifier(n_estimators=5, random_state=0)]
+            for est in models:
+                est.fit(X, y)
+        for est in models:
+            name = type(est).__name__
+            header = self.convert(h.dump(est, os.path.join(self.dir, f"{name}.joblib")), data)
+            self.assertIn("static_assert(ctml::self_check<decltype(model), self_check_rows>);", header, name)
+            r = compile_tu(header, "g++-12")
+            self.assertEqual(r.returncode, 0, (name, r.stderr[-3000:]))
+
 
 if __name__ == "__main__":
     unittest.main()
