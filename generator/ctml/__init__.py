@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 
 import numpy as np
 
@@ -248,26 +247,6 @@ def _unique_per_model(lines: list[str], head: int) -> None:
     lines.append(f"}} // inline namespace model_{digest}")
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Writes ``text`` to ``path`` via a temp file in the same directory."""
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a header is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 class ConvertedModel:
     """The result of :func:`convert`."""
 
@@ -289,7 +268,9 @@ class ConvertedModel:
         self.tolerance = stages[-1].extra.get("tolerance", {"abs": 0.0, "rel": 0.0})
 
     def save(self, path) -> None:
-        write_text_atomic(path, self.header)
+        from . import files
+
+        files.write_atomic(os.fspath(path), self.header)
 
     def predict_index(self, X, policy: str | None = None) -> np.ndarray:
         """Runs the compiled header on the host: class indices (classifiers,
