@@ -2,7 +2,9 @@
 // compare, int16 inputs exactly as the float model (every int16 value), and
 // near-ties go to sklearn's double arithmetic.
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include <ctml/pipeline.hpp>
 #include <ctml/scalers.hpp>
@@ -131,4 +133,49 @@ CTML_TEST(scaler_folded_into_forest_decides_in_double) {
   constexpr auto q = model.with(ctml::q<std::int16_t, 0>{});
   CTML_CHECK_EQ(q.predict(std::array<std::int16_t, 1>{opaque(std::int16_t{0})}), 0);
   CTML_CHECK_EQ(q.predict(std::array<std::int16_t, 1>{opaque(std::int16_t{1})}), 1);
+}
+
+namespace {
+// 130 stumps on one feature, 260 leaf rows (9 bits): stump k splits at
+// k + 0.5; its left leaf (row 2k) holds counts {2k + 3, 2}, its right leaf
+// (row 2k + 1) {k + 2, 1} for k < 64 and {1, k + 2} from 64 on. In the table
+// layout both leaf rows of a node share its 18-bit ref field, wider than
+// AVR's 16-bit size_t: the right row used to lose its top bits there (row
+// 2k + 1 read as (2k + 1) mod 128, leaning to class 0).
+constexpr std::size_t wide_stumps = 130;
+template <class Trees, class Nodes, class Rows>
+struct wide_rows_params;
+template <std::size_t... T, std::size_t... N, std::size_t... R>
+struct wide_rows_params<std::index_sequence<T...>, std::index_sequence<N...>, std::index_sequence<R...>> {
+  static constexpr std::size_t n_features = 1, n_classes = 2, n_trees = wide_stumps;
+  static constexpr std::size_t n_nodes = 3 * wide_stumps, n_values = 2 * wide_stumps;
+  static constexpr std::int32_t root[n_trees] = {static_cast<std::int32_t>(3 * T)...};
+  static constexpr std::int32_t left[n_nodes] = {(N % 3 == 0 ? static_cast<std::int32_t>(N + 1) : -1)...};
+  static constexpr std::int32_t right[n_nodes] = {(N % 3 == 0 ? static_cast<std::int32_t>(N + 2) : -1)...};
+  static constexpr std::int32_t feature[n_nodes] = {(N % 3 == 0 ? 0 : -1)...};
+  static constexpr double threshold[n_nodes] = {(N % 3 == 0 ? static_cast<double>(N / 3) + 0.5 : 0.0)...};
+  static constexpr std::int32_t leaf[n_nodes] = {
+      (N % 3 == 0 ? -1 : static_cast<std::int32_t>(2 * (N / 3) + N % 3 - 1))...};
+  static constexpr double values[n_values][n_classes] = {
+      {(R % 2 == 0 ? 2.0 * (R / 2) + 3 : (R / 2 < 64 ? R / 2 + 2.0 : 1.0)),
+       (R % 2 == 0 ? 2.0 : (R / 2 < 64 ? 1.0 : R / 2 + 2.0))}...};
+};
+using wide_rows = wide_rows_params<std::make_index_sequence<wide_stumps>, std::make_index_sequence<3 * wide_stumps>,
+                                   std::make_index_sequence<2 * wide_stumps>>;
+}  // namespace
+
+CTML_TEST(table_layout_reads_both_leaf_rows_of_wide_nodes) {
+  using table = ctml::trees::table<wide_rows, ctml::trees::split_rule<ctml::f32>>;
+  static_assert(!table::use_pairs && table::row_bits == 9, "both rows (18 bits) in a node's ref field");
+  // scikit-learn's predict: tests/portable/test_trees_expected.py
+  constexpr float x[] = {-1.0f, 100.0f, 126.0f, 127.0f, 128.0f, 1000.0f};
+  constexpr int want[] = {0, 0, 0, 1, 1, 1};
+  constexpr ctml::forest_classifier<wide_rows, ctml::f32, ctml::table_layout> forest{};
+  for (std::size_t i = 0; i < 6; ++i) {
+    const std::array<float, 1> row{opaque(x[i])};
+    CTML_CHECK_EQ(forest.predict(row), want[i]);
+#if !defined(__AVR__)  // 260 leaves as code: more than the ATmega328P's 32 KB beside the other tests
+    CTML_CHECK_EQ((ctml::forest_classifier<wide_rows, ctml::f32, ctml::unrolled_layout>{}.predict(row)), want[i]);
+#endif
+  }
 }

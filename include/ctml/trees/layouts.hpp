@@ -372,6 +372,9 @@ struct table {
       for (;;) {
         const word_type w = load_word(d);
         const auto key = static_cast<key_type>(flash_load(&keys[(w >> key_shift) & key_mask]));
+        // An offset, one leaf row or a pair index: fits size_t (16 bits on
+        // AVR). Two leaf rows side by side may not: the right one is read
+        // from the word itself.
         const auto ref = static_cast<std::size_t>(w >> ref_shift);
         const bool left_leaf = (w >> left_leaf_shift) & 1u;
         const bool right_leaf = (w >> right_leaf_shift) & 1u;
@@ -389,7 +392,7 @@ struct table {
           }
           if (!left_leaf) votes.add(t, ref);
           else if constexpr (use_pairs) votes.add(t, flash_load(&pairs[2 * ref + 1]));
-          else votes.add(t, ref >> row_bits);
+          else votes.add(t, static_cast<std::size_t>(w >> (ref_shift + row_bits)));
         }
         break;
       }

@@ -147,7 +147,7 @@ struct class_rows {
   /// The table layout computes votes from the counts it stores anyway: a
   /// division for impure leaves only, and 0.5 unit more rounding.
   static constexpr value_type count_vote(std::uint16_t count, std::uint16_t total) noexcept {
-    if (count == total) return static_cast<value_type>(1u << frac_bits);
+    if (count == total) return static_cast<value_type>(acc_type{1} << frac_bits);
     return static_cast<value_type>((static_cast<std::uint32_t>(count) << frac_bits) / total);
   }
 
@@ -161,12 +161,14 @@ struct class_rows {
   /// Each vote is off by at most half a unit (a unit when computed from counts),
   /// so two class sums are off by at most n_trees units (twice that); +2
   /// absorbs the rounding of sklearn's double sums.
-  static constexpr acc_type margin = static_cast<acc_type>(((from_counts ? 2 : 1) * n_trees + 2) << index_bits);
-  /// The largest possible sum of all classes' votes.
+  static constexpr acc_type margin =
+      static_cast<acc_type>(((from_counts ? 2 : 1) * acc_type{n_trees} + 2) << index_bits);
+  /// The largest possible sum of all classes' votes (in 32 bits: size_t has
+  /// 16 on AVR).
   static constexpr acc_type most_votes = [] {
-    std::size_t most = 0;
+    acc_type most = 0;
     for (std::size_t r = 0; r < n_rows; ++r) {
-      std::size_t sum = 0;
+      acc_type sum = 0;
       for (std::size_t c = 0; c < n_classes; ++c) sum += vote(r, c);
       most = sum > most ? sum : most;
     }
