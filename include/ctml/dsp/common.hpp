@@ -44,6 +44,8 @@ static_assert(std::numeric_limits<double>::digits == 53,
 
 namespace detail {
 
+using arch::mul_add;
+using arch::mul_sub;
 using arch::product;
 
 /// Is n a power of two?

@@ -77,8 +77,8 @@ struct fft_tables {
       tr = b.im;
       ti = -b.re;
     } else if constexpr (Kind == tw::general) {
-      tr = product(w.re, b.re) + product(w.im, b.im);
-      ti = product(w.re, b.im) - product(w.im, b.re);
+      tr = mul_add(product(w.re, b.re), w.im, b.im);
+      ti = mul_sub(product(w.re, b.im), w.im, b.re);
     }
     const cplx a0 = a;
     a = {a0.re + tr, a0.im + ti};
@@ -157,16 +157,16 @@ struct fft_tables {
       const float sr = a.re + b.re, di = a.im - b.im;
       const float si = a.im + b.im, dr = b.re - a.re;
       const cplx w = twiddle(k);
-      const float tr = product(w.re, si) + product(w.im, dr);
-      const float ti = product(w.re, dr) - product(w.im, si);
+      const float tr = mul_add(product(w.re, si), w.im, dr);
+      const float ti = mul_sub(product(w.re, dr), w.im, si);
       out(k, product(0.5f, sr + tr), product(0.5f, di + ti));
       out(half - k, product(0.5f, sr - tr), product(0.5f, ti - di));
     }
     const cplx a = load(buf, quarter);
     const float sr = a.re + a.re, di = a.im - a.im, si = a.im + a.im, dr = a.re - a.re;
     const cplx w = twiddle(quarter);
-    const float tr = product(w.re, si) + product(w.im, dr);
-    const float ti = product(w.re, dr) - product(w.im, si);
+    const float tr = mul_add(product(w.re, si), w.im, dr);
+    const float ti = mul_sub(product(w.re, dr), w.im, si);
     out(quarter, product(0.5f, sr + tr), product(0.5f, di + ti));
   }
 };
@@ -194,7 +194,7 @@ struct rfft {
 
  private:
   using tables = detail::fft_tables<n>;
-  static constexpr std::size_t code_bytes = 600;
+  static constexpr std::size_t code_bytes = 960;  // measured on Cortex-M4F -O2 (N = 256: 2,240 B with tables)
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return tables::bytes; }
@@ -226,7 +226,7 @@ struct rfft {
 
  private:
   [[nodiscard]] static constexpr float finish(float re, float im) noexcept {
-    const float p = detail::product(re, re) + detail::product(im, im);
+    const float p = detail::mul_add(detail::product(re, re), im, im);
     if constexpr (output == spectrum::power) return p;
     else return math::sqrt_exact(p);
   }
