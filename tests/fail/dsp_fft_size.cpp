@@ -1,5 +1,6 @@
 // A real FFT takes power-of-two frames (16 to 4096 values).
 #include <ctml/dsp/dsp.hpp>
+#include <ctml/pipeline.hpp>
 
 struct fft_params {
 #ifdef CTML_EXPECT_FAIL
