@@ -35,6 +35,39 @@ struct sos_table {
   }
   CTML_FLASH static constexpr std::array<section, n_sections> table = make();
 };
+/// q15 taps: round(taps * 2^shift) as int16, with the largest shift for which
+/// every tap fits and sum |tap| * 2^15 + 2^(shift-1) fits an int32, so the
+/// accumulator cannot overflow for any int16 input.
+template <class Params>
+struct fir_q15_table {
+  static constexpr std::int64_t quantize(double v, int scale) noexcept {
+    const double x = v * ctml::detail::pow2(scale);
+    return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
+  }
+  static constexpr bool fits(int scale) noexcept {
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < Params::n_taps; ++k) {
+      const std::int64_t q = quantize(Params::taps[k], scale);
+      if (q > 32767 || q < -32767) return false;
+      sum += q < 0 ? -q : q;
+    }
+    return sum * 32768 + (std::int64_t{1} << (scale - 1)) <= 2147483647;
+  }
+  static constexpr int best_shift() noexcept {
+    int s = 30;
+    while (s > 1 && !fits(s)) --s;
+    return s;
+  }
+  static constexpr int shift = best_shift();
+  static_assert(fits(shift), "ctml: fir_filter q15: the taps are too large for 16-bit fixed point (sum |taps| > 2^15)");
+  static constexpr std::array<std::int16_t, Params::n_taps> make() noexcept {
+    std::array<std::int16_t, Params::n_taps> t{};
+    for (std::size_t k = 0; k < Params::n_taps; ++k) t[k] = static_cast<std::int16_t>(quantize(Params::taps[k], shift));
+    return t;
+  }
+  CTML_FLASH static constexpr std::array<std::int16_t, Params::n_taps> table = make();
+};
+
 template <class Params>
 struct fir_table {
   static constexpr std::array<float, Params::n_taps> make() noexcept {
@@ -139,20 +172,21 @@ struct sos_filter {
 /// Params: `n` (values per frame), `n_channels`, `n_taps`, `taps[n_taps]`.
 template <class Params, NumberPolicy Policy = f32, bool Streaming = false>
 struct fir_filter {
-  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::fir_filter supports the f32 policy");
+  static_assert(FirPolicy<Policy>, "ctml: ctml::dsp::fir_filter supports the f32 and q<std::int16_t, 15> policies");
   static_assert(Params::n % Params::n_channels == 0, "ctml: fir_filter: n must be a multiple of n_channels");
   static constexpr std::size_t n_channels = Params::n_channels, n_taps = Params::n_taps;
   static constexpr std::size_t n_samples = Params::n / n_channels;
   /// The last n_taps - 1 inputs of every channel (oldest first).
-  struct memory { std::array<float, (n_taps > 1 ? n_taps - 1 : 1) * n_channels> past{}; };
+  using value_type = typename Policy::value_type;  // float, or int16 (q15)
+  struct memory { std::array<value_type, (n_taps > 1 ? n_taps - 1 : 1) * n_channels> past{}; };
   using policy = Policy;
-  using in_type = float;
-  using out_type = float;
+  using in_type = value_type;
+  using out_type = value_type;
   using state_type = std::conditional_t<Streaming, memory, no_state>;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
   template <NumberPolicy P>
-    requires DspPolicy<P>
+    requires FirPolicy<P>
   using rebind = fir_filter<Params, P, Streaming>;
   template <class Option>
     requires std::same_as<Option, streaming>
@@ -174,15 +208,16 @@ struct fir_filter {
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 64 + 16 * n_taps; }
   /// Streaming: the memories (state) and a line of past + frame (scratch).
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    return Streaming ? sizeof(memory) + (hist + n_samples) * sizeof(float) : 0;
+    return Streaming ? sizeof(memory) + (hist + n_samples) * sizeof(value_type) : 0;
   }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return 2 * n_taps * in_extent; }
 
-  constexpr void run(std::span<const float, in_extent> in, std::span<float, out_extent> out, state_type& state) const noexcept {
+  constexpr void run(std::span<const value_type, in_extent> in, std::span<value_type, out_extent> out,
+                     state_type& state) const noexcept {
     for (std::size_t ch = 0; ch < n_channels; ++ch) {
       if constexpr (Streaming) {
         // The stream's past and this frame in one line, so every output takes the fast path.
-        std::array<float, hist + n_samples> line;
+        std::array<value_type, hist + n_samples> line;
         for (std::size_t j = 0; j < hist; ++j) line[j] = state.past[ch * hist + j];
         for (std::size_t i = 0; i < n_samples; ++i) line[hist + i] = in[i * n_channels + ch];
         for (std::size_t i = 0; i < n_samples; ++i) out[i * n_channels + ch] = dot(line.data() + hist + i, 1);
@@ -191,10 +226,17 @@ struct fir_filter {
         const std::size_t warm = hist < n_samples ? hist : n_samples;
         // The first n_taps - 1 outputs reach back before the frame, to zeros.
         for (std::size_t i = 0; i < warm; ++i) {
-          float acc = 0.0f;
-          for (std::size_t k = 0; k <= i; ++k)
-            acc = detail::mul_add(acc, flash_load(&table::table[k]), in[(i - k) * n_channels + ch]);
-          out[i * n_channels + ch] = acc;
+          if constexpr (fixed) {
+            std::int32_t acc = std::int32_t{1} << (q15::shift - 1);
+            for (std::size_t k = 0; k <= i; ++k)
+              acc += std::int32_t{flash_load(&q15::table[k])} * in[(i - k) * n_channels + ch];
+            out[i * n_channels + ch] = narrow(acc);
+          } else {
+            float acc = 0.0f;
+            for (std::size_t k = 0; k <= i; ++k)
+              acc = detail::mul_add(acc, flash_load(&table::table[k]), in[(i - k) * n_channels + ch]);
+            out[i * n_channels + ch] = acc;
+          }
         }
         for (std::size_t i = warm; i < n_samples; ++i)
           out[i * n_channels + ch] = dot(in.data() + i * n_channels + ch, n_channels);
@@ -203,13 +245,34 @@ struct fir_filter {
   }
 
  private:
+  static constexpr bool fixed = !std::same_as<Policy, f32>;
+  using q15 = detail::fir_q15_table<Params>;
+  /// acc / 2^shift (the rounding half was added first), saturated to int16.
+  static constexpr std::int16_t narrow(std::int32_t acc) noexcept {
+    const std::int32_t y = acc >> q15::shift;  // arithmetic shift (C++20)
+    return static_cast<std::int16_t>(y > 32767 ? 32767 : (y < -32768 ? -32768 : y));
+  }
   /// sum_k taps[k] x[-k stride], k = 0, 1, ...: taps are compile-time constants.
-  [[gnu::always_inline]] static constexpr float dot(const float* x, std::size_t stride) noexcept {
-    float acc = 0.0f;
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      ((acc = detail::mul_add(acc, tap<K>(), *(x - K * stride))), ...);
-    }(std::make_index_sequence<n_taps>{});
-    return acc;
+  /// q15: int16 x int16 products summed exactly in int32 (no overflow: see fir_q15_table), one rounding.
+  [[gnu::always_inline]] static constexpr value_type dot(const value_type* x, std::size_t stride) noexcept {
+    if constexpr (fixed) {
+      std::int32_t acc = std::int32_t{1} << (q15::shift - 1);
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        ((acc += std::int32_t{q15_tap<K>()} * *(x - K * stride)), ...);
+      }(std::make_index_sequence<n_taps>{});
+      return narrow(acc);
+    } else {
+      float acc = 0.0f;
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        ((acc = detail::mul_add(acc, tap<K>(), *(x - K * stride))), ...);
+      }(std::make_index_sequence<n_taps>{});
+      return acc;
+    }
+  }
+  template <std::size_t K>
+  static constexpr std::int16_t q15_tap() noexcept {
+    constexpr std::int16_t t = q15::make()[K];
+    return t;
   }
 };
 

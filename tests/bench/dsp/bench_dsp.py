@@ -15,6 +15,7 @@ CASES = {  # name: (samples per call, what)
     "logmel1024": (1024, "f32 log-mel, 1024 samples -> 64 slaney mels, dB"),
     "butter8": (256, "f32 Butterworth 8th order (scipy sos as given), streaming"),
     "fir32": (256, "f32 FIR 32 taps, streaming"),
+    "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
 }
 
 
