@@ -197,6 +197,9 @@ def rfft_f32(x: np.ndarray, output: str) -> np.ndarray:
             br, bi = zr[:, b], zi[:, b]
             tr = c * br + s * bi
             ti = c * bi - s * br
+            q = jj * 4 == length  # twiddle -i: no products
+            tr[:, q] = bi[:, q]
+            ti[:, q] = -br[:, q]
             ar, ai = zr[:, a], zi[:, a]
             zr[:, a], zi[:, a], zr[:, b], zi[:, b] = ar + tr, ai + ti, ar - tr, ai - ti
         length *= 2

@@ -291,7 +291,7 @@ class TestCompiledStages(unittest.TestCase):
                        f"static constexpr auto norm = mel_norm::{'slaney' if slaney else 'none'}; }};")
             body.append(f"put(detail::mel_tables<mel{i}>::table.weights); put(detail::mel_tables<mel{i}>::table.first); put(detail::mel_tables<mel{i}>::table.count);")
         for n in sizes:
-            body.append(f"put(detail::fft_tables<{n}>::cos_table);")
+            body.append(f"put(detail::fft_tables<{n}>::twiddles);")
             for w in dsp.WINDOWS:
                 body.append(f"put(detail::window_table<window_kind::{w}, {n}>::table);")
         for n, k in dcts:
@@ -302,9 +302,8 @@ class TestCompiledStages(unittest.TestCase):
             first, count, w = dsp.mel_table(sr, n_fft, n_mels, fmin, fmax, htk, slaney)
             want += [bits(w), first, count]
         for n in sizes:
-            q = n // 4
             cos, sin = dsp.fft_twiddles(n)
-            want.append(bits(np.append(cos[:q + 1] if q + 1 <= len(cos) else cos, F32(0.0))[:q + 1]))
+            want.append(bits(np.stack([cos, sin], axis=1).ravel()))
             want += [bits(dsp.window_table(w, n)) for w in dsp.WINDOWS]
         want += [bits(dsp.dct_table(n, k).ravel()) for n, k in dcts]
         with tempfile.TemporaryDirectory() as tmp:

@@ -48,3 +48,38 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def fir_q15(x16: np.ndarray, taps) -> np.ndarray:
+    """The q15 FIR's integer arithmetic (include/ctml/dsp/filters.hpp), redone in numpy int64."""
+    taps = np.asarray(taps, dtype=np.float64)
+
+    def quantize(shift):
+        v = taps * 2.0**shift
+        return np.where(v < 0, np.trunc(v - 0.5), np.trunc(v + 0.5)).astype(np.int64)
+
+    shift = 30
+    while shift > 1:
+        q = quantize(shift)
+        if np.all(np.abs(q) <= 32767) and np.abs(q).sum() * 32768 + (1 << (shift - 1)) <= 2**31 - 1:
+            break
+        shift -= 1
+    q = quantize(shift)
+    x = x16.astype(np.int64)
+    acc = np.full(x.shape, 1 << (shift - 1), dtype=np.int64)
+    for k in range(len(q)):
+        acc[:, k:] += q[k] * x[:, : x.shape[1] - k]
+    return np.clip(acc >> shift, -32768, 32767).astype(np.int16)
+
+
+def q15_main():
+    X = (inputs(12345, 4, 64) * 4096).astype(np.int16)  # the same int16 values
+    y = fir_q15(X, scipy.signal.firwin(9, 0.25))
+    h = 2166136261
+    for w in y.astype(np.uint16).ravel().tolist():
+        h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+    print("fir q15", hex(h))
+
+
+if __name__ == "__main__":
+    q15_main()

@@ -37,4 +37,29 @@ namespace ctml::arch {
 /// a * b, rounded on its own (never fused with a following addition).
 [[nodiscard]] [[gnu::always_inline]] inline constexpr float product(float a, float b) noexcept { return opaque(a * b); }
 
+/// acc + a * b with the product rounded before the addition (never fused).
+/// Arm's VFP VMLA is such a chained multiply-accumulate (ARMv7-M ARM: the
+/// product is rounded before it is added): one instruction instead of two,
+/// the same bits.
+[[nodiscard]] [[gnu::always_inline]] inline constexpr float mul_add(float acc, float a, float b) noexcept {
+#if defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__aarch64__)
+  if (!std::is_constant_evaluated()) {
+    __asm__("vmla.f32 %0, %1, %2" : "+t"(acc) : "t"(a), "t"(b));
+    return acc;
+  }
+#endif
+  return acc + product(a, b);
+}
+
+/// acc - a * b, likewise (VMLS).
+[[nodiscard]] [[gnu::always_inline]] inline constexpr float mul_sub(float acc, float a, float b) noexcept {
+#if defined(__ARM_FP) && (__ARM_FP & 4) && !defined(__aarch64__)
+  if (!std::is_constant_evaluated()) {
+    __asm__("vmls.f32 %0, %1, %2" : "+t"(acc) : "t"(a), "t"(b));
+    return acc;
+  }
+#endif
+  return acc - product(a, b);
+}
+
 }  // namespace ctml::arch

@@ -35,6 +35,9 @@ enum class stat : std::uint8_t { mean, std, min, max, ptp, rms, skew, kurtosis, 
 /// The number policies the DSP stages compute with (f32 for now).
 template <class P>
 concept DspPolicy = std::same_as<P, f32>;
+/// FIR filters also run in q15 on int16 samples (`.with(ctml::q15{})`).
+template <class P>
+concept FirPolicy = std::same_as<P, f32> || std::same_as<P, q<std::int16_t, 15>>;
 
 inline constexpr double pi = 3.141592653589793;
 
@@ -44,6 +47,8 @@ static_assert(std::numeric_limits<double>::digits == 53,
 
 namespace detail {
 
+using arch::mul_add;
+using arch::mul_sub;
 using arch::product;
 
 /// Is n a power of two?

@@ -60,7 +60,7 @@ struct dct {
     const float* c = table::table.data();
     for (std::size_t k = 0; k < out_extent; ++k) {
       float acc = 0.0f;
-      for (std::size_t i = 0; i < in_extent; ++i) acc += detail::product(flash_load(c++), in[i]);
+      for (std::size_t i = 0; i < in_extent; ++i) acc = detail::mul_add(acc, flash_load(c++), in[i]);
       out[k] = acc;
     }
   }

@@ -141,7 +141,7 @@ struct mel_filterbank {
       const float* x = in.data() + flash_load(&tables::table.first[m]);
       const std::size_t count = flash_load(&tables::table.count[m]);
       float acc = 0.0f;
-      for (std::size_t c = 0; c < count; ++c) acc += detail::product(flash_load(w + c), x[c]);
+      for (std::size_t c = 0; c < count; ++c) acc = detail::mul_add(acc, flash_load(w + c), x[c]);
       w += count;
       out[m] = acc;
     }

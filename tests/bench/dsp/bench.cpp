@@ -5,10 +5,12 @@
 //   logmel1024  rfft<1024> power >> 64 slaney mels (16 kHz) >> dB (f32)
 //   butter8     scipy butter(8, 0.1, output="sos") as given, streaming, 256-sample blocks (f32)
 //   fir32       firwin(32, 0.2), streaming, 256-sample blocks (f32)
+//   fir32q15    the same in q15 on int16 samples
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include <ctml/dsp/dsp.hpp>
 #include <ctml/pipeline.hpp>
@@ -59,9 +61,14 @@ constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_fir32)
 constexpr auto model = ctml::make_pipeline(fir_filter<fir_p>{}).with(streaming{});
 constexpr std::size_t samples_per_call = 256;
+#elif defined(CTML_BENCH_CASE_fir32q15)
+constexpr auto model = ctml::make_pipeline(fir_filter<fir_p>{}).with(streaming{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
 #else
 struct no_stage {
   using state_type = ctml::no_state;
+  using in_type = float;
+  using out_type = float;
   static constexpr std::size_t in_extent = 256, out_extent = 1;
   static constexpr std::size_t flash_bytes() noexcept { return 0; }
   void run(std::span<const float, 256> in, std::span<float, 1> out, state_type&) const noexcept { out[0] = in[0]; }
@@ -71,8 +78,8 @@ constexpr std::size_t samples_per_call = 256;
 #endif
 using model_t = std::remove_cvref_t<decltype(model)>;
 
-std::array<float, model_t::in_extent> input;
-std::array<float, model_t::out_extent> output;
+std::array<model_t::in_type, model_t::in_extent> input;
+std::array<model_t::out_type, model_t::out_extent> output;
 model_t::state_type state{};
 
 [[gnu::noinline]] void bench_run() { model.run(input, output, state); }
@@ -84,7 +91,9 @@ int main() {
     s ^= s << 13;
     s ^= s >> 17;
     s ^= s << 5;
-    v = static_cast<float>(static_cast<std::int16_t>(s >> 16)) / 32768.0f;
+    const auto v16 = static_cast<std::int16_t>(s >> 16);
+    if constexpr (std::is_same_v<model_t::in_type, float>) v = static_cast<float>(v16) / 32768.0f;
+    else v = v16;
   }
   ctml_stack_paint();
   bench_run();  // warm (streaming state filled)
