@@ -10,7 +10,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: no thread overs
 import numpy as np  # noqa: E402
 
 import _helpers as h
-from _agreement import Agreement, _random_rows
+from _agreement import Agreement, FixedSums, _random_rows
 from _helpers import ctml
 
 
@@ -44,6 +44,13 @@ class IsolationForests(Agreement):
                 e.offset_ = off
                 with self.subTest(row=i, offset=off):
                     self.assert_same(e, X32)
+
+
+class IsolationForestsFixedSums(FixedSums, Agreement):
+    """The same decisions through the integer fast path (chips without float hardware)."""
+
+    test_predict = IsolationForests.test_predict
+    test_offset_boundary = IsolationForests.test_offset_boundary
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: no thread overs
 import numpy as np  # noqa: E402
 
 import _helpers as h
-from _agreement import Agreement, _random_rows, _thresholds_rows
+from _agreement import Agreement, FixedSums, _random_rows, _thresholds_rows
 from _helpers import ctml
 
 
@@ -173,6 +173,14 @@ class HistGradientBoosting(Agreement):
         est = HistGradientBoostingRegressor(loss="poisson", max_iter=3).fit(X, y)
         with self.assertRaisesRegex(ctml.ConversionError, "identity-link"):
             ctml.convert(est)
+
+
+class GradientBoostingFixedSums(FixedSums, Agreement):
+    """The same decisions through the integer fast path (chips without float hardware)."""
+
+    test_binary_breast_cancer = GradientBoosting.test_binary_breast_cancer
+    test_near_ties_log_loss = GradientBoosting.test_near_ties_log_loss
+    test_near_ties_exponential = GradientBoosting.test_near_ties_exponential
 
 
 if __name__ == "__main__":

@@ -125,6 +125,85 @@ template <class Params, std::size_t Node>
 inline constexpr sum_type<Params> leaf_value =
     static_cast<sum_type<Params>>(Params::scale * Params::values[static_cast<std::size_t>(Params::leaf[Node])]);
 
+/// Whether the target adds this sum type in hardware. Where it does not
+/// (Cortex-M0: neither; Cortex-M4F: no binary64), a threshold decision first
+/// sums integers (see fixed_sum). Tests define CTML_FORCE_FIXED_SUMS.
+/// (Target test: to move to include/ctml/arch/ once that exists.)
+template <class Params>
+inline constexpr bool native_sum =
+#if defined(CTML_FORCE_FIXED_SUMS)
+    false;
+#else
+    Params::sum_bits == 64 ? detail::has_binary64_unit :
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__riscv_f) || \
+    (defined(__ARM_FP) && (__ARM_FP & 4))
+    true;
+#else
+    false;
+#endif
+#endif
+
+/// Threshold decisions in integers. Every leaf value v becomes round(v * 2^s)
+/// (int32; s is as large as the model's range allows). The integer sum A is
+/// within n/2 + 1 units of the exact sum times 2^s, and the framework's own
+/// float sum S within n * |sum| * eps of the exact sum; so A beyond
+/// T * 2^s +- margin decides S > T exactly. Otherwise (near-ties only) the
+/// framework's sum is redone in its type and order from the leaves reached.
+template <class Params>
+struct fixed_sum {
+  static constexpr double abs(double v) noexcept { return v < 0 ? -v : v; }
+  static constexpr double leaf(std::size_t node) noexcept {
+    return static_cast<double>(
+        static_cast<sum_type<Params>>(Params::scale * Params::values[static_cast<std::size_t>(Params::leaf[node])]));
+  }
+  /// |init| + |threshold| + the largest |leaf| of every tree: bounds every partial sum.
+  static constexpr double bound = [] {
+    double b = abs(Params::init[0]) + abs(Params::decision_threshold) + 1.0;
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const auto begin = static_cast<std::size_t>(Params::root[t]);
+      const std::size_t end = t + 1 < Params::n_trees ? static_cast<std::size_t>(Params::root[t + 1]) : Params::n_nodes;
+      double m = 0.0;
+      for (std::size_t i = begin; i < end; ++i)
+        if (Params::left[i] < 0 && abs(leaf(i)) > m) m = abs(leaf(i));
+      b += m;
+    }
+    return b;
+  }();
+  static constexpr int shift = [] {  // the largest s with bound * 2^s < 2^30 (bound >= 1)
+    int s = 30;
+    while (bound * detail::pow2(s) >= detail::pow2(30)) --s;
+    return s;
+  }();
+  static constexpr double unit = detail::pow2(shift);  // 2^s
+  static constexpr double round(double v) noexcept {
+    const double r = v * unit;  // exact: a power of two
+    const auto k = static_cast<std::int64_t>(r < 0 ? r - 0.5 : r + 0.5);
+    return static_cast<double>(k);
+  }
+  static constexpr std::int32_t fixed(double v) noexcept { return static_cast<std::int32_t>(round(v)); }
+  static constexpr double eps = Params::sum_bits == 64 ? detail::pow2(-53) : detail::pow2(-24);
+  /// Units of 2^-s between A and S * 2^s, at most (+2: the init's and the threshold's rounding).
+  static constexpr double margin =
+      static_cast<double>(Params::n_trees) / 2 + 2 + static_cast<double>(Params::n_trees + 1) * bound * unit * eps + 1;
+  static constexpr std::int32_t hi = static_cast<std::int32_t>(round(Params::decision_threshold) + margin + 1);
+  static constexpr std::int32_t lo = static_cast<std::int32_t>(round(Params::decision_threshold) - margin - 1);
+  static constexpr std::int32_t init = fixed(Params::init[0]);
+  template <std::size_t Node>
+  static constexpr std::int32_t leaf_v = fixed(leaf(Node));
+  static_assert(bound * unit < detail::pow2(31) && margin < detail::pow2(28), "ctml: fixed-point range");
+};
+
+/// Integer leaf values as a flash table, for the table layout.
+template <class Params>
+struct fixed_table {
+  CTML_FLASH static constexpr std::array<std::int32_t, Params::n_values> values = [] {
+    std::array<std::int32_t, Params::n_values> v{};
+    for (std::size_t r = 0; r < Params::n_values; ++r)
+      v[r] = fixed_sum<Params>::fixed(static_cast<double>(static_cast<sum_type<Params>>(Params::scale * Params::values[r])));
+    return v;
+  }();
+};
+
 /// Leaf values as a flash table, for the table layout.
 template <class Params>
 struct leaf_table {
@@ -146,14 +225,46 @@ struct score_sink {
   }
 };
 
+/// The integer sum and the leaves reached, for threshold decisions.
+template <class Params>
+struct fixed_sink {
+  using row_type = trees::uint_for<Params::n_values>;
+  std::int32_t acc = fixed_sum<Params>::init;
+  std::array<row_type, Params::n_trees> seen{};
+  constexpr void add(std::size_t t, std::size_t r) noexcept {
+    acc += flash_load(&fixed_table<Params>::values[r]);
+    seen[t] = static_cast<row_type>(r);
+  }
+  template <std::size_t Node, std::size_t Tree>
+  CTML_ALWAYS_INLINE constexpr void add_leaf() noexcept {
+    acc += fixed_sum<Params>::template leaf_v<Node>;
+    seen[Tree] = static_cast<row_type>(Params::leaf[Node]);
+  }
+  /// Params::decision: the framework's `sum > threshold`.
+  [[nodiscard]] constexpr bool above() const noexcept {
+    if (acc > fixed_sum<Params>::hi) return true;
+    if (acc < fixed_sum<Params>::lo) return false;
+    return exact_above();
+  }
+  /// The framework's own sum, in its type and order (near-ties only).
+  [[nodiscard, gnu::cold, gnu::noinline]] constexpr bool exact_above() const noexcept {
+    auto sum = static_cast<sum_type<Params>>(Params::init[0]);
+    for (std::size_t t = 0; t < Params::n_trees; ++t) sum += flash_load(&leaf_table<Params>::values[seen[t]]);
+    return sum > static_cast<sum_type<Params>>(Params::decision_threshold);
+  }
+};
+
 /// Whether the forests' table layout can hold the model: plain `x <= t`
 /// splits (no missing values, no categories), and large enough to need it.
 template <class Params>
-inline constexpr bool use_table = !Params::strict && !has_missing<Params> && !has_categories<Params> &&
-                                  trees::shape<Params>::n_decisions > 2048;
+inline constexpr bool table_possible = !Params::strict && !has_missing<Params> && !has_categories<Params>;
+template <class Params, class Layout>
+inline constexpr bool use_table =
+    table_possible<Params> && (std::is_same_v<Layout, table_layout> ||
+                               (std::is_same_v<Layout, automatic_layout> && trees::shape<Params>::n_decisions > 2048));
 
 /// The K raw scores, init first, trees in order.
-template <class Params, class Policy>
+template <class Params, class Policy, class Layout = automatic_layout>
 struct scores {
   using test = node_test<Params, Policy>;
   using input_type = typename test::input_type;
@@ -177,10 +288,40 @@ struct scores {
                                                     std::index_sequence<T...>) noexcept {
     (visit<static_cast<std::size_t>(Params::root[T])>(x, acc[T % K]), ...);
   }
+
+  // The integer fast path of threshold decisions (fixed_sum).
+  static constexpr bool fixed = Params::decision == 1 && K == 1 && !native_sum<Params>;
+  template <std::size_t Node, std::size_t Tree>
+  CTML_ALWAYS_INLINE static constexpr void visit_fixed(const input_type* x, fixed_sink<Params>& sink) noexcept {
+    if constexpr (Params::left[Node] < 0) {
+      sink.template add_leaf<Node, Tree>();
+    } else if (test::template goes_left<Node>(x[Params::feature[Node]])) {
+      visit_fixed<static_cast<std::size_t>(Params::left[Node]), Tree>(x, sink);
+    } else {
+      visit_fixed<static_cast<std::size_t>(Params::right[Node]), Tree>(x, sink);
+    }
+  }
+  template <std::size_t... T>
+  CTML_ALWAYS_INLINE static constexpr void run_fixed(const input_type* x, fixed_sink<Params>& sink,
+                                                    std::index_sequence<T...>) noexcept {
+    (visit_fixed<static_cast<std::size_t>(Params::root[T]), T>(x, sink), ...);
+  }
+  /// Params::decision == 1: whether the framework's sum exceeds the threshold.
+  [[nodiscard]] static constexpr bool above(const input_type* x) noexcept {
+    if constexpr (fixed) {
+      fixed_sink<Params> sink;
+      if constexpr (use_table<Params, Layout>) table::run(x, sink);
+      else run_fixed(x, sink, std::make_index_sequence<Params::n_trees>{});
+      return sink.above();
+    } else {
+      return run(x)[0] > static_cast<number>(Params::decision_threshold);
+    }
+  }
+
   [[nodiscard]] static constexpr result run(const input_type* x) noexcept {
     result acc{};
     for (std::size_t k = 0; k < K; ++k) acc[k] = static_cast<number>(Params::init[k]);
-    if constexpr (use_table<Params>) {
+    if constexpr (use_table<Params, Layout>) {
       score_sink<Params> sink{acc};
       table::run(x, sink);
       return sink.acc;
@@ -198,14 +339,19 @@ struct scores {
   }
 };
 
+/// Layouts: unrolled and automatic always; the table for plain `<=` splits.
+template <class Params, class L>
+concept layout_supported = std::is_same_v<L, unrolled_layout> || std::is_same_v<L, automatic_layout> ||
+                           (std::is_same_v<L, table_layout> && table_possible<Params>);
+
 template <class P>
 inline constexpr bool supports_policy = std::is_same_v<P, f32> || (detail::is_fixed<P> && sizeof(typename P::value_type) <= 2);
 
 /// Shared by the classifier, the regressor and the outlier detector.
-template <class Params, NumberPolicy Policy>
+template <class Params, NumberPolicy Policy, class Layout>
 struct additive_base {
   using policy = Policy;
-  using scores_t = scores<Params, Policy>;
+  using scores_t = scores<Params, Policy, Layout>;
   using in_type = typename scores_t::input_type;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
@@ -220,10 +366,13 @@ struct additive_base {
 #endif
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
-  static constexpr bool table = boosting::use_table<Params>;
+  static constexpr bool table = boosting::use_table<Params, Layout>;
+  static constexpr bool fixed = scores_t::fixed;
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    if constexpr (table) return scores_t::table::data_bytes + sizeof(leaf_table<Params>::values);
-    else return 0;
+    std::size_t b = 0;
+    if constexpr (table) b += scores_t::table::data_bytes + (fixed ? sizeof(fixed_table<Params>::values) : 0);
+    if constexpr (table || fixed) b += sizeof(leaf_table<Params>::values);
+    return b;
   }
   /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
@@ -231,7 +380,8 @@ struct additive_base {
     else return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    return sizeof(typename scores_t::result);
+    if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    else return sizeof(typename scores_t::result);
   }
   [[nodiscard]] static constexpr typename scores_t::result raw(std::span<const in_type, in_extent> x) noexcept {
     return scores_t::run(x.data());
@@ -243,14 +393,17 @@ struct additive_base {
 namespace ctml {
 
 /// A boosted classifier: the index of the class in the framework's classes_.
-template <class Params, NumberPolicy Policy = f32>
-struct boosted_classifier : boosting::additive_base<Params, Policy> {
-  using base = boosting::additive_base<Params, Policy>;
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct boosted_classifier : boosting::additive_base<Params, Policy, Layout> {
+  using base = boosting::additive_base<Params, Policy, Layout>;
   using typename base::in_type;
   using out_type = int;
   template <NumberPolicy P>
     requires boosting::supports_policy<P>
-  using rebind = boosted_classifier<Params, P>;
+  using rebind = boosted_classifier<Params, P, Layout>;
+  template <TreeLayout L>
+    requires boosting::layout_supported<Params, L>
+  using rebind_option = boosted_classifier<Params, Policy, L>;
   static constexpr std::size_t n_classes = Params::n_classes;
   static_assert(Params::decision == 1 || Params::decision == 2, "ctml: a classifier decides by threshold or argmax");
 
@@ -258,11 +411,10 @@ struct boosted_classifier : boosting::additive_base<Params, Policy> {
     return predict(x);
   }
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    const auto s = base::raw(x);
     if constexpr (Params::decision == 1)
-      return s[0] > static_cast<typename base::scores_t::number>(Params::decision_threshold) ? 1 : 0;
+      return base::scores_t::above(x.data()) ? 1 : 0;
     else
-      return base::scores_t::argmax(s);
+      return base::scores_t::argmax(base::raw(x));
   }
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
@@ -270,14 +422,17 @@ struct boosted_classifier : boosting::additive_base<Params, Policy> {
 };
 
 /// A boosted regressor: the raw score (sklearn's and XGBoost's predict).
-template <class Params, NumberPolicy Policy = f32>
-struct boosted_regressor : boosting::additive_base<Params, Policy> {
-  using base = boosting::additive_base<Params, Policy>;
+template <class Params, NumberPolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct boosted_regressor : boosting::additive_base<Params, Policy, Layout> {
+  using base = boosting::additive_base<Params, Policy, Layout>;
   using typename base::in_type;
   using out_type = double;
   template <NumberPolicy P>
     requires boosting::supports_policy<P>
-  using rebind = boosted_regressor<Params, P>;
+  using rebind = boosted_regressor<Params, P, Layout>;
+  template <TreeLayout L>
+    requires boosting::layout_supported<Params, L>
+  using rebind_option = boosted_regressor<Params, Policy, L>;
   static_assert(Params::decision == 0 && Params::n_outputs == 1, "ctml: a regressor returns its one score");
 
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {

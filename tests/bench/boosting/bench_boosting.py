@@ -55,10 +55,10 @@ def reference_models(names):
     return out
 
 
-def bench_port(port: str, models_dir: str, names: list[str], build: str) -> list[dict]:
-    b = os.path.join(build, f"port-{port}")
+def bench_port(port: str, models_dir: str, names: list[str], build: str, build_type: str) -> list[dict]:
+    b = os.path.join(build, f"port-{port}-{build_type}")
     shutil.rmtree(b, ignore_errors=True)
-    run(["cmake", "-S", HERE, "-B", b, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+    run(["cmake", "-S", HERE, "-B", b, "-G", "Ninja", f"-DCMAKE_BUILD_TYPE={build_type}",
          f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), 'ports', port, 'toolchain.cmake')}",
          f"-DCTML_BENCH_MODELS_DIR={models_dir}", f"-DCTML_BENCH_MODELS={';'.join(names)}"])
     log(f"[bench] {port}: building {2 * len(names)} firmware images")
@@ -85,6 +85,7 @@ def main() -> int:
                                                    "bench-boosting"))
     ap.add_argument("--ports", default="cortex-m0,cortex-m4f")
     ap.add_argument("--models", default="X40,GB60,IF100")
+    ap.add_argument("--build-type", default="Release", help="Release (the ports' -O2; AVR -Os) or MinSizeRel (-Os)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
     names = args.models.split(",")
@@ -99,8 +100,9 @@ def main() -> int:
             joblib.dump(est, os.path.join(md, "model.joblib"))
             np.save(os.path.join(md, "X.npy"), X)
             write_headers(os.path.join(md, "model.joblib"), os.path.join(md, "X.npy"), md, rows)
-        results += bench_port(port, d, list(models), args.build)
-    lines = ["| model | target | agreement | instr / prediction (worst) | flash: model (estimate) | stack |",
+        results += bench_port(port, d, list(models), args.build, args.build_type)
+    lines = [f"build type {args.build_type}", "",
+             "| model | target | agreement | instr / prediction (worst) | flash: model (estimate) | stack |",
              "|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['model']} | {r['port']} | {r['agree']}/{r['rows']} | {r['cost']:,.0f} ({r['cost_worst']:,}) | "
