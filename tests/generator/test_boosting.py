@@ -1,4 +1,4 @@
-"""scikit-learn GradientBoosting and HistGradientBoosting: the generated header,
+"""scikit-learn GradientBoosting, HistGradientBoosting and AdaBoost: the generated header,
 compiled on the host, predicts what sklearn predicts, row for row (random rows
 over the training range, NaN rows, split boundaries, constructed near-ties)."""
 
@@ -173,6 +173,41 @@ class HistGradientBoosting(Agreement):
         est = HistGradientBoostingRegressor(loss="poisson", max_iter=3).fit(X, y)
         with self.assertRaisesRegex(ctml.ConversionError, "identity-link"):
             ctml.convert(est)
+
+
+# ----------------------------------------------------------------------------
+# AdaBoost
+
+
+class AdaBoost(Agreement):
+    def test_samme_and_samme_r(self):
+        from sklearn.ensemble import AdaBoostClassifier
+        from sklearn.tree import DecisionTreeClassifier
+
+        Xb, yb = h.binary()
+        Xi, yi = h.iris_str()
+        for X, y in ((Xb, yb), (Xi, yi)):
+            for algorithm in ("SAMME", "SAMME.R"):
+                for depth in (1, 3):
+                    est = AdaBoostClassifier(estimator=DecisionTreeClassifier(max_depth=depth), n_estimators=25,
+                                             algorithm=algorithm, random_state=0).fit(X, y)
+                    with self.subTest(classes=len(est.classes_), algorithm=algorithm, depth=depth):
+                        self.assert_same(est, _random_rows(X, 800))
+
+    def test_samme_ties(self):
+        """Two stumps of equal weight voting for different classes tie: the
+        first class wins (binary: -s0 + s1 > 0 fails)."""
+        from sklearn.ensemble import AdaBoostClassifier
+
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(200, 2))
+        y = (X[:, 0] > 0).astype(int)
+        est = AdaBoostClassifier(n_estimators=2, algorithm="SAMME", random_state=0).fit(X, y)
+        est.estimator_weights_[:] = 0.7
+        R = _random_rows(X, 400)
+        self.assertTrue(np.any(est.decision_function(R.astype(np.float64)) == 0))
+        self.assert_same(est, R)
+
 
 
 class GradientBoostingFixedSums(FixedSums, Agreement):

@@ -15,7 +15,8 @@
 //   sum_bits        64 (binary64 sums) or 32 (binary32 sums)
 //   strict          the node test is `x < threshold` (XGBoost), else `x <= t`
 //   decision        0: the score (regressors); 1: score > decision_threshold;
-//                   2: first maximum of the K scores
+//                   2: first maximum of the K scores; 3: AdaBoost (scores / divisor,
+//                   then -s0 + s1 > 0 for two classes, else the first maximum)
 //   default_left[]  optional: where a NaN input goes at each node (missing values)
 //   categorical[]   optional: per node, -1 or a row of left_categories
 //                   (256-bit sets of the categories that go left) and known_categories
@@ -405,16 +406,25 @@ struct boosted_classifier : boosting::additive_base<Params, Policy, Layout> {
     requires boosting::layout_supported<Params, L>
   using rebind_option = boosted_classifier<Params, Policy, L>;
   static constexpr std::size_t n_classes = Params::n_classes;
-  static_assert(Params::decision == 1 || Params::decision == 2, "ctml: a classifier decides by threshold or argmax");
+  static_assert(Params::decision >= 1 && Params::decision <= 3,
+                "ctml: a classifier decides by threshold (1), argmax (2) or AdaBoost's normalised vote (3)");
 
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    if constexpr (Params::decision == 1)
+    if constexpr (Params::decision == 1) {
       return base::scores_t::above(x.data()) ? 1 : 0;
-    else
+    } else if constexpr (Params::decision == 3) {
+      // AdaBoostClassifier.decision_function: the sums divided by the sum of
+      // the estimator weights; two classes: -s0 + s1 > 0.
+      auto s = base::raw(x);
+      for (auto& v : s) v = v / Params::divisor;
+      if constexpr (Params::n_outputs == 2) return -s[0] + s[1] > 0 ? 1 : 0;
+      else return base::scores_t::argmax(s);
+    } else {
       return base::scores_t::argmax(base::raw(x));
+    }
   }
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
