@@ -2,6 +2,7 @@
 compiled on the host, predicts what sklearn predicts, row for row (random rows
 over the training range, NaN rows, split boundaries, constructed near-ties)."""
 
+import copy
 import os
 import unittest
 
@@ -204,6 +205,9 @@ class AdaBoost(Agreement):
         y = (X[:, 0] > 0).astype(int)
         est = AdaBoostClassifier(n_estimators=2, algorithm="SAMME", random_state=0).fit(X, y)
         est.estimator_weights_[:] = 0.7
+        est.estimators_[1] = copy.deepcopy(est.estimators_[0])
+        value = est.estimators_[1].tree_.value  # a view: the second stump votes the other way
+        value[:, 0, :] = value[:, 0, ::-1].copy()
         R = _random_rows(X, 400)
         self.assertTrue(np.any(est.decision_function(R.astype(np.float64)) == 0))
         self.assert_same(est, R)
