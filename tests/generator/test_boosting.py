@@ -205,7 +205,7 @@ class AdaBoost(Agreement):
         y = (X[:, 0] > 0).astype(int)
         est = AdaBoostClassifier(n_estimators=2, algorithm="SAMME", random_state=0).fit(X, y)
         est.estimator_weights_[:] = 0.7
-        est.estimators_[1] = copy.deepcopy(est.estimators_[0])
+        est.estimators_ = [est.estimators_[0], copy.deepcopy(est.estimators_[0])]
         value = est.estimators_[1].tree_.value  # a view: the second stump votes the other way
         value[:, 0, :] = value[:, 0, ::-1].copy()
         R = _random_rows(X, 400)
