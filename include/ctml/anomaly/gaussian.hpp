@@ -11,8 +11,8 @@
 // sklearn computes these with BLAS and, for diag and spherical covariances,
 // an expanded formula; no order of operations can be copied. ctml computes
 // the same values with a rigorous error bound for its own arithmetic and for
-// sklearn's (both proportional to M_k = sum_j (|x| |U_k|_j + |mu_k| |U_k|_j)^2,
-// a quadratic in max|x|): a decision whose margin exceeds the bounds is
+// sklearn's (accumulated beside the scores from |(x_i - mu_ki) U_k,ij|):
+// a decision whose margin exceeds the bounds is
 // sklearn's. Where float32 cannot decide, the scores are recomputed in
 // binary64; where even sklearn's own rounding could decide either way
 // (margins below ~1e-13 of the scores), ctml returns its binary64 argmax.
@@ -23,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -49,27 +50,6 @@ struct gaussian_tables {
       }
     return r;
   }();
-  /// M_k(X) = alpha_k X^2 + beta_k X + gamma_k with X = max|x_i|: column sums of |U_k|.
-  struct quadratic {
-    double alpha, beta, gamma;
-  };
-  static constexpr std::array<quadratic, K> magnitude = [] {
-    std::array<quadratic, K> r{};
-    for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t j = 0; j < N; ++j) {
-        double col = 0.0, mu = 0.0;
-        for (std::size_t i = 0; i < N; ++i) {
-          col += abs(Params::factor[k][i][j]);
-          mu += abs(Params::means[k][i] * Params::factor[k][i][j]);
-        }
-        col *= 1.0 + 0x1p-40;  // cover the rounding of these sums
-        mu = mu * (1.0 + 0x1p-40) + abs(m[k][j]);
-        r[k].alpha += col * col;
-        r[k].beta += 2 * col * mu;
-        r[k].gamma += mu * mu;
-      }
-    return r;
-  }();
   /// The factors, means and biases in T, as flash tables.
   template <class T>
   struct as {
@@ -80,10 +60,30 @@ struct gaussian_tables {
           for (std::size_t j = 0; j < N; ++j) r[k][i][j] = static_cast<T>(Params::factor[k][i][j]);
       return r;
     }();
-    CTML_FLASH static constexpr std::array<std::array<T, N>, K> shift = [] {
+    /// The means as T plus the remainder (x - mu is then as exact as T allows).
+    CTML_FLASH static constexpr std::array<std::array<T, N>, K> mu_hi = [] {
       std::array<std::array<T, N>, K> r{};
       for (std::size_t k = 0; k < K; ++k)
-        for (std::size_t j = 0; j < N; ++j) r[k][j] = static_cast<T>(m[k][j]);
+        for (std::size_t i = 0; i < N; ++i) r[k][i] = static_cast<T>(Params::means[k][i]);
+      return r;
+    }();
+    CTML_FLASH static constexpr std::array<std::array<T, N>, K> mu_lo = [] {
+      std::array<std::array<T, N>, K> r{};
+      for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t i = 0; i < N; ++i)
+          r[k][i] = static_cast<T>(Params::means[k][i] - static_cast<double>(static_cast<T>(Params::means[k][i])));
+      return r;
+    }();
+    /// e_j = 2 sum_i |mu_i U_ij| + |(mu U)_j|, rounded up: with sum_i |d_i U_ij|
+    /// it bounds the magnitudes in sklearn's x U - mu U (|x_i| <= |d_i| + |mu_i|).
+    CTML_FLASH static constexpr std::array<std::array<T, N>, K> mu_abs = [] {
+      std::array<std::array<T, N>, K> r{};
+      for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t j = 0; j < N; ++j) {
+          double e = 0.0;
+          for (std::size_t i = 0; i < N; ++i) e += abs(Params::means[k][i] * Params::factor[k][i][j]);
+          r[k][j] = static_cast<T>((2 * e + abs(m[k][j])) * (1.0 + 0x1p-20));
+        }
       return r;
     }();
     CTML_FLASH static constexpr std::array<T, K> bias = [] {
@@ -105,35 +105,96 @@ struct gaussian_scores {
 
   static constexpr T abs(T v) noexcept { return v < 0 ? -v : v; }
 
-  constexpr explicit gaussian_scores(const float* x) noexcept {
+  // Relative rounding of T and of sklearn's binary64, per term of a length-N dot product.
+  // sklearn: BLAS dot products of length N, or (EllipticEnvelope, scipy's
+  // mahalanobis) a quadratic form of N * N terms.
+  static constexpr double u = std::is_same_v<T, float> ? 0x1p-24 : 0x1p-53;
+  static constexpr double mine_dot = 4.0 * static_cast<double>(N + 4) * u;
+  static constexpr double their_dot = 2.0 * static_cast<double>(N * N + 4 * N + 16) * 0x1p-53;
+  static constexpr double add = 8.0 * (u + 0x1p-53);
+
+  /// y_j = sum_i d_i U_ij (the non-zero U_ij only, unrolled) and a_j = sum_i |d_i U_ij|.
+  template <std::size_t Kc, std::size_t J, std::size_t... I>
+  CTML_ALWAYS_INLINE static constexpr void column(const T* d, T& y, T& a, std::index_sequence<I...>) noexcept {
+    ((Params::factor[Kc][I][J] != 0.0 ? void((y += d[I] * static_cast<T>(Params::factor[Kc][I][J]),
+                                             a += abs(d[I] * static_cast<T>(Params::factor[Kc][I][J]))))
+                                      : void()),
+     ...);
+  }
+  /// Component k's score: q = sum y_j^2. This arithmetic's error is bounded
+  /// through `mine` = sum_j a_j^2, sklearn's through `theirs` = sum_j (a_j + e_j)^2
+  /// (e_j bounds mu's part of sklearn's x U - mu U).
+  CTML_ALWAYS_INLINE constexpr void finish(std::size_t k, T qk, T mine, T theirs) noexcept {
     using t = typename tables::template as<T>;
-    T big = 0;
-    for (std::size_t i = 0; i < N; ++i) big = abs(static_cast<T>(x[i])) > big ? abs(static_cast<T>(x[i])) : big;
-    // Relative rounding of T and of sklearn's binary64, per term of a length-N dot product.
-    constexpr double u = std::is_same_v<T, float> ? 0x1p-24 : 0x1p-53;
-    // sklearn: BLAS dot products of length N, or (EllipticEnvelope, scipy's
-    // mahalanobis) a quadratic form of N * N terms.
-    constexpr double dot = 4.0 * static_cast<double>(N + 4) * u + 2.0 * static_cast<double>(N * N + 4 * N + 16) * 0x1p-53;
-    constexpr double add = 8.0 * (u + 0x1p-53);
+    const T b = flash_load(&t::bias[k]);
+    q[k] = qk;
+    score[k] = b - qk / 2;
+    error[k] = static_cast<T>(mine_dot) * mine + static_cast<T>(their_dot) * theirs +
+               static_cast<T>(add) * (static_cast<T>(Params::bias_magnitude[k]) + qk + abs(score[k]));
+  }
+  template <std::size_t Kc, std::size_t... J>
+  CTML_ALWAYS_INLINE constexpr void component(const float* x, std::index_sequence<J...>) noexcept {
+    using t = typename tables::template as<T>;
+    std::array<T, N> d{};
+    for (std::size_t i = 0; i < N; ++i) d[i] = (static_cast<T>(x[i]) - t::mu_hi[Kc][i]) - t::mu_lo[Kc][i];
+    T qk = 0, mine = 0, theirs = 0;
+    (
+        [&] {
+          T y = 0, a = 0;
+          column<Kc, J>(d.data(), y, a, std::make_index_sequence<N>{});
+          qk += y * y;
+          a *= static_cast<T>(1.0 + 4.0 * static_cast<double>(N) * u);
+          mine += a * a;
+          const T e = a + t::mu_abs[Kc][J];
+          theirs += e * e;
+        }(),
+        ...);
+    finish(Kc, qk, mine, theirs);
+  }
+  template <std::size_t... Kc>
+  CTML_ALWAYS_INLINE constexpr void components(const float* x, std::index_sequence<Kc...>) noexcept {
+    (component<Kc>(x, std::make_index_sequence<N>{}), ...);
+  }
+
+  /// All scores, unrolled (the fast path).
+  constexpr explicit gaussian_scores(const float* x) noexcept { components(x, std::make_index_sequence<K>{}); }
+  /// The scores of the components in `which` (others: -inf), as compact loops
+  /// over the tables (the rare binary64 recomputation).
+  constexpr gaussian_scores(const float* x, const std::array<bool, K>& which) noexcept {
+    using t = typename tables::template as<T>;
     for (std::size_t k = 0; k < K; ++k) {
-      T qk = 0;
+      score[k] = -std::numeric_limits<T>::infinity();
+      if (!which[k]) continue;
+      std::array<T, N> d{};
+      for (std::size_t i = 0; i < N; ++i)
+        d[i] = (static_cast<T>(x[i]) - flash_load(&t::mu_hi[k][i])) - flash_load(&t::mu_lo[k][i]);
+      T qk = 0, mine = 0, theirs = 0;
       for (std::size_t j = 0; j < N; ++j) {
-        T y = 0;
+        T y = 0, a = 0;
         for (std::size_t i = 0; i < N; ++i) {
           const T f = flash_load(&t::factor[k][i][j]);
-          if (f != 0) y += static_cast<T>(x[i]) * f;
+          if (f != 0) {
+            const T p = d[i] * f;
+            y += p;
+            a += abs(p);
+          }
         }
-        y -= flash_load(&t::shift[k][j]);
         qk += y * y;
+        a *= static_cast<T>(1.0 + 4.0 * static_cast<double>(N) * u);
+        mine += a * a;
+        const T e = a + flash_load(&t::mu_abs[k][j]);
+        theirs += e * e;
       }
-      const T b = flash_load(&t::bias[k]);
-      const auto& mag = tables::magnitude[k];
-      const T M = static_cast<T>(mag.alpha) * big * big + static_cast<T>(mag.beta) * big + static_cast<T>(mag.gamma);
-      q[k] = qk;
-      score[k] = b - qk / 2;
-      error[k] = static_cast<T>(dot) * M +
-                 static_cast<T>(add) * (static_cast<T>(Params::bias_magnitude[k]) + qk + abs(score[k]));
+      finish(k, qk, mine, theirs);
     }
+  }
+  /// The components that could still be sklearn's answer.
+  [[nodiscard]] constexpr std::array<bool, K> candidates() const noexcept {
+    std::array<bool, K> c{};
+    bool certain = false;
+    const auto b = static_cast<std::size_t>(best(certain));
+    for (std::size_t k = 0; k < K; ++k) c[k] = k == b || !(score[b] - score[k] > error[b] + error[k]);
+    return c;
   }
   /// The first maximum, and whether every other score is below it by more
   /// than both error bounds.
@@ -172,8 +233,8 @@ struct gaussian_mixture {
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     using f = typename tables::template as<float>;
     using d = typename tables::template as<double>;
-    return (anomaly::float_first ? sizeof(f::factor) + sizeof(f::shift) + sizeof(f::bias) : 0) + sizeof(d::factor) +
-           sizeof(d::shift) + sizeof(d::bias);
+    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) + sizeof(f::mu_abs) + sizeof(f::bias) : 0) +
+           sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(d::mu_abs) + sizeof(d::bias);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
@@ -189,14 +250,17 @@ struct gaussian_mixture {
   [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
     bool certain = false;
     if constexpr (anomaly::float_first) {
-      const int b = anomaly::gaussian_scores<Params, float>(x.data()).best(certain);
+      const anomaly::gaussian_scores<Params, float> s(x.data());
+      const int b = s.best(certain);
       if (certain) return b;
+      return exact(x.data(), s.candidates());
+    } else {
+      return exact(x.data(), all());
     }
-    return exact(x.data());
   }
   /// sklearn's score_samples: log sum_k exp(s_k) (binary64, ctml's exp and log).
   [[nodiscard]] static constexpr double score_samples(std::span<const float, in_extent> x) noexcept {
-    const anomaly::gaussian_scores<Params, double> s(x.data());
+    const anomaly::gaussian_scores<Params, double> s(x.data(), all());
     double top = s.score[0];
     for (double v : s.score) top = v > top ? v : top;
     double sum = 0.0;
@@ -205,7 +269,7 @@ struct gaussian_mixture {
   }
   /// sklearn's predict_proba: exp(s_k - score_samples).
   static constexpr void predict_proba(std::span<const float, in_extent> x, std::span<double, n_components> out) noexcept {
-    const anomaly::gaussian_scores<Params, double> s(x.data());
+    const anomaly::gaussian_scores<Params, double> s(x.data(), all());
     const double total = score_samples(x);
     for (std::size_t k = 0; k < n_components; ++k) out[k] = math::exp(s.score[k] - total);
   }
@@ -214,9 +278,14 @@ struct gaussian_mixture {
   }
 
  private:
-  [[gnu::noinline]] static constexpr int exact(const float* x) noexcept {
+  static constexpr std::array<bool, n_components> all() noexcept {
+    std::array<bool, n_components> a{};
+    for (auto& c : a) c = true;
+    return a;
+  }
+  [[gnu::noinline]] static constexpr int exact(const float* x, const std::array<bool, n_components>& which) noexcept {
     bool certain = false;
-    return anomaly::gaussian_scores<Params, double>(x).best(certain);
+    return anomaly::gaussian_scores<Params, double>(x, which).best(certain);
   }
 };
 
@@ -236,7 +305,7 @@ struct elliptic_envelope {
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     using d = typename tables::template as<double>;
-    return sizeof(d::factor) + sizeof(d::shift) + sizeof(precision_table);
+    return sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(precision_table);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
@@ -246,7 +315,7 @@ struct elliptic_envelope {
 
   /// sklearn's mahalanobis: the squared distance (binary64).
   [[nodiscard]] static constexpr double mahalanobis(std::span<const float, in_extent> x) noexcept {
-    return static_cast<double>(anomaly::gaussian_scores<Params, double>(x.data()).q[0]);
+    return static_cast<double>(anomaly::gaussian_scores<Params, double>(x.data(), {true}).q[0]);
   }
   /// sklearn's decision_function: -mahalanobis - offset_ (negative: outlier).
   [[nodiscard]] static constexpr double decision_function(std::span<const float, in_extent> x) noexcept {

@@ -49,6 +49,18 @@ def reference_models(names):
         out["GB60"] = (GradientBoostingClassifier(n_estimators=60, max_depth=3, random_state=0).fit(Xtr, ytr), X)
     if "IF100" in names:
         out["IF100"] = (IsolationForest(n_estimators=100, random_state=0).fit(Xtr), X)
+    if "GMM4" in names or "EE" in names:
+        from sklearn.covariance import EllipticEnvelope
+        from sklearn.datasets import load_wine
+        from sklearn.mixture import GaussianMixture
+
+        Xw = load_wine(return_X_y=True)[0][:, :8]
+        rng = np.random.default_rng(0)
+        Rw = np.vstack([Xw, rng.uniform(Xw.min(0), Xw.max(0), size=(300, 8))])
+        if "GMM4" in names:
+            out["GMM4"] = (GaussianMixture(4, covariance_type="full", random_state=0).fit(Xw), Rw)
+        if "EE" in names:
+            out["EE"] = (EllipticEnvelope(contamination=0.1, random_state=0).fit(Xw), Rw)
     if "HGB" in names:
         Xd, yd = load_diabetes(return_X_y=True)
         rng = np.random.default_rng(0)
@@ -87,7 +99,7 @@ def main() -> int:
     ap.add_argument("--build", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "build",
                                                    "bench-boosting"))
     ap.add_argument("--ports", default="cortex-m0,cortex-m4f")
-    ap.add_argument("--models", default="X40,GB60,IF100")
+    ap.add_argument("--models", default="X40,GB60,IF100,GMM4,EE")
     ap.add_argument("--build-type", default="Release", help="Release (the ports' -O2; AVR -Os) or MinSizeRel (-Os)")
     ap.add_argument("--markdown")
     args = ap.parse_args()
