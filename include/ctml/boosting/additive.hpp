@@ -360,6 +360,8 @@ struct additive_base {
   static_assert(Params::sum_bits == 32 || Params::sum_bits == 64, "ctml: sum_bits must be 32 or 64");
   static_assert(Params::n_values >= 1 && Params::n_classes >= 1 && Params::n_outputs >= 1 && Params::n_trees >= 1,
                 "ctml: a boosted model needs trees, leaf values, outputs and classes (regressors: 1)");
+  static_assert(Params::decision_threshold == Params::decision_threshold && Params::scale == Params::scale,
+                "ctml: decision_threshold and scale must be numbers (not NaN)");
 #if defined(__AVR__)
   static_assert(Params::sum_bits == 32,
                 "ctml: this model sums in binary64 as scikit-learn does, and AVR has no binary64 at run time; "
