@@ -84,13 +84,15 @@ struct node_test {
     return rule::key(threshold(node));
   }
 
-  template <std::size_t Node>
+  /// Routed: NaN inputs were already replaced by a NaN whose sign sends them
+  /// to the node's default child through the plain compare (see routed_input).
+  template <std::size_t Node, bool Routed = false>
   [[nodiscard]] CTML_ALWAYS_INLINE static constexpr bool goes_left(input_type x) noexcept {
     if constexpr (has_categories<Params>) {
       if constexpr (Params::categorical[Node] >= 0) return category_left<Node>(x);
     }
     constexpr auto key = threshold_key(Node);
-    if constexpr (is_float && (has_missing<Params> || has_categories<Params>)) {
+    if constexpr (is_float && !Routed && (has_missing<Params> || has_categories<Params>)) {
       if (is_nan(x)) return missing_left(Node);
     }
     return rule::template goes_left<key>(x);
@@ -264,6 +266,65 @@ inline constexpr bool use_table =
     table_possible<Params> && (std::is_same_v<Layout, table_layout> ||
                                (std::is_same_v<Layout, automatic_layout> && trees::shape<Params>::n_decisions > 2048));
 
+/// The inputs as the nodes read them.
+template <class Params, class Policy>
+struct plain_input {
+  using test = node_test<Params, Policy>;
+  const typename test::input_type* x;
+  static constexpr bool routed = false;
+  template <std::size_t Node>
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr typename test::input_type at() const noexcept {
+    return x[Params::feature[Node]];
+  }
+};
+
+/// Float inputs of a model with missing values, NaN routed once per input:
+/// the split rule's integer compare sends a NaN with the sign bit set left and
+/// one without right, whatever the threshold (split.hpp). Each feature is
+/// copied twice, NaN made negative in one copy and positive in the other,
+/// and every node reads the copy of its default direction: no NaN test per node.
+template <class Params, class Policy>
+struct routed_input {
+  using test = node_test<Params, Policy>;
+  static constexpr std::size_t N = Params::n_features;
+  static constexpr bool routed = true;
+  const float* x;
+  std::array<float, N> left_nan{}, right_nan{};
+  /// Which features a node reads with each default direction.
+  static constexpr std::array<std::uint8_t, N> uses = [] {
+    std::array<std::uint8_t, N> u{};
+    for (std::size_t i = 0; i < Params::n_nodes; ++i) {
+      if (Params::left[i] < 0) continue;
+      auto& v = u[static_cast<std::size_t>(Params::feature[i])];
+      v = static_cast<std::uint8_t>(v | (test::missing_left(i) ? 1u : 2u));
+    }
+    return u;
+  }();
+  template <std::size_t F>
+  CTML_ALWAYS_INLINE constexpr void copy(const float* in) noexcept {
+    if constexpr (uses[F] != 0) {
+      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
+      const bool nan = (bits << 1) > 0xff000000u;
+      if constexpr (uses[F] & 1) left_nan[F] = std::bit_cast<float>(nan ? 0xffc00000u : bits);
+      if constexpr (uses[F] & 2) right_nan[F] = std::bit_cast<float>(nan ? 0x7fc00000u : bits);
+    }
+  }
+  constexpr explicit routed_input(const float* in) noexcept : x(in) {
+    [&]<std::size_t... F>(std::index_sequence<F...>) { (copy<F>(in), ...); }(std::make_index_sequence<N>{});
+  }
+  template <std::size_t Node>
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr float at() const noexcept {
+    constexpr auto f = static_cast<std::size_t>(Params::feature[Node]);
+    if constexpr (test::missing_left(Node)) return left_nan[f];
+    else return right_nan[f];
+  }
+};
+
+template <class Params, class Policy>
+using input_view = std::conditional_t<node_test<Params, Policy>::is_float && has_missing<Params> &&
+                                          !has_categories<Params>,
+                                      routed_input<Params, Policy>, plain_input<Params, Policy>>;
+
 /// The K raw scores, init first, trees in order.
 template <class Params, class Policy, class Layout = automatic_layout>
 struct scores {
@@ -274,36 +335,36 @@ struct scores {
   using result = std::array<number, K>;
   using table = trees::table<Params, typename test::rule>;
 
+  using view = input_view<Params, Policy>;
   template <std::size_t Node>
-  CTML_ALWAYS_INLINE static constexpr void visit(const input_type* x, number& acc) noexcept {
+  CTML_ALWAYS_INLINE static constexpr void visit(const view& x, number& acc) noexcept {
     if constexpr (Params::left[Node] < 0) {
       acc += leaf_value<Params, Node>;
-    } else if (test::template goes_left<Node>(x[Params::feature[Node]])) {
+    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
       visit<static_cast<std::size_t>(Params::left[Node])>(x, acc);
     } else {
       visit<static_cast<std::size_t>(Params::right[Node])>(x, acc);
     }
   }
   template <std::size_t... T>
-  CTML_ALWAYS_INLINE static constexpr void run_trees(const input_type* x, result& acc,
-                                                    std::index_sequence<T...>) noexcept {
+  CTML_ALWAYS_INLINE static constexpr void run_trees(const view& x, result& acc, std::index_sequence<T...>) noexcept {
     (visit<static_cast<std::size_t>(Params::root[T])>(x, acc[T % K]), ...);
   }
 
   // The integer fast path of threshold decisions (fixed_sum).
   static constexpr bool fixed = Params::decision == 1 && K == 1 && !native_sum<Params>;
   template <std::size_t Node, std::size_t Tree>
-  CTML_ALWAYS_INLINE static constexpr void visit_fixed(const input_type* x, fixed_sink<Params>& sink) noexcept {
+  CTML_ALWAYS_INLINE static constexpr void visit_fixed(const view& x, fixed_sink<Params>& sink) noexcept {
     if constexpr (Params::left[Node] < 0) {
       sink.template add_leaf<Node, Tree>();
-    } else if (test::template goes_left<Node>(x[Params::feature[Node]])) {
+    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
       visit_fixed<static_cast<std::size_t>(Params::left[Node]), Tree>(x, sink);
     } else {
       visit_fixed<static_cast<std::size_t>(Params::right[Node]), Tree>(x, sink);
     }
   }
   template <std::size_t... T>
-  CTML_ALWAYS_INLINE static constexpr void run_fixed(const input_type* x, fixed_sink<Params>& sink,
+  CTML_ALWAYS_INLINE static constexpr void run_fixed(const view& x, fixed_sink<Params>& sink,
                                                     std::index_sequence<T...>) noexcept {
     (visit_fixed<static_cast<std::size_t>(Params::root[T]), T>(x, sink), ...);
   }
@@ -312,7 +373,7 @@ struct scores {
     if constexpr (fixed) {
       fixed_sink<Params> sink;
       if constexpr (use_table<Params, Layout>) table::run(x, sink);
-      else run_fixed(x, sink, std::make_index_sequence<Params::n_trees>{});
+      else run_fixed(view{x}, sink, std::make_index_sequence<Params::n_trees>{});
       return sink.above();
     } else {
       return run(x)[0] > static_cast<number>(Params::decision_threshold);
@@ -327,7 +388,7 @@ struct scores {
       table::run(x, sink);
       return sink.acc;
     } else {
-      run_trees(x, acc, std::make_index_sequence<Params::n_trees>{});
+      run_trees(view{x}, acc, std::make_index_sequence<Params::n_trees>{});
       return acc;
     }
   }
