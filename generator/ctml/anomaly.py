@@ -1,4 +1,5 @@
-"""Anomaly detection and mixtures: IsolationForest.
+"""Anomaly detection and mixtures: IsolationForest, GaussianMixture,
+EllipticEnvelope.
 
 IsolationForest becomes ``ctml::isolation_forest<P>``
 (include/ctml/anomaly/isolation_forest.hpp): its trees with, at each leaf,
@@ -11,11 +12,13 @@ bisection with sklearn's own score arithmetic).
 from __future__ import annotations
 
 import numpy as np
+from sklearn.covariance import EllipticEnvelope
 from sklearn.ensemble import IsolationForest
+from sklearn.mixture import GaussianMixture
 
 from . import treepack
 from .registry import Family, register
-from .emit import ConversionError, Stage, member_scalar
+from .emit import ConversionError, Stage, check_finite, double_tokens, member_array, member_scalar
 
 _MAX_DOUBLE = 1.7976931348623157e308
 
@@ -71,8 +74,86 @@ def convert_iforest(est) -> Stage:
                  extra={"n_trees": t["n_trees"], "n_nodes": t["n_nodes"], "kind": "outlier"})
 
 
+# ----------------------------------------------------------------------------
+# Gaussian scores (include/ctml/anomaly/gaussian.hpp): factors U_k with
+# q_k = |x U_k - mu_k U_k|^2
+
+
+def _gaussian_members(name, means, factors, bias, bias_magnitude, extra=()) -> list[str]:
+    means = np.asarray(means, dtype=np.float64)
+    factors = np.asarray(factors, dtype=np.float64)
+    K, N = means.shape
+    for what, a in (("means", means), ("precision factors", factors), ("biases", bias)):
+        check_finite(f"{name} {what}", a)
+    return [
+        member_scalar("std::size_t", "n_features", str(N)),
+        member_scalar("std::size_t", "n_components", str(K)),
+        member_array("double", "means", ["n_components", "n_features"], double_tokens(means)),
+        member_array("double", "factor", ["n_components", "n_features", "n_features"], double_tokens(factors)),
+        member_array("double", "bias", ["n_components"], double_tokens(bias)),
+        member_array("double", "bias_magnitude", ["n_components"], double_tokens(bias_magnitude)),
+        *extra,
+    ]
+
+
+def convert_gmm(est) -> Stage:
+    from sklearn.mixture._gaussian_mixture import _compute_log_det_cholesky
+
+    name = type(est).__name__
+    K, N = est.means_.shape
+    chol = np.asarray(est.precisions_cholesky_, dtype=np.float64)
+    ct = est.covariance_type
+    if ct == "full":
+        factors = chol
+    elif ct == "tied":
+        factors = np.repeat(chol[np.newaxis], K, axis=0)
+    elif ct == "diag":
+        factors = np.stack([np.diag(c) for c in chol])
+    elif ct == "spherical":
+        factors = np.stack([c * np.eye(N) for c in chol])
+    else:
+        raise ConversionError(f"{name}: covariance_type {ct!r} is not supported")
+    log_det = np.asarray(_compute_log_det_cholesky(est.precisions_cholesky_, ct, N), dtype=np.float64)
+    log_w = np.log(est.weights_)
+    c = N * np.log(2 * np.pi)
+    bias = -0.5 * c + log_det + log_w
+    magnitude = 0.5 * abs(c) + np.abs(log_det) + np.abs(log_w)
+    members = _gaussian_members(name, est.means_, factors, bias, magnitude)
+    return Stage(name, "gmm", "ctml::gaussian_mixture", members, N, 1, is_model=True, classes=np.arange(K),
+                 extra={"kind": "clusterer"})
+
+
+def convert_envelope(est) -> Stage:
+    name = type(est).__name__
+    N = est.location_.size
+    precision = np.asarray(est.get_precision(), dtype=np.float64)
+    try:
+        L = np.linalg.cholesky(precision)  # precision = L L^T: q = |(x - loc) L|^2
+    except np.linalg.LinAlgError:
+        raise ConversionError(f"{name}: the precision matrix is not positive definite") from None
+    offset = float(est.offset_)
+
+    def outlier(s: float) -> bool:  # sklearn's predict for scipy's mahalanobis sum s (dist = sqrt(s), squared)
+        d2 = np.reshape(np.sqrt(np.array([[s]])), (1,)) ** 2
+        return bool(((-d2) - offset < 0)[0])
+
+    if outlier(0.0):
+        s_max = -1.0  # every row is an outlier
+    elif not outlier(_MAX_DOUBLE):
+        s_max = _MAX_DOUBLE
+    else:
+        s_max = treepack.largest_false(outlier, 0.0, _MAX_DOUBLE)
+    members = _gaussian_members(name, est.location_[np.newaxis], L[np.newaxis], [0.0], [0.0], extra=[
+        member_scalar("double", "offset", repr(offset)),
+        member_array("double", "precision", ["n_features", "n_features"], double_tokens(precision)),
+        member_scalar("double", "inlier_max", repr(s_max)),
+    ])
+    return Stage(name, "envelope", "ctml::elliptic_envelope", members, N, 1, is_model=True, classes=None,
+                 extra={"kind": "outlier"})
+
+
 #: Final models of this family.
-CONVERTERS = {IsolationForest: convert_iforest}
+CONVERTERS = {IsolationForest: convert_iforest, GaussianMixture: convert_gmm, EllipticEnvelope: convert_envelope}
 
 
 def convert(est) -> Stage:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.ensemble import (
+    AdaBoostClassifier,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
@@ -21,9 +22,9 @@ from sklearn.ensemble import (
 
 from . import treepack
 from .registry import Family, register
-from .emit import ConversionError, Stage, int_tokens, member_array, member_array_2d
+from .emit import ConversionError, Stage, int_tokens, member_array, member_array_2d, member_scalar
 
-DECISION_SCORE, DECISION_THRESHOLD, DECISION_ARGMAX = 0, 1, 2
+DECISION_SCORE, DECISION_THRESHOLD, DECISION_ARGMAX, DECISION_ADABOOST = 0, 1, 2, 3
 _DBL_MAX = float(np.finfo(np.float64).max)
 
 
@@ -179,8 +180,59 @@ def convert_hgb(est) -> Stage:
     return _stage(est, t, members, classifier, "classifier" if classifier else "regressor")
 
 
+# ----------------------------------------------------------------------------
+# AdaBoost
+
+
+def _tree_proba(tree, n_classes: int) -> np.ndarray:
+    """DecisionTreeClassifier.predict_proba of every node, as sklearn computes it."""
+    proba = np.array(tree.tree_.value[:, 0, :n_classes], dtype=np.float64)
+    normalizer = proba.sum(axis=1)[:, np.newaxis]
+    normalizer[normalizer == 0.0] = 1.0
+    proba /= normalizer
+    return proba
+
+
+def convert_adaboost(est) -> Stage:
+    """AdaBoostClassifier: per estimator and class, what its decision_function
+    adds for each leaf (SAMME: the estimator weight for the predicted class;
+    SAMME.R: sklearn's _samme_proba of the leaf's probabilities), as one tree
+    per (estimator, class); the sums are divided by the sum of the weights."""
+    name = type(est).__name__
+    n_features = int(est.n_features_in_)
+    K = int(est.n_classes_)
+    trees = []
+    for i, (tree, w) in enumerate(zip(est.estimators_, est.estimator_weights_)):
+        if not hasattr(tree, "tree_"):
+            raise ConversionError(f"{name}: estimator {i} is a {type(tree).__name__}; only decision trees are supported")
+        tr = tree.tree_
+        if tr.n_outputs != 1 or tr.value.shape[2] != K:
+            raise ConversionError(f"{name}: estimator {i} does not see all {K} classes")
+        proba = _tree_proba(tree, K)
+        if est.algorithm == "SAMME.R":
+            np.clip(proba, np.finfo(proba.dtype).eps, None, out=proba)
+            log_proba = np.log(proba)
+            terms = (K - 1) * (log_proba - (1.0 / K) * log_proba.sum(axis=1)[:, np.newaxis])
+        else:
+            predicted = np.argmax(proba, axis=1)  # the tree's predict
+            terms = (predicted[:, np.newaxis] == np.arange(K)[np.newaxis, :]) * w
+        n = tr.node_count
+        for k in range(K):
+            trees.append(treepack.Tree(tr.children_left[:n], tr.children_right[:n], tr.feature[:n],
+                                       tr.threshold[:n], terms[:n, k]))
+    t = treepack.pack(name, trees, n_features)
+    divisor = float(est.estimator_weights_.sum())
+    if not divisor > 0:
+        raise ConversionError(f"{name}: the estimator weights sum to {divisor}")
+    members = treepack.members(t, n_classes=K, n_outputs=K, init=np.zeros(K), scale=1.0, sum_bits=64, strict=False,
+                               decision=DECISION_ADABOOST)
+    members.append(member_scalar("double", "divisor", repr(divisor)))
+    return _stage(est, t, members, True, "classifier")
+
+
 #: Final models of this family.
 CONVERTERS = {
+    AdaBoostClassifier: convert_adaboost,
     GradientBoostingClassifier: convert_gb,
     GradientBoostingRegressor: convert_gb,
     HistGradientBoostingClassifier: convert_hgb,
@@ -188,6 +240,8 @@ CONVERTERS = {
 }
 
 def convert(est) -> Stage:
+    if isinstance(est, AdaBoostClassifier):
+        return convert_adaboost(est)
     if isinstance(est, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
         return convert_hgb(est)
     return convert_gb(est)

@@ -11,6 +11,7 @@
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
 #include <ctml/boosting/additive.hpp>
+#include <ctml/anomaly/gaussian.hpp>
 #include <ctml/anomaly/isolation_forest.hpp>
 #include <ctml/nn/layers.hpp>
 #include <ctml/nn/network.hpp>

@@ -54,3 +54,19 @@ class Agreement(unittest.TestCase):
         return model
 
 
+
+
+class FixedSums:
+    """Mixin: runs a test class again with the integer fast path of threshold
+    decisions forced on the host (as on chips without float hardware)."""
+
+    def setUp(self):
+        from ctml import host
+
+        self._flags = list(host.CXXFLAGS)
+        host.CXXFLAGS.append("-DCTML_FORCE_FIXED_SUMS")
+
+    def tearDown(self):
+        from ctml import host
+
+        host.CXXFLAGS[:] = self._flags

@@ -1,5 +1,6 @@
-"""IsolationForest: the generated header predicts what sklearn predicts, row
-for row, including rows exactly on the offset_ boundary."""
+"""IsolationForest, GaussianMixture and EllipticEnvelope: the generated header
+predicts what sklearn predicts, row for row (random rows, rows exactly on the
+offset_ boundary, rows near and on the boundaries between components)."""
 
 import copy
 import os
@@ -10,7 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: no thread overs
 import numpy as np  # noqa: E402
 
 import _helpers as h
-from _agreement import Agreement, _random_rows
+from _agreement import Agreement, FixedSums, _random_rows
 from _helpers import ctml
 
 
@@ -44,6 +45,104 @@ class IsolationForests(Agreement):
                 e.offset_ = off
                 with self.subTest(row=i, offset=off):
                     self.assert_same(e, X32)
+
+
+# ----------------------------------------------------------------------------
+# GaussianMixture and EllipticEnvelope
+
+
+def _wine8():
+    from sklearn.datasets import load_wine
+
+    X, _ = load_wine(return_X_y=True)
+    return X[:, :8]
+
+
+def _boundary_rows(est, X, n=300, seed=0):
+    """Rows on segments between two components' means, bisected (in float32)
+    towards the point where sklearn's prediction changes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    means = est.means_
+    for _ in range(n):
+        a, b = rng.choice(len(means), 2, replace=False)
+        lo, hi = means[a].astype(np.float32), means[b].astype(np.float32)
+        p_lo = est.predict(lo[np.newaxis].astype(np.float64))[0]
+        for _ in range(30):
+            mid = ((lo.astype(np.float64) + hi) / 2).astype(np.float32)
+            if est.predict(mid[np.newaxis].astype(np.float64))[0] == p_lo:
+                lo = mid
+            else:
+                hi = mid
+        rows += [lo, hi]
+    return np.vstack([X.astype(np.float32)] + rows)
+
+
+class Gaussians(Agreement):
+    def test_mixture_covariance_types(self):
+        from sklearn.mixture import GaussianMixture
+
+        X = _wine8()
+        for ct in ("full", "tied", "diag", "spherical"):
+            est = GaussianMixture(4, covariance_type=ct, random_state=0).fit(X)
+            with self.subTest(covariance_type=ct):
+                self.assert_same(est, _random_rows(X, 2000))
+                self.assert_same(est, _boundary_rows(est, X, n=100))
+
+    def test_mixture_exact_tie(self):
+        """Two spherical components at 0 and 2, equal weights: x = 1 is an exact
+        tie in sklearn's arithmetic; the first component wins."""
+        from sklearn.mixture import GaussianMixture
+
+        rng = np.random.default_rng(0)
+        est = GaussianMixture(2, covariance_type="spherical", random_state=0).fit(rng.normal(size=(50, 2)))
+        est.means_ = np.array([[0.0, 0.0], [2.0, 0.0]])
+        est.weights_ = np.array([0.5, 0.5])
+        est.precisions_cholesky_ = np.array([1.0, 1.0])
+        R = np.array([[1.0, 0.0], [1.0, 5.0], [np.nextafter(np.float32(1), np.float32(2)), 0.0], [0.99999994, 3.0]])
+        self.assertEqual(list(est.predict(R)), [0, 0, 1, 0])
+        self.assert_same(est, R)
+
+    def test_elliptic_envelope(self):
+        from sklearn.covariance import EllipticEnvelope
+
+        X = _wine8()
+        for contamination in (0.05, 0.2):
+            est = EllipticEnvelope(contamination=contamination, random_state=0).fit(X)
+            with self.subTest(contamination=contamination):
+                self.assert_same(est, _random_rows(X, 2000))
+                # rows whose distance is exactly sklearn's threshold: offset_ = -their distance
+                d = est.mahalanobis(X.astype(np.float32).astype(np.float64))
+                e = copy.deepcopy(est)
+                e.offset_ = -d[3]
+                self.assert_same(e, X)
+
+
+class GaussiansFloatFirst(Agreement):
+    """The same through the float32 path with its binary64 fallback (chips
+    with float but no binary64 hardware)."""
+
+    def setUp(self):
+        from ctml import host
+
+        self._flags = list(host.CXXFLAGS)
+        host.CXXFLAGS.append("-DCTML_FORCE_INTEGER_BINARY64")
+
+    def tearDown(self):
+        from ctml import host
+
+        host.CXXFLAGS[:] = self._flags
+
+    test_mixture_covariance_types = Gaussians.test_mixture_covariance_types
+    test_mixture_exact_tie = Gaussians.test_mixture_exact_tie
+    test_elliptic_envelope = Gaussians.test_elliptic_envelope
+
+
+class IsolationForestsFixedSums(FixedSums, Agreement):
+    """The same decisions through the integer fast path (chips without float hardware)."""
+
+    test_predict = IsolationForests.test_predict
+    test_offset_boundary = IsolationForests.test_offset_boundary
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""scikit-learn GradientBoosting and HistGradientBoosting: the generated header,
+"""scikit-learn GradientBoosting, HistGradientBoosting and AdaBoost: the generated header,
 compiled on the host, predicts what sklearn predicts, row for row (random rows
 over the training range, NaN rows, split boundaries, constructed near-ties)."""
 
+import copy
 import os
 import unittest
 
@@ -10,7 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: no thread overs
 import numpy as np  # noqa: E402
 
 import _helpers as h
-from _agreement import Agreement, _random_rows, _thresholds_rows
+from _agreement import Agreement, FixedSums, _random_rows, _thresholds_rows
 from _helpers import ctml
 
 
@@ -173,6 +174,52 @@ class HistGradientBoosting(Agreement):
         est = HistGradientBoostingRegressor(loss="poisson", max_iter=3).fit(X, y)
         with self.assertRaisesRegex(ctml.ConversionError, "identity-link"):
             ctml.convert(est)
+
+
+# ----------------------------------------------------------------------------
+# AdaBoost
+
+
+class AdaBoost(Agreement):
+    def test_samme_and_samme_r(self):
+        from sklearn.ensemble import AdaBoostClassifier
+        from sklearn.tree import DecisionTreeClassifier
+
+        Xb, yb = h.binary()
+        Xi, yi = h.iris_str()
+        for X, y in ((Xb, yb), (Xi, yi)):
+            for algorithm in ("SAMME", "SAMME.R"):
+                for depth in (1, 3):
+                    est = AdaBoostClassifier(estimator=DecisionTreeClassifier(max_depth=depth), n_estimators=25,
+                                             algorithm=algorithm, random_state=0).fit(X, y)
+                    with self.subTest(classes=len(est.classes_), algorithm=algorithm, depth=depth):
+                        self.assert_same(est, _random_rows(X, 800))
+
+    def test_samme_ties(self):
+        """Two stumps of equal weight voting for different classes tie: the
+        first class wins (binary: -s0 + s1 > 0 fails)."""
+        from sklearn.ensemble import AdaBoostClassifier
+
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(200, 2))
+        y = (X[:, 0] > 0).astype(int)
+        est = AdaBoostClassifier(n_estimators=2, algorithm="SAMME", random_state=0).fit(X, y)
+        est.estimator_weights_[:] = 0.7
+        est.estimators_ = [est.estimators_[0], copy.deepcopy(est.estimators_[0])]
+        value = est.estimators_[1].tree_.value  # a view: the second stump votes the other way
+        value[:, 0, :] = value[:, 0, ::-1].copy()
+        R = _random_rows(X, 400)
+        self.assertTrue(np.any(est.decision_function(R.astype(np.float64)) == 0))
+        self.assert_same(est, R)
+
+
+
+class GradientBoostingFixedSums(FixedSums, Agreement):
+    """The same decisions through the integer fast path (chips without float hardware)."""
+
+    test_binary_breast_cancer = GradientBoosting.test_binary_breast_cancer
+    test_near_ties_log_loss = GradientBoosting.test_near_ties_log_loss
+    test_near_ties_exponential = GradientBoosting.test_near_ties_exponential
 
 
 if __name__ == "__main__":

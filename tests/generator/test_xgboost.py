@@ -13,7 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: no thread overs
 import numpy as np  # noqa: E402
 
 import _helpers as h
-from _agreement import Agreement, _random_rows
+from _agreement import Agreement, FixedSums, _random_rows
 from _helpers import ctml
 
 try:
@@ -125,6 +125,15 @@ class XGBoost(Agreement):
         est = xgboost.XGBRegressor(n_estimators=2, missing=0.0).fit(X, y)
         with self.assertRaisesRegex(ctml.ConversionError, "missing"):
             ctml.convert(est)
+
+
+@unittest.skipIf(xgboost is None, XGB_SKIP)
+class XGBoostFixedSums(FixedSums, Agreement):
+    """The same decisions through the integer fast path (chips without float hardware)."""
+
+    test_binary_breast_cancer = XGBoost.test_binary_breast_cancer
+    test_float32_sum_order_and_logistic_threshold = XGBoost.test_float32_sum_order_and_logistic_threshold
+    _write = XGBoost._write
 
 
 if __name__ == "__main__":

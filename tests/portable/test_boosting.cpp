@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 
+#include <ctml/anomaly/gaussian.hpp>
 #include <ctml/anomaly/isolation_forest.hpp>
 #include <ctml/boosting/additive.hpp>
 
@@ -197,5 +198,54 @@ CTML_TEST(isolation_forest_predict_and_scores) {
   CTML_CHECK((s > -0.5000001 && s < -0.4999999));
   const double d = m.decision_function(std::array<float, 1>{opaque(0.0f)});  // -2^(-2/3.5) + 0.5
   CTML_CHECK((d > -0.1730 && d < -0.1729));
+}
+#endif
+
+#if !defined(__AVR__)
+namespace {
+// GaussianMixture, two components in 2-d (hand-worked): component 0 has
+// mean 0 and factor U = [[2, 1], [0, 0.5]] (y = x U), component 1 mean (1, 1)
+// and U = I, with biases 0 and -3.125. At x = (1, 1): y0 = (2, 1.5),
+// q0 = 6.25, s0 = -3.125 = s1: an exact tie, the first component wins.
+struct gmm2 {
+  static constexpr std::size_t n_features = 2, n_components = 2;
+  static constexpr double means[2][2] = {{0.0, 0.0}, {1.0, 1.0}};
+  static constexpr double factor[2][2][2] = {{{2.0, 1.0}, {0.0, 0.5}}, {{1.0, 0.0}, {0.0, 1.0}}};
+  static constexpr double bias[2] = {0.0, -3.125};
+  static constexpr double bias_magnitude[2] = {0.0, 3.125};
+};
+// EllipticEnvelope at (1, 2) with precision I and offset -4: inlier iff the
+// squared distance <= 4.
+struct envelope {
+  static constexpr std::size_t n_features = 2, n_components = 1;
+  static constexpr double means[1][2] = {{1.0, 2.0}};
+  static constexpr double factor[1][2][2] = {{{1.0, 0.0}, {0.0, 1.0}}};
+  static constexpr double bias[1] = {0.0};
+  static constexpr double bias_magnitude[1] = {0.0};
+  static constexpr double offset = -4.0;
+  static constexpr double precision[2][2] = {{1.0, 0.0}, {0.0, 1.0}};
+  static constexpr double inlier_max = 4.000000000000001;
+};
+template <class M>
+int predict2(M m, float a, float b) {
+  return m.predict(std::array<float, 2>{opaque(a), opaque(b)});
+}
+}  // namespace
+
+CTML_TEST(gaussian_mixture_and_elliptic_envelope) {
+  constexpr ctml::gaussian_mixture<gmm2> g{};
+  CTML_CHECK_EQ(predict2(g, 1.0f, 1.0f), 0);        // exact tie
+  CTML_CHECK_EQ(predict2(g, 1.0f, 1.0000001f), 1);  // q0 = 6.25000018 > 6.25 + q1
+  CTML_CHECK_EQ(predict2(g, 0.0f, 0.0f), 0);        // s0 = 0 > -3.125 - 1
+  CTML_CHECK_EQ(predict2(g, -3.0f, 7.0f), 0);       // y0 = (-6, 0.5): s0 = -18.125; s1 = -3.125 - 52 / 2
+  CTML_CHECK_EQ(predict2(g, 3.0f, 0.0f), 1);        // y0 = (6, 3): s0 = -22.5; s1 = -3.125 - 5 / 2
+  constexpr ctml::elliptic_envelope<envelope> e{};
+  CTML_CHECK_EQ(predict2(e, 1.0f, 4.0f), 1);         // distance^2 = 4: on the boundary, inlier
+  CTML_CHECK_EQ(predict2(e, 3.0f, 2.0f), 1);
+  CTML_CHECK_EQ(predict2(e, 1.0f, 4.0000005f), -1);  // 4.000002
+  CTML_CHECK_EQ(predict2(e, 2.5f, 3.5f), -1);        // 4.5
+  CTML_CHECK_EQ(predict2(e, 1.0f, 2.0f), 1);
+  const double d = e.decision_function(std::array<float, 2>{opaque(2.0f), 2.0f});  // -1 + 4
+  CTML_CHECK((d > 2.9999999 && d < 3.0000001));
 }
 #endif

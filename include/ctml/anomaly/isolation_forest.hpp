@@ -18,14 +18,17 @@
 namespace ctml {
 
 /// predict: +1 (inlier) or -1 (outlier), as sklearn's predict.
-template <class Params, ValuePolicy Policy = f32>
-struct isolation_forest : boosting::additive_base<Params, Policy> {
-  using base = boosting::additive_base<Params, Policy>;
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct isolation_forest : boosting::additive_base<Params, Policy, Layout> {
+  using base = boosting::additive_base<Params, Policy, Layout>;
   using typename base::in_type;
   using out_type = int;
   template <ValuePolicy P>
     requires boosting::supports_policy<P>
-  using rebind = isolation_forest<Params, P>;
+  using rebind = isolation_forest<Params, P, Layout>;
+  template <TreeLayout L>
+    requires boosting::layout_supported<Params, L>
+  using rebind_option = isolation_forest<Params, Policy, L>;
   static_assert(Params::decision == 1 && Params::n_outputs == 1 && Params::sum_bits == 64,
                 "ctml: an isolation forest sums path lengths in binary64 and decides by a threshold");
 
@@ -37,7 +40,7 @@ struct isolation_forest : boosting::additive_base<Params, Policy> {
     return predict(x);
   }
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    return path_length_sum(x) > Params::decision_threshold ? 1 : -1;
+    return base::scores_t::above(x.data()) ? 1 : -1;
   }
   /// sklearn's score_samples: -2^(-sum / denominator) (ctml's exp: within a few ulps).
   [[nodiscard]] static constexpr double score_samples(std::span<const in_type, base::in_extent> x) noexcept {

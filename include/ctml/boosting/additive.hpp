@@ -15,7 +15,8 @@
 //   sum_bits        64 (binary64 sums) or 32 (binary32 sums)
 //   strict          the node test is `x < threshold` (XGBoost), else `x <= t`
 //   decision        0: the score (regressors); 1: score > decision_threshold;
-//                   2: first maximum of the K scores
+//                   2: first maximum of the K scores; 3: AdaBoost (scores / divisor,
+//                   then -s0 + s1 > 0 for two classes, else the first maximum)
 //   default_left[]  optional: where a NaN input goes at each node (missing values)
 //   categorical[]   optional: per node, -1 or a row of left_categories
 //                   (256-bit sets of the categories that go left) and known_categories
@@ -83,13 +84,15 @@ struct node_test {
     return rule::key(threshold(node));
   }
 
-  template <std::size_t Node>
+  /// Routed: NaN inputs were already replaced by a NaN whose sign sends them
+  /// to the node's default child through the plain compare (see routed_input).
+  template <std::size_t Node, bool Routed = false>
   [[nodiscard]] CTML_ALWAYS_INLINE static constexpr bool goes_left(input_type x) noexcept {
     if constexpr (has_categories<Params>) {
       if constexpr (Params::categorical[Node] >= 0) return category_left<Node>(x);
     }
     constexpr auto key = threshold_key(Node);
-    if constexpr (is_float && (has_missing<Params> || has_categories<Params>)) {
+    if constexpr (is_float && !Routed && (has_missing<Params> || has_categories<Params>)) {
       if (is_nan(x)) return missing_left(Node);
     }
     return rule::template goes_left<key>(x);
@@ -125,6 +128,85 @@ template <class Params, std::size_t Node>
 inline constexpr sum_type<Params> leaf_value =
     static_cast<sum_type<Params>>(Params::scale * Params::values[static_cast<std::size_t>(Params::leaf[Node])]);
 
+/// Whether the target adds this sum type in hardware. Where it does not
+/// (Cortex-M0: neither; Cortex-M4F: no binary64), a threshold decision first
+/// sums integers (see fixed_sum). Tests define CTML_FORCE_FIXED_SUMS.
+/// (Target test: to move to include/ctml/arch/ once that exists.)
+template <class Params>
+inline constexpr bool native_sum =
+#if defined(CTML_FORCE_FIXED_SUMS)
+    false;
+#else
+    Params::sum_bits == 64 ? detail::has_binary64_unit :
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__riscv_f) || \
+    (defined(__ARM_FP) && (__ARM_FP & 4))
+    true;
+#else
+    false;
+#endif
+#endif
+
+/// Threshold decisions in integers. Every leaf value v becomes round(v * 2^s)
+/// (int32; s is as large as the model's range allows). The integer sum A is
+/// within n/2 + 1 units of the exact sum times 2^s, and the framework's own
+/// float sum S within n * |sum| * eps of the exact sum; so A beyond
+/// T * 2^s +- margin decides S > T exactly. Otherwise (near-ties only) the
+/// framework's sum is redone in its type and order from the leaves reached.
+template <class Params>
+struct fixed_sum {
+  static constexpr double abs(double v) noexcept { return v < 0 ? -v : v; }
+  static constexpr double leaf(std::size_t node) noexcept {
+    return static_cast<double>(
+        static_cast<sum_type<Params>>(Params::scale * Params::values[static_cast<std::size_t>(Params::leaf[node])]));
+  }
+  /// |init| + |threshold| + the largest |leaf| of every tree: bounds every partial sum.
+  static constexpr double bound = [] {
+    double b = abs(Params::init[0]) + abs(Params::decision_threshold) + 1.0;
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const auto begin = static_cast<std::size_t>(Params::root[t]);
+      const std::size_t end = t + 1 < Params::n_trees ? static_cast<std::size_t>(Params::root[t + 1]) : Params::n_nodes;
+      double m = 0.0;
+      for (std::size_t i = begin; i < end; ++i)
+        if (Params::left[i] < 0 && abs(leaf(i)) > m) m = abs(leaf(i));
+      b += m;
+    }
+    return b;
+  }();
+  static constexpr int shift = [] {  // the largest s with bound * 2^s < 2^30 (bound >= 1)
+    int s = 30;
+    while (bound * detail::pow2(s) >= detail::pow2(30)) --s;
+    return s;
+  }();
+  static constexpr double unit = detail::pow2(shift);  // 2^s
+  static constexpr double round(double v) noexcept {
+    const double r = v * unit;  // exact: a power of two
+    const auto k = static_cast<std::int64_t>(r < 0 ? r - 0.5 : r + 0.5);
+    return static_cast<double>(k);
+  }
+  static constexpr std::int32_t fixed(double v) noexcept { return static_cast<std::int32_t>(round(v)); }
+  static constexpr double eps = Params::sum_bits == 64 ? detail::pow2(-53) : detail::pow2(-24);
+  /// Units of 2^-s between A and S * 2^s, at most (+2: the init's and the threshold's rounding).
+  static constexpr double margin =
+      static_cast<double>(Params::n_trees) / 2 + 2 + static_cast<double>(Params::n_trees + 1) * bound * unit * eps + 1;
+  static constexpr std::int32_t hi = static_cast<std::int32_t>(round(Params::decision_threshold) + margin + 1);
+  static constexpr std::int32_t lo = static_cast<std::int32_t>(round(Params::decision_threshold) - margin - 1);
+  static constexpr std::int32_t init = fixed(Params::init[0]);
+  template <std::size_t Node>
+  static constexpr std::int32_t leaf_v = fixed(leaf(Node));
+  static_assert(bound * unit < detail::pow2(31) && margin < detail::pow2(28), "ctml: fixed-point range");
+};
+
+/// Integer leaf values as a flash table, for the table layout.
+template <class Params>
+struct fixed_table {
+  CTML_FLASH static constexpr std::array<std::int32_t, Params::n_values> values = [] {
+    std::array<std::int32_t, Params::n_values> v{};
+    for (std::size_t r = 0; r < Params::n_values; ++r)
+      v[r] = fixed_sum<Params>::fixed(static_cast<double>(static_cast<sum_type<Params>>(Params::scale * Params::values[r])));
+    return v;
+  }();
+};
+
 /// Leaf values as a flash table, for the table layout.
 template <class Params>
 struct leaf_table {
@@ -146,14 +228,105 @@ struct score_sink {
   }
 };
 
+/// The integer sum and the leaves reached, for threshold decisions.
+template <class Params>
+struct fixed_sink {
+  using row_type = trees::uint_for<Params::n_values>;
+  std::int32_t acc = fixed_sum<Params>::init;
+  std::array<row_type, Params::n_trees> seen{};
+  constexpr void add(std::size_t t, std::size_t r) noexcept {
+    acc += flash_load(&fixed_table<Params>::values[r]);
+    seen[t] = static_cast<row_type>(r);
+  }
+  template <std::size_t Node, std::size_t Tree>
+  CTML_ALWAYS_INLINE constexpr void add_leaf() noexcept {
+    acc += fixed_sum<Params>::template leaf_v<Node>;
+    seen[Tree] = static_cast<row_type>(Params::leaf[Node]);
+  }
+  /// Params::decision: the framework's `sum > threshold`.
+  [[nodiscard]] constexpr bool above() const noexcept {
+    if (acc > fixed_sum<Params>::hi) return true;
+    if (acc < fixed_sum<Params>::lo) return false;
+    return exact_above();
+  }
+  /// The framework's own sum, in its type and order (near-ties only).
+  [[nodiscard, gnu::cold, gnu::noinline]] constexpr bool exact_above() const noexcept {
+    auto sum = static_cast<sum_type<Params>>(Params::init[0]);
+    for (std::size_t t = 0; t < Params::n_trees; ++t) sum += flash_load(&leaf_table<Params>::values[seen[t]]);
+    return sum > static_cast<sum_type<Params>>(Params::decision_threshold);
+  }
+};
+
 /// Whether the forests' table layout can hold the model: plain `x <= t`
 /// splits (no missing values, no categories), and large enough to need it.
 template <class Params>
-inline constexpr bool use_table = !Params::strict && !has_missing<Params> && !has_categories<Params> &&
-                                  trees::shape<Params>::n_decisions > 2048;
+inline constexpr bool table_possible = !Params::strict && !has_missing<Params> && !has_categories<Params>;
+template <class Params, class Layout>
+inline constexpr bool use_table =
+    table_possible<Params> && (std::is_same_v<Layout, table_layout> ||
+                               (std::is_same_v<Layout, automatic_layout> && trees::shape<Params>::n_decisions > 2048));
+
+/// The inputs as the nodes read them.
+template <class Params, class Policy>
+struct plain_input {
+  using test = node_test<Params, Policy>;
+  const typename test::input_type* x;
+  static constexpr bool routed = false;
+  template <std::size_t Node>
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr typename test::input_type at() const noexcept {
+    return x[Params::feature[Node]];
+  }
+};
+
+/// Float inputs of a model with missing values, NaN routed once per input:
+/// the split rule's integer compare sends a NaN with the sign bit set left and
+/// one without right, whatever the threshold (split.hpp). Each feature is
+/// copied twice, NaN made negative in one copy and positive in the other,
+/// and every node reads the copy of its default direction: no NaN test per node.
+template <class Params, class Policy>
+struct routed_input {
+  using test = node_test<Params, Policy>;
+  static constexpr std::size_t N = Params::n_features;
+  static constexpr bool routed = true;
+  const float* x;
+  std::array<float, N> left_nan{}, right_nan{};
+  /// Which features a node reads with each default direction.
+  static constexpr std::array<std::uint8_t, N> uses = [] {
+    std::array<std::uint8_t, N> u{};
+    for (std::size_t i = 0; i < Params::n_nodes; ++i) {
+      if (Params::left[i] < 0) continue;
+      auto& v = u[static_cast<std::size_t>(Params::feature[i])];
+      v = static_cast<std::uint8_t>(v | (test::missing_left(i) ? 1u : 2u));
+    }
+    return u;
+  }();
+  template <std::size_t F>
+  CTML_ALWAYS_INLINE constexpr void copy(const float* in) noexcept {
+    if constexpr (uses[F] != 0) {
+      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
+      const bool nan = (bits << 1) > 0xff000000u;
+      if constexpr (uses[F] & 1) left_nan[F] = std::bit_cast<float>(nan ? 0xffc00000u : bits);
+      if constexpr (uses[F] & 2) right_nan[F] = std::bit_cast<float>(nan ? 0x7fc00000u : bits);
+    }
+  }
+  constexpr explicit routed_input(const float* in) noexcept : x(in) {
+    [&]<std::size_t... F>(std::index_sequence<F...>) { (copy<F>(in), ...); }(std::make_index_sequence<N>{});
+  }
+  template <std::size_t Node>
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr float at() const noexcept {
+    constexpr auto f = static_cast<std::size_t>(Params::feature[Node]);
+    if constexpr (test::missing_left(Node)) return left_nan[f];
+    else return right_nan[f];
+  }
+};
+
+template <class Params, class Policy>
+using input_view = std::conditional_t<node_test<Params, Policy>::is_float && has_missing<Params> &&
+                                          !has_categories<Params>,
+                                      routed_input<Params, Policy>, plain_input<Params, Policy>>;
 
 /// The K raw scores, init first, trees in order.
-template <class Params, class Policy>
+template <class Params, class Policy, class Layout = automatic_layout>
 struct scores {
   using test = node_test<Params, Policy>;
   using input_type = typename test::input_type;
@@ -162,30 +335,60 @@ struct scores {
   using result = std::array<number, K>;
   using table = trees::table<Params, typename test::rule>;
 
+  using view = input_view<Params, Policy>;
   template <std::size_t Node>
-  CTML_ALWAYS_INLINE static constexpr void visit(const input_type* x, number& acc) noexcept {
+  CTML_ALWAYS_INLINE static constexpr void visit(const view& x, number& acc) noexcept {
     if constexpr (Params::left[Node] < 0) {
       acc += leaf_value<Params, Node>;
-    } else if (test::template goes_left<Node>(x[Params::feature[Node]])) {
+    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
       visit<static_cast<std::size_t>(Params::left[Node])>(x, acc);
     } else {
       visit<static_cast<std::size_t>(Params::right[Node])>(x, acc);
     }
   }
   template <std::size_t... T>
-  CTML_ALWAYS_INLINE static constexpr void run_trees(const input_type* x, result& acc,
-                                                    std::index_sequence<T...>) noexcept {
+  CTML_ALWAYS_INLINE static constexpr void run_trees(const view& x, result& acc, std::index_sequence<T...>) noexcept {
     (visit<static_cast<std::size_t>(Params::root[T])>(x, acc[T % K]), ...);
   }
+
+  // The integer fast path of threshold decisions (fixed_sum).
+  static constexpr bool fixed = Params::decision == 1 && K == 1 && !native_sum<Params>;
+  template <std::size_t Node, std::size_t Tree>
+  CTML_ALWAYS_INLINE static constexpr void visit_fixed(const view& x, fixed_sink<Params>& sink) noexcept {
+    if constexpr (Params::left[Node] < 0) {
+      sink.template add_leaf<Node, Tree>();
+    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
+      visit_fixed<static_cast<std::size_t>(Params::left[Node]), Tree>(x, sink);
+    } else {
+      visit_fixed<static_cast<std::size_t>(Params::right[Node]), Tree>(x, sink);
+    }
+  }
+  template <std::size_t... T>
+  CTML_ALWAYS_INLINE static constexpr void run_fixed(const view& x, fixed_sink<Params>& sink,
+                                                    std::index_sequence<T...>) noexcept {
+    (visit_fixed<static_cast<std::size_t>(Params::root[T]), T>(x, sink), ...);
+  }
+  /// Params::decision == 1: whether the framework's sum exceeds the threshold.
+  [[nodiscard]] static constexpr bool above(const input_type* x) noexcept {
+    if constexpr (fixed) {
+      fixed_sink<Params> sink;
+      if constexpr (use_table<Params, Layout>) table::run(x, sink);
+      else run_fixed(view{x}, sink, std::make_index_sequence<Params::n_trees>{});
+      return sink.above();
+    } else {
+      return run(x)[0] > static_cast<number>(Params::decision_threshold);
+    }
+  }
+
   [[nodiscard]] static constexpr result run(const input_type* x) noexcept {
     result acc{};
     for (std::size_t k = 0; k < K; ++k) acc[k] = static_cast<number>(Params::init[k]);
-    if constexpr (use_table<Params>) {
+    if constexpr (use_table<Params, Layout>) {
       score_sink<Params> sink{acc};
       table::run(x, sink);
       return sink.acc;
     } else {
-      run_trees(x, acc, std::make_index_sequence<Params::n_trees>{});
+      run_trees(view{x}, acc, std::make_index_sequence<Params::n_trees>{});
       return acc;
     }
   }
@@ -198,14 +401,19 @@ struct scores {
   }
 };
 
+/// Layouts: unrolled and automatic always; the table for plain `<=` splits.
+template <class Params, class L>
+concept layout_supported = std::is_same_v<L, unrolled_layout> || std::is_same_v<L, automatic_layout> ||
+                           (std::is_same_v<L, table_layout> && table_possible<Params>);
+
 template <class P>
 inline constexpr bool supports_policy = std::is_same_v<P, f32> || (detail::is_fixed<P> && sizeof(typename P::value_type) <= 2);
 
 /// Shared by the classifier, the regressor and the outlier detector.
-template <class Params, ValuePolicy Policy>
+template <class Params, ValuePolicy Policy, class Layout>
 struct additive_base {
   using policy = Policy;
-  using scores_t = scores<Params, Policy>;
+  using scores_t = scores<Params, Policy, Layout>;
   using in_type = typename scores_t::input_type;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
@@ -213,6 +421,8 @@ struct additive_base {
   static_assert(Params::sum_bits == 32 || Params::sum_bits == 64, "ctml: sum_bits must be 32 or 64");
   static_assert(Params::n_values >= 1 && Params::n_classes >= 1 && Params::n_outputs >= 1 && Params::n_trees >= 1,
                 "ctml: a boosted model needs trees, leaf values, outputs and classes (regressors: 1)");
+  static_assert(Params::decision_threshold == Params::decision_threshold && Params::scale == Params::scale,
+                "ctml: decision_threshold and scale must be numbers (not NaN)");
 #if defined(__AVR__)
   static_assert(Params::sum_bits == 32,
                 "ctml: this model sums in binary64 as scikit-learn does, and AVR has no binary64 at run time; "
@@ -220,10 +430,13 @@ struct additive_base {
 #endif
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
-  static constexpr bool table = boosting::use_table<Params>;
+  static constexpr bool table = boosting::use_table<Params, Layout>;
+  static constexpr bool fixed = scores_t::fixed;
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    if constexpr (table) return scores_t::table::data_bytes + sizeof(leaf_table<Params>::values);
-    else return 0;
+    std::size_t b = 0;
+    if constexpr (table) b += scores_t::table::data_bytes + (fixed ? sizeof(fixed_table<Params>::values) : 0);
+    if constexpr (table || fixed) b += sizeof(leaf_table<Params>::values);
+    return b;
   }
   /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
@@ -231,7 +444,8 @@ struct additive_base {
     else return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    return sizeof(typename scores_t::result);
+    if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    else return sizeof(typename scores_t::result);
   }
   [[nodiscard]] static constexpr typename scores_t::result raw(std::span<const in_type, in_extent> x) noexcept {
     return scores_t::run(x.data());
@@ -243,26 +457,37 @@ struct additive_base {
 namespace ctml {
 
 /// A boosted classifier: the index of the class in the framework's classes_.
-template <class Params, ValuePolicy Policy = f32>
-struct boosted_classifier : boosting::additive_base<Params, Policy> {
-  using base = boosting::additive_base<Params, Policy>;
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct boosted_classifier : boosting::additive_base<Params, Policy, Layout> {
+  using base = boosting::additive_base<Params, Policy, Layout>;
   using typename base::in_type;
   using out_type = int;
   template <ValuePolicy P>
     requires boosting::supports_policy<P>
-  using rebind = boosted_classifier<Params, P>;
+  using rebind = boosted_classifier<Params, P, Layout>;
+  template <TreeLayout L>
+    requires boosting::layout_supported<Params, L>
+  using rebind_option = boosted_classifier<Params, Policy, L>;
   static constexpr std::size_t n_classes = Params::n_classes;
-  static_assert(Params::decision == 1 || Params::decision == 2, "ctml: a classifier decides by threshold or argmax");
+  static_assert(Params::decision >= 1 && Params::decision <= 3,
+                "ctml: a classifier decides by threshold (1), argmax (2) or AdaBoost's normalised vote (3)");
 
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
   [[nodiscard]] constexpr int predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    const auto s = base::raw(x);
-    if constexpr (Params::decision == 1)
-      return s[0] > static_cast<typename base::scores_t::number>(Params::decision_threshold) ? 1 : 0;
-    else
-      return base::scores_t::argmax(s);
+    if constexpr (Params::decision == 1) {
+      return base::scores_t::above(x.data()) ? 1 : 0;
+    } else if constexpr (Params::decision == 3) {
+      // AdaBoostClassifier.decision_function: the sums divided by the sum of
+      // the estimator weights; two classes: -s0 + s1 > 0.
+      auto s = base::raw(x);
+      for (auto& v : s) v = v / Params::divisor;
+      if constexpr (Params::n_outputs == 2) return -s[0] + s[1] > 0 ? 1 : 0;
+      else return base::scores_t::argmax(s);
+    } else {
+      return base::scores_t::argmax(base::raw(x));
+    }
   }
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
@@ -270,14 +495,17 @@ struct boosted_classifier : boosting::additive_base<Params, Policy> {
 };
 
 /// A boosted regressor: the raw score (sklearn's and XGBoost's predict).
-template <class Params, ValuePolicy Policy = f32>
-struct boosted_regressor : boosting::additive_base<Params, Policy> {
-  using base = boosting::additive_base<Params, Policy>;
+template <class Params, ValuePolicy Policy = f32, TreeLayout Layout = automatic_layout>
+struct boosted_regressor : boosting::additive_base<Params, Policy, Layout> {
+  using base = boosting::additive_base<Params, Policy, Layout>;
   using typename base::in_type;
   using out_type = double;
   template <ValuePolicy P>
     requires boosting::supports_policy<P>
-  using rebind = boosted_regressor<Params, P>;
+  using rebind = boosted_regressor<Params, P, Layout>;
+  template <TreeLayout L>
+    requires boosting::layout_supported<Params, L>
+  using rebind_option = boosted_regressor<Params, Policy, L>;
   static_assert(Params::decision == 0 && Params::n_outputs == 1, "ctml: a regressor returns its one score");
 
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {

@@ -20,6 +20,9 @@ struct no_model {  // same harness, no model
   static constexpr std::size_t flash_bytes() noexcept { return 0; }
 };
 constexpr no_model bench_model{};
+#elif __has_include("layout.hpp")  // written by bench_boosting.py: `#define CTML_BENCH_LAYOUT ...`
+#include "layout.hpp"
+constexpr auto bench_model = model::model.with(CTML_BENCH_LAYOUT{});
 #else
 constexpr auto bench_model = model::model;
 #endif
