@@ -28,7 +28,7 @@ struct isolation_forest : boosting::additive_base<Params, Policy, Layout> {
   using rebind = isolation_forest<Params, P, Layout>;
   template <TreeLayout L>
     requires boosting::layout_supported<Params, L>
-  using rebind_option = isolation_forest<Params, Policy, L>;
+  using rebind_layout = isolation_forest<Params, Policy, L>;
   static_assert(Params::decision == 1 && Params::n_outputs == 1 && Params::sum_bits == 64,
                 "ctml: an isolation forest sums path lengths in binary64 and decides by a threshold");
 

@@ -82,11 +82,19 @@ inline constexpr bool conv_unrolls_rows = false;  // conv_window_avr loops over 
 // ---------------------------------------------------------------------------
 // Float
 
+/// The assembly dot product (avr_float.hpp) as dot_f32's fast path: the same
+/// bits as the loop, about half the cycles.
+struct avr_fast_dot {
+  static constexpr bool enabled = true;
+  std::uint32_t operator()(const float* w, const float* x, std::size_t n) const noexcept {
+    return ctml_avr_dot_f32(w, x, static_cast<std::uint16_t>(n));
+  }
+};
+
 template <std::size_t N>
-[[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
+[[nodiscard]] CTML_ALWAYS_INLINE float dot_f32(const float* w, const float* x) noexcept {
   static_assert(N < 65536, "ctml: a float dot product on AVR has fewer than 65536 terms: split the layer");
-  if (const std::uint32_t bits = ctml_avr_dot_f32(w, x, N); bits != 0xffffffffu) return std::bit_cast<float>(bits);
-  return portable::dot_f32_loop<N>(w, x);
+  return portable::dot_f32<N>(w, x, avr_fast_dot{});
 }
 
 // ---------------------------------------------------------------------------
@@ -356,7 +364,7 @@ static_assert(sizeof(fast_entry) == 7, "ctml: requantize_fast_avr expects a pack
 }
 
 template <bool AddBias, class Entry>
-[[nodiscard]] inline std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
+[[nodiscard]] CTML_ALWAYS_INLINE std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
   if constexpr (AddBias && std::is_same_v<Entry, fast_entry>) return requantize_fast_avr(acc, en);
   else return portable::requantize_entry<AddBias>(acc, en);
 }

@@ -20,10 +20,19 @@ namespace portable {
 // ---------------------------------------------------------------------------
 // Float kernels.
 
+/// A fast path for dot_f32 that is not there (arch/avr.hpp has one).
+struct no_fast_dot {
+  static constexpr bool enabled = false;
+  std::uint32_t operator()(const float*, const float*, std::size_t) const noexcept { return 0xffffffffu; }
+};
+
 /// sum of w[j] * x[j] in float, in order j = 0, 1, ... (4 per iteration, one
-/// accumulator, so the order is sklearn's); w in flash.
-template <std::size_t N>
-[[nodiscard]] CTML_ALWAYS_INLINE float dot_f32_loop(const float* w, const float* x) noexcept {
+/// accumulator, so the order is sklearn's); w in flash. `Fast` may compute
+/// the same bits first (0xffffffff where it declines: then the loop runs).
+template <std::size_t N, class Fast = no_fast_dot>
+[[nodiscard]] inline float dot_f32(const float* w, const float* x, Fast fast = {}) noexcept {
+  if constexpr (Fast::enabled)
+    if (const std::uint32_t bits = fast(w, x, N); bits != 0xffffffffu) return std::bit_cast<float>(bits);
   constexpr std::size_t quads = N - N % 4;  // the tail loop's bounds are constants (GCC 12 misjudges it otherwise)
   float acc = 0.0f;
   for (std::size_t j = 0; j < quads; j += 4) {
@@ -35,10 +44,6 @@ template <std::size_t N>
   if constexpr (quads < N)
     for (std::size_t j = quads; j < N; ++j) acc += flash_load(w + j) * x[j];
   return acc;
-}
-template <std::size_t N>
-[[nodiscard]] inline float dot_f32(const float* w, const float* x) noexcept {
-  return dot_f32_loop<N>(w, x);
 }
 
 /// exp(x) in float arithmetic: x = k ln2 + r, |r| <= ln2 / 2, degree-7
@@ -186,21 +191,27 @@ template <class T>
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/// The constants of requantize_fast.
+struct fast_multiplier {
+  std::int32_t round;  // added before the final shift when the value is >= 0
+  std::uint16_t m;     // m0 >> 16
+  std::uint8_t s;      // 7 - shift
+};
+
 /// TFLite's requantisation for a multiplier {m << 16, 7 - s}, |acc| < 2^23
-/// and 7 <= s <= 30, in one pass (nn/quant.hpp, requantize_fast): with
+/// and 7 <= s <= 30, in one pass (nn/quant.hpp): with
 /// y = floor((acc * m + 2^14) / 2^8), SRDHM is floor(y / 2^7) and
 /// RoundingDivideByPOT(SRDHM, s - 7) is floor((y + R) / 2^s), where R is
 /// `round` = 2^(s-1) (s > 7, y >= 0), 2^(s-1) - 128 (s > 7, y < 0), or 0
 /// (s == 7); one 16x16 and one 8x16 product.
-[[nodiscard]] constexpr std::int32_t requantize_fast(std::int32_t acc, std::int32_t round, std::uint16_t m,
-                                                     std::uint8_t s) noexcept {
+[[nodiscard]] constexpr std::int32_t requantize_fast(std::int32_t acc, fast_multiplier f) noexcept {
   const auto hi = static_cast<std::int16_t>(acc >> 8);  // |hi| < 2^15
   const auto lo = static_cast<std::uint8_t>(acc);       // two's complement low byte
-  const auto t = static_cast<std::int32_t>(static_cast<std::uint32_t>(lo) * m + (std::uint32_t{1} << 14));
-  std::int32_t y = static_cast<std::int32_t>(hi) * static_cast<std::int32_t>(m) + (t >> 8);
-  std::int32_t r = round;
+  const auto t = static_cast<std::int32_t>(static_cast<std::uint32_t>(lo) * f.m + (std::uint32_t{1} << 14));
+  std::int32_t y = static_cast<std::int32_t>(hi) * static_cast<std::int32_t>(f.m) + (t >> 8);
+  std::int32_t r = f.round;
   if (y < 0 && r != 0) r -= 128;
-  return shift_right(y + r, s);
+  return shift_right(y + r, f.s);
 }
 
 /// The `round` of requantize_fast, from the shift s alone.
@@ -223,12 +234,12 @@ struct fast_entry {
 /// requantize_fast of acc (+ the entry's c when AddBias) with the entry's
 /// constants, read from flash (an entry without `round` derives it from s).
 template <bool AddBias, class Entry>
-[[nodiscard]] constexpr std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
-  std::int32_t round;
-  if constexpr (requires { en->round; }) round = flash_load(&en->round);
-  else round = fast_round(flash_load(&en->s));
+[[nodiscard]] CTML_ALWAYS_INLINE constexpr std::int32_t requantize_entry(std::int32_t acc, const Entry* en) noexcept {
   if constexpr (AddBias) acc = flash_load(&en->c) + acc;
-  return requantize_fast(acc, round, flash_load(&en->m), flash_load(&en->s));
+  if constexpr (requires { en->round; })
+    return requantize_fast(acc, {flash_load(&en->round), flash_load(&en->m), flash_load(&en->s)});
+  else
+    return requantize_fast(acc, {fast_round(flash_load(&en->s)), flash_load(&en->m), flash_load(&en->s)});
 }
 
 /// A hidden int8 dense layer with the fast requantisation, two rows per

@@ -467,7 +467,7 @@ struct boosted_classifier : boosting::additive_base<Params, Policy, Layout> {
   using rebind = boosted_classifier<Params, P, Layout>;
   template <TreeLayout L>
     requires boosting::layout_supported<Params, L>
-  using rebind_option = boosted_classifier<Params, Policy, L>;
+  using rebind_layout = boosted_classifier<Params, Policy, L>;
   static constexpr std::size_t n_classes = Params::n_classes;
   static_assert(Params::decision >= 1 && Params::decision <= 3,
                 "ctml: a classifier decides by threshold (1), argmax (2) or AdaBoost's normalised vote (3)");
@@ -505,7 +505,7 @@ struct boosted_regressor : boosting::additive_base<Params, Policy, Layout> {
   using rebind = boosted_regressor<Params, P, Layout>;
   template <TreeLayout L>
     requires boosting::layout_supported<Params, L>
-  using rebind_option = boosted_regressor<Params, Policy, L>;
+  using rebind_layout = boosted_regressor<Params, Policy, L>;
   static_assert(Params::decision == 0 && Params::n_outputs == 1, "ctml: a regressor returns its one score");
 
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {

@@ -139,7 +139,7 @@ struct per_channel {
   /// acc for output o, whose constants are at en; with AddBias, acc does not
   /// hold c yet (the entry's is added).
   template <bool AddBias>
-  static std::int32_t requantize(std::int32_t acc, const entry* en) noexcept {
+  CTML_ALWAYS_INLINE static std::int32_t requantize(std::int32_t acc, const entry* en) noexcept {
     if constexpr (fast) return arch::requantize_entry<AddBias>(acc, en);
     else return quant::requantize((AddBias ? flash_load(&en->c) : 0) + acc, {flash_load(&en->m0), flash_load(&en->shift)});
   }

@@ -119,11 +119,7 @@ struct multiplier {
 
 /// The constants of `requantize_fast` for a multiplier {m0, shift} with m0's
 /// low 16 bits zero and shift <= 0 (TFLite's arithmetic, regrouped).
-struct fast_multiplier {
-  std::int32_t round;  // added before the final shift when the value is >= 0
-  std::uint16_t m;     // m0 >> 16
-  std::uint8_t s;      // 7 - shift
-};
+using arch::portable::fast_multiplier;
 [[nodiscard]] constexpr fast_multiplier make_fast(multiplier q) noexcept {
   const int right = -q.shift;
   const auto s = static_cast<std::uint8_t>(7 + right);
@@ -135,11 +131,9 @@ struct fast_multiplier {
 [[nodiscard]] constexpr std::int32_t fast_round(std::uint8_t s) noexcept { return arch::portable::fast_round(s); }
 
 /// `requantize(acc, {m << 16, 7 - s})` for |acc| < 2^23 and 7 <= s <= 30, in
-/// one pass (arch::portable::requantize_fast): TFLite's two roundings
-/// exactly, with one 16x16 and one 8x16 product.
-[[nodiscard]] constexpr std::int32_t requantize_fast(std::int32_t acc, fast_multiplier f) noexcept {
-  return arch::portable::requantize_fast(acc, f.round, f.m, f.s);
-}
+/// one pass: TFLite's two roundings exactly, with one 16x16 and one 8x16
+/// product (arch/portable.hpp).
+using arch::portable::requantize_fast;
 
 }  // namespace nn::quant
 }  // namespace ctml
