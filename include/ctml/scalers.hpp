@@ -25,6 +25,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -234,7 +235,7 @@ template <class Map, class Chain> struct prepend_steps;
 /// sklearn scalers applied one after the other on `n_features` values (one
 /// scaler is a chain of one). `a >> b` of two scalers is their chain; a chain
 /// before a forest folds into it (see the top of this file).
-template <NumberPolicy Policy, class... Steps>
+template <ValuePolicy Policy, class... Steps>
   requires(sizeof...(Steps) >= 1 && (detail::is_scaler_step<Steps> && ...))
 struct scaler_chain {
   static_assert(detail::same_widths<Steps...>,
@@ -244,9 +245,11 @@ struct scaler_chain {
   using out_type = in_type;
   using state_type = no_state;
   using map = detail::scaler_map<Steps...>;
+  /// f32 computes in float, not sklearn's double rounded once (pipeline.hpp).
+  static constexpr bool rounds_in_float = std::same_as<Policy, f32>;
   static constexpr std::size_t in_extent = std::array<std::size_t, sizeof...(Steps)>{Steps::n...}[0];
   static constexpr std::size_t out_extent = in_extent;
-  template <NumberPolicy P> using rebind = scaler_chain<P, Steps...>;
+  template <ValuePolicy P> using rebind = scaler_chain<P, Steps...>;
 
   /// `a >> b` with a scaler (chain) a: one chain.
   template <class A>
@@ -271,6 +274,15 @@ struct scaler_chain {
       out[i] = v;
     }
   }
+
+  /// sklearn's double output, for a following stage that refines its
+  /// decision in double (linear/exact.hpp): the rare rows its float bound
+  /// cannot prove.
+  constexpr void run_exact(std::span<const double, in_extent> in, std::span<double, out_extent> out) const noexcept
+    requires std::same_as<Policy, f32>
+  {
+    for (std::size_t i = 0; i < in_extent; ++i) out[i] = map::apply(i, in[i]);
+  }
 };
 
 namespace detail {
@@ -279,16 +291,16 @@ template <class... A, class P, class... B>
 struct prepend_steps<scaler_map<A...>, scaler_chain<P, B...>> { using type = scaler_chain<P, A..., B...>; };
 }  // namespace detail
 
-template <class Params, NumberPolicy Policy, detail::scaler_kind Kind>
+template <class Params, ValuePolicy Policy, detail::scaler_kind Kind>
 using scaler = scaler_chain<Policy, detail::scaler_step<Params, Kind>>;
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using standard_scaler = scaler<Params, Policy, detail::scaler_kind::standard>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using min_max_scaler = scaler<Params, Policy, detail::scaler_kind::min_max>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using max_abs_scaler = scaler<Params, Policy, detail::scaler_kind::max_abs>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using robust_scaler = scaler<Params, Policy, detail::scaler_kind::robust>;
 
 }  // namespace ctml

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include <ctml/arch.hpp>
+
 namespace ctml::detail {
 
 /// Whether the target computes binary64 in hardware (then ctml uses it).
@@ -17,11 +19,8 @@ namespace ctml::detail {
 inline constexpr bool has_binary64_unit =
 #if defined(CTML_FORCE_INTEGER_BINARY64)
     false;
-#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__riscv_d) || \
-    (defined(__ARM_FP) && (__ARM_FP & 8))
-    true;
 #else
-    false;
+    arch::has_binary64_unit;
 #endif
 
 /// A positive binary64 value m * 2^e with m in [2^52, 2^53), or zero (m == 0).

@@ -5,6 +5,11 @@
 //   ctml::f32                      IEEE binary32, as scikit-learn's trees see X
 //   ctml::q<Storage, FracBits>     two's-complement fixed point: a value v is
 //                                  stored as the integer round(v * 2^FracBits)
+//   ctml::int8, ctml::int8_fast    TFLite's affine int8 arithmetic inside a
+//                                  network (float in and out, scales per tensor)
+// Each stage says which policies it takes; `model.with(policy{})` rebinds
+// those stages (see pipeline.hpp). f32 and q<> also name the values passed
+// between stages ("value policies": they have a value_type).
 //
 // Fixed-point rules (all operations are constexpr and without UB):
 //   - conversion from double rounds to nearest, ties away from zero, and
@@ -160,8 +165,29 @@ template <class P> inline constexpr bool is_fixed = false;
 template <class S, int F> inline constexpr bool is_fixed<q<S, F>> = true;
 }  // namespace detail
 
-/// A number policy: f32 or a q<> format.
+/// TFLite's affine int8 arithmetic for networks: `model.with(ctml::int8{})`.
+/// Requantisation multipliers keep `MultiplierBits` significant bits.
+template <int MultiplierBits = 31>
+  requires(MultiplierBits >= 8 && MultiplierBits <= 31)
+struct int8_affine {
+  static constexpr int multiplier_bits = MultiplierBits;
+  static constexpr const char* name = "int8";
+};
+using int8 = int8_affine<31>;
+/// Multipliers of 15 significant bits: requantisation without 32x32 products.
+using int8_fast = int8_affine<15>;
+
+namespace detail {
+template <class T> inline constexpr bool is_int8_affine = false;
+template <int B> inline constexpr bool is_int8_affine<int8_affine<B>> = true;
+}  // namespace detail
+
+/// A policy whose values pass between stages: f32 or a q<> format.
 template <class P>
-concept NumberPolicy = std::same_as<P, f32> || detail::is_fixed<P>;
+concept ValuePolicy = std::same_as<P, f32> || detail::is_fixed<P>;
+
+/// Any number policy: a value policy, or int8 arithmetic inside a network.
+template <class P>
+concept NumberPolicy = ValuePolicy<P> || detail::is_int8_affine<P>;
 
 }  // namespace ctml

@@ -217,9 +217,10 @@ struct table {
   }
   static constexpr int at_least_1(int bits) noexcept { return bits > 0 ? bits : 1; }
   static constexpr int feature_bits = at_least_1(bit_width(Params::n_features - 1));
-  static constexpr int key_bits = at_least_1(bit_width(n_keys - 1));
+  // (A forest of single leaves has no keys and no pairs: one bit each.)
+  static constexpr int key_bits = at_least_1(bit_width(n_keys > 0 ? n_keys - 1 : 0));
   static constexpr int row_bits = at_least_1(bit_width(Params::n_values - 1));
-  static constexpr int pair_bits = at_least_1(bit_width(n_pairs - 1));
+  static constexpr int pair_bits = at_least_1(bit_width(n_pairs > 0 ? n_pairs - 1 : 0));
   static constexpr int single_ref_bits = bit_width(max_offset()) > row_bits ? bit_width(max_offset()) : row_bits;
   static constexpr int max_of(int a, int b) noexcept { return a > b ? a : b; }
   static constexpr std::size_t word_bytes_for(int ref_width) noexcept {
@@ -232,7 +233,9 @@ struct table {
       n_dec * word_bytes_for(max_of(single_ref_bits, 2 * row_bits));
   static constexpr int ref_bits = max_of(single_ref_bits, use_pairs ? pair_bits : 2 * row_bits);
   static constexpr std::size_t word_bytes = word_bytes_for(ref_bits);
-  static_assert(word_bytes <= 8, "ctml: tree too large for the table layout");
+  static_assert(word_bytes <= 8,
+                "ctml: tree too large for the table layout (a node needs more than 64 bits: features, thresholds "
+                "and leaf rows): use model.with(ctml::unrolled_layout{})");
   using word_type = std::conditional_t<(word_bytes <= 2), std::uint16_t,
                                        std::conditional_t<(word_bytes <= 4), std::uint32_t, std::uint64_t>>;
   static constexpr int key_shift = feature_bits;

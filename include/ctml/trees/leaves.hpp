@@ -127,7 +127,9 @@ struct class_rows {
   static constexpr int index_bits = bit_width(n_classes - 1);
   static constexpr int room = 30 - bit_width(n_trees - 1) - index_bits;
   static constexpr int frac_bits = Compact && room > 15 ? 15 : room;
-  static_assert(frac_bits >= 8, "ctml: too many trees times classes for 32-bit votes");
+  static_assert(frac_bits >= 8,
+                "ctml: too many trees times classes for 32-bit votes (fewer than 8 bits of probability left): "
+                "use fewer trees or merge classes");
   using acc_type = std::uint32_t;
   using value_type = std::conditional_t<Compact, std::uint16_t, std::uint32_t>;  // a vote, before the index shift
   static constexpr double one = detail::pow2(frac_bits);

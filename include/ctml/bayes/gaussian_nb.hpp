@@ -1,0 +1,208 @@
+// GaussianNB as a stage: sklearn's joint log likelihood, priors included,
+//   jll_k = log(prior_k) + (-0.5 sum_i log(2 pi var_ki) - 0.5 sum_i (x_i - theta_ki)^2 / var_ki)
+// and its first maximum.
+//
+// Params (generated): n_features, n_classes, theta[n_classes][n_features],
+// var[n_classes][n_features] (sklearn's var_, smoothing included),
+// log_prior[n_classes] = np.log(class_prior_) and
+// log_norm[n_classes] = -0.5 * np.sum(np.log(2 pi var_k)), both computed by
+// numpy exactly as sklearn does.
+//
+// f32: float sums decide when their error bound proves it. The bound on
+//   |float - sklearn| for class k is c (S_k + T_k + |log_prior_k + log_norm_k|),
+//   S_k the float sum, T_k = sum theta^2 / var (a constant): rounding theta
+//   to float adds at most 2u |t theta| / var per term, and by Cauchy-Schwarz
+//   sum |t theta| / var <= (S + T) / 2. c = (D + 16) u, with 6% slack.
+// Otherwise sklearn's double arithmetic: per feature (x - theta)^2 / var, the
+// sum in numpy's pairwise order (8 accumulators from 8 terms on, halves above
+// 128), then log_norm - 0.5 S, then log_prior + that.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/linear/exact.hpp>
+#include <ctml/number/math.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+
+namespace ctml {
+
+namespace detail {
+
+/// numpy's pairwise summation (as np.add.reduce over a contiguous axis) of
+/// term(0) .. term(n - 1), starting at index `first`.
+template <class Term>
+[[nodiscard]] constexpr double numpy_sum(const Term& term, std::size_t first, std::size_t n) noexcept {
+  if (n < 8) {
+    if (n == 0) return -0.0;  // numpy's empty sum starts at -0.0
+    double s = term(first);
+    for (std::size_t i = 1; i < n; ++i) s = s + term(first + i);
+    return s;
+  }
+  if (n <= 128) {
+    std::array<double, 8> r{};
+    for (std::size_t j = 0; j < 8; ++j) r[j] = term(first + j);
+    const std::size_t full = n - n % 8;
+    for (std::size_t i = 8; i < full; i += 8)
+      for (std::size_t j = 0; j < 8; ++j) r[j] = r[j] + term(first + i + j);
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (std::size_t i = full; i < n; ++i) s = s + term(first + i);
+    return s;
+  }
+  std::size_t half = n / 2;
+  half -= half % 8;
+  return numpy_sum(term, first, half) + numpy_sum(term, first + half, n - half);
+}
+
+}  // namespace detail
+
+template <class Params, ValuePolicy Policy = f32>
+struct gaussian_nb {
+  static_assert(std::same_as<Policy, f32>, "ctml: gaussian_nb supports ctml::f32 only so far");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = float;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = Params::n_classes;
+  template <ValuePolicy P>
+    requires std::same_as<P, f32>
+  using rebind = gaussian_nb<Params, P>;
+
+ private:
+  static constexpr std::size_t d = Params::n_features, k = Params::n_classes;
+
+  struct exact_tables_t {
+    std::array<double, k * d> theta{}, var{};
+    std::array<double, k> log_prior{}, log_norm{};
+  };
+  CTML_FLASH static constexpr exact_tables_t exact_tables = [] {
+    exact_tables_t t{};
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t i = 0; i < d; ++i) {
+        t.theta[j * d + i] = Params::theta[j][i];
+        t.var[j * d + i] = Params::var[j][i];
+      }
+      t.log_prior[j] = Params::log_prior[j];
+      t.log_norm[j] = Params::log_norm[j];
+    }
+    return t;
+  }();
+
+  struct f32_tables_t {
+    std::array<float, k * d> theta{}, inv_var{};
+    std::array<float, k> constant{}, bound_offset{};
+  };
+  CTML_FLASH static constexpr f32_tables_t f32_tables = [] {
+    f32_tables_t t{};
+    for (std::size_t j = 0; j < k; ++j) {
+      double theta_sq = 0;
+      for (std::size_t i = 0; i < d; ++i) {
+        t.theta[j * d + i] = static_cast<float>(Params::theta[j][i]);
+        t.inv_var[j * d + i] = static_cast<float>(1.0 / Params::var[j][i]);
+        theta_sq += Params::theta[j][i] * Params::theta[j][i] / Params::var[j][i];
+      }
+      const double c = Params::log_prior[j] + Params::log_norm[j];
+      t.constant[j] = static_cast<float>(c);
+      t.bound_offset[j] = static_cast<float>((theta_sq + detail::abs_d(c)) * 1.001 + 1e-30);
+    }
+    return t;
+  }();
+  static constexpr float factor = static_cast<float>(d + 16) * detail::f32_unit * 1.0625f;
+
+  /// Scores in float, and per class the bound on their distance to sklearn's.
+  static constexpr void scores_f32(std::span<const float, d> x, std::span<float, k> s,
+                                   std::span<float, k> bound) noexcept {
+    for (std::size_t j = 0; j < k; ++j) {
+      float sum = 0;
+      for (std::size_t i = 0; i < d; ++i) {
+        const float t = x[i] - flash_load(&f32_tables.theta[j * d + i]);
+        sum = sum + t * t * flash_load(&f32_tables.inv_var[j * d + i]);
+      }
+      s[j] = flash_load(&f32_tables.constant[j]) - 0.5f * sum;
+      bound[j] = (sum + flash_load(&f32_tables.bound_offset[j])) * factor + detail::affine_error_floor;
+    }
+  }
+
+  static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
+    const auto term = [&](std::size_t i) {
+      const double t = x[i] - flash_load(&exact_tables.theta[j * d + i]);
+      return (t * t) / flash_load(&exact_tables.var[j * d + i]);
+    };
+    const double n = flash_load(&exact_tables.log_norm[j]) - 0.5 * detail::numpy_sum(term, 0, d);
+    return flash_load(&exact_tables.log_prior[j]) + n;
+  }
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    return (detail::direct_double ? 0 : sizeof(f32_tables)) + sizeof(exact_tables);
+  }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 200; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 2 * k * sizeof(float) + d * sizeof(double); }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return 3 * k * d; }
+
+  /// The joint log likelihoods in float (within the bound above).
+  constexpr void run(std::span<const float, d> in, std::span<float, k> out, no_state&) const noexcept {
+    std::array<float, k> bound{};
+    scores_f32(in, out, bound);
+  }
+
+  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, d> x) const noexcept {
+    if constexpr (detail::direct_double) {
+      return {0, false};
+    } else {
+      std::array<float, k> s{}, bound{};
+      scores_f32(x, s, bound);
+      std::size_t best = 0;
+      for (std::size_t j = 1; j < k; ++j)
+        if (s[j] > s[best]) best = j;
+      bool sure = bound[best] < 1.0e38f;
+      for (std::size_t j = 0; j < k; ++j)
+        if (j != best) sure = sure && s[best] - s[j] > bound[best] + bound[j];
+      return {static_cast<int>(best), sure};
+    }
+  }
+
+  [[nodiscard]] constexpr int predict_exact(std::span<const double, d> x) const noexcept {
+    int best = 0;
+    double top = exact_jll(0, x);
+    for (std::size_t j = 1; j < k; ++j) {
+      const double s = exact_jll(j, x);
+      if (s > top) {
+        top = s;
+        best = static_cast<int>(j);
+      }
+    }
+    return best;
+  }
+
+  [[nodiscard]] constexpr int predict(std::span<const float, d> in) const noexcept {
+    const auto fast = try_predict(in);
+    if (fast.sure) return fast.value;
+    return refine(in);
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, d> in, no_state&) const noexcept { return predict(in); }
+
+  /// sklearn's predict_proba (float: exp of the log likelihoods minus their log-sum-exp).
+  constexpr void predict_proba(std::span<const float, d> in, std::span<float, k> out) const noexcept {
+    std::array<float, k> bound{};
+    scores_f32(in, out, bound);
+    float top = out[0];
+    for (std::size_t j = 1; j < k; ++j) top = out[j] > top ? out[j] : top;
+    float total = 0;
+    for (std::size_t j = 0; j < k; ++j) total += (out[j] = math::exp(out[j] - top));
+    for (std::size_t j = 0; j < k; ++j) out[j] /= total;
+  }
+
+ private:
+  [[gnu::noinline]] constexpr int refine(std::span<const float, d> in) const noexcept {
+    std::array<double, d> x{};
+    for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
+    return predict_exact(x);
+  }
+};
+
+}  // namespace ctml

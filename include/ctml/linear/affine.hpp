@@ -1,0 +1,215 @@
+// The shared core of linear models, LDA and k-means: K affine scores
+// s_k = b_k + sum_i w_ki x_i over D features, and their exact argmax.
+//
+// Params (generated): n_features, n_outputs, coef[n_outputs][n_features],
+// intercept[n_outputs], all as scikit-learn stores them (float64).
+//
+// sklearn's order (numpy matmul on the reference BLAS, checked bit for bit in
+// tests/generator/test_linear.py against a sequential loop):
+//   scores:  s = x_0 w_0; s += x_i w_i for i = 1 .. D-1 (no FMA); s + b
+//   k-means: t = sum as above over the centres; -2 t + |c|^2 (BLAS dgemm
+//            with alpha = -2 and beta = 1 on the squared norms)
+// float32: w and b rounded to float, summed in float; the error bound
+// (exact.hpp) is computed from sum max_k |w_ki| |x_i| + max_k |b_k|.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/linear/exact.hpp>
+#include <ctml/number/policy.hpp>
+
+namespace ctml::detail {
+
+enum class affine_order {
+  dot_then_intercept,  // linear models, LDA: X @ coef.T + intercept
+  kmeans,              // k-means: -2 X @ centres.T + |centres|^2, smallest wins
+};
+
+template <class Params, affine_order Order = affine_order::dot_then_intercept>
+struct affine {
+  static constexpr std::size_t d = Params::n_features;
+  static constexpr std::size_t k = Params::n_outputs;
+  static constexpr bool minimum = Order == affine_order::kmeans;
+  static_assert(d >= 1 && k >= 1, "ctml: an affine stage needs at least one feature and one output");
+
+  // ---- sklearn's double arithmetic --------------------------------------
+  CTML_FLASH static constexpr std::array<double, k * d> coef64 = [] {
+    std::array<double, k * d> t{};
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t i = 0; i < d; ++i) t[j * d + i] = Params::coef[j][i];
+    return t;
+  }();
+  CTML_FLASH static constexpr std::array<double, k> intercept64 = [] {
+    std::array<double, k> t{};
+    for (std::size_t j = 0; j < k; ++j) t[j] = Params::intercept[j];
+    return t;
+  }();
+
+  [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
+    double s = x[0] * flash_load(&coef64[j * d]);
+    for (std::size_t i = 1; i < d; ++i) s = s + x[i] * flash_load(&coef64[j * d + i]);
+    if constexpr (Order == affine_order::kmeans) return -2.0 * s + flash_load(&intercept64[j]);
+    else return s + flash_load(&intercept64[j]);
+  }
+
+  /// sklearn's decision: the first maximum (or minimum for k-means); for one
+  /// output, score > 0.
+  [[nodiscard]] static constexpr int exact_decision(std::span<const double, d> x) noexcept {
+    if constexpr (k == 1 && !minimum) {
+      return exact(0, x) > 0.0 ? 1 : 0;
+    } else {
+      int best = 0;
+      double top = exact(0, x);
+      for (std::size_t j = 1; j < k; ++j) {
+        const double s = exact(j, x);
+        if (minimum ? s < top : s > top) {
+          top = s;
+          best = static_cast<int>(j);
+        }
+      }
+      return best;
+    }
+  }
+
+  // ---- float32 ------------------------------------------------------------
+  static constexpr double weight(std::size_t j, std::size_t i) noexcept {
+    return Order == affine_order::kmeans ? -2.0 * Params::coef[j][i] : Params::coef[j][i];
+  }
+  struct f32_tables_t {
+    std::array<float, k * d> w{};
+    std::array<float, k> b{};
+    std::array<float, d> wmax{};  // max_k |w_ki|, for the error bound
+    float bmax = 0;
+  };
+  CTML_FLASH static constexpr f32_tables_t f32_tables = [] {
+    f32_tables_t t{};
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t i = 0; i < d; ++i) {
+        t.w[j * d + i] = static_cast<float>(weight(j, i));
+        const float a = static_cast<float>(abs_d(weight(j, i)));
+        if (a > t.wmax[i]) t.wmax[i] = a;
+      }
+      t.b[j] = static_cast<float>(Params::intercept[j]);
+      const float a = static_cast<float>(abs_d(Params::intercept[j]));
+      if (a > t.bmax) t.bmax = a;
+    }
+    return t;
+  }();
+  static constexpr float factor = affine_error_factor(d + 1);
+
+  /// Scores in float and the bound on their distance to sklearn's doubles.
+  static constexpr float scores_f32(std::span<const float, d> x, std::span<float, k> s) noexcept {
+    for (std::size_t j = 0; j < k; ++j) {
+      float acc = flash_load(&f32_tables.b[j]);
+      for (std::size_t i = 0; i < d; ++i) acc = acc + flash_load(&f32_tables.w[j * d + i]) * x[i];
+      s[j] = acc;
+    }
+    float m = flash_load(&f32_tables.bmax);
+    for (std::size_t i = 0; i < d; ++i) m = m + flash_load(&f32_tables.wmax[i]) * abs_f(x[i]);
+    return m * factor + affine_error_floor;
+  }
+
+  /// The decision from float scores, `sure` when the bound proves it
+  /// (NaN and overflow are never sure).
+  static constexpr decision<int> try_decision(std::span<const float, d> x) noexcept {
+    std::array<float, k> s{};
+    const float bound = scores_f32(x, s);
+    if constexpr (k == 1 && !minimum) {
+      if (s[0] > bound) return {1, true};
+      if (s[0] < -bound) return {0, true};
+      return {0, false};
+    } else {
+      std::size_t best = 0;
+      for (std::size_t j = 1; j < k; ++j)
+        if (minimum ? s[j] < s[best] : s[j] > s[best]) best = j;
+      const float gap = 2 * bound;
+      bool sure = bound < 3.0e38f;
+      for (std::size_t j = 0; j < k; ++j)
+        if (j != best) sure = sure && (minimum ? s[j] - s[best] > gap : s[best] - s[j] > gap);
+      return {static_cast<int>(best), sure};
+    }
+  }
+};
+
+/// Integer scores for q<S, F> inputs: weights w * 2^shift as int16, the
+/// intercept in the product's scale, sums in int32 (int64 for 32-bit
+/// storage); `shift` is the largest for which no sum can overflow.
+template <class Params, class Policy, affine_order Order = affine_order::dot_then_intercept>
+struct affine_q {
+  using storage = typename Policy::value_type;
+  static constexpr std::size_t d = Params::n_features;
+  static constexpr std::size_t k = Params::n_outputs;
+  using acc_type = std::conditional_t<(sizeof(storage) > 2), std::int64_t, std::int32_t>;
+  using base = affine<Params, Order>;
+
+  static constexpr double in_max = static_cast<double>(std::numeric_limits<storage>::max()) + 1.0;
+  static constexpr double acc_max = static_cast<double>(std::numeric_limits<acc_type>::max()) / 2;
+  static constexpr bool fits(int shift) noexcept {
+    for (std::size_t j = 0; j < k; ++j) {
+      double total = abs_d(Params::intercept[j]) * pow2(shift + Policy::frac_bits) + 1;
+      for (std::size_t i = 0; i < d; ++i) {
+        const double w = abs_d(base::weight(j, i)) * pow2(shift);
+        if (w >= 32767.0) return false;
+        total += (w + 1) * in_max;
+      }
+      if (total >= acc_max) return false;
+    }
+    return true;
+  }
+  static constexpr int shift = [] {
+    int s = 40;
+    while (s > -40 && !fits(s)) --s;
+    return s;
+  }();
+  static_assert(fits(shift), "ctml: these weights do not fit an integer policy; use ctml::f32");
+  /// The real value of one unit of a score.
+  static constexpr double unit = pow2(-(shift + Policy::frac_bits));
+
+  struct tables_t {
+    std::array<std::int16_t, k * d> w{};
+    std::array<acc_type, k> b{};
+  };
+  CTML_FLASH static constexpr tables_t tables = [] {
+    tables_t t{};
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t i = 0; i < d; ++i) t.w[j * d + i] = round_sat<std::int16_t>(base::weight(j, i) * pow2(shift));
+      t.b[j] = round_sat<acc_type>(Params::intercept[j] * pow2(shift + Policy::frac_bits));
+    }
+    return t;
+  }();
+
+  static constexpr acc_type score(std::size_t j, std::span<const storage, d> x) noexcept {
+    acc_type acc = flash_load(&tables.b[j]);
+    for (std::size_t i = 0; i < d; ++i)
+      acc += static_cast<acc_type>(flash_load(&tables.w[j * d + i])) * static_cast<acc_type>(x[i]);
+    return acc;
+  }
+  static constexpr int decide(std::span<const storage, d> x) noexcept {
+    if constexpr (k == 1 && Order != affine_order::kmeans) {
+      return score(0, x) > 0 ? 1 : 0;
+    } else {
+      int best = 0;
+      acc_type top = score(0, x);
+      for (std::size_t j = 1; j < k; ++j) {
+        const acc_type s = score(j, x);
+        if (Order == affine_order::kmeans ? s < top : s > top) {
+          top = s;
+          best = static_cast<int>(j);
+        }
+      }
+      return best;
+    }
+  }
+};
+
+/// Not used with f32 (the float path lives in `affine`).
+template <class Params, affine_order Order>
+struct affine_q<Params, f32, Order> {
+  using acc_type = float;
+};
+
+}  // namespace ctml::detail

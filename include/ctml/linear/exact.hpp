@@ -1,0 +1,49 @@
+// Refining predictors: decide in float32 where the error bound proves the
+// decision, else redo scikit-learn's float64 arithmetic in its order.
+//
+// A stage that refines provides, besides `predict`:
+//   try_predict(float row)      -> ctml::decision<T>{value, sure}
+//   predict_exact(double row)   -> T, sklearn's double arithmetic
+// and transforms before it provide `run_exact(double in, double out)`, so a
+// pipeline can redo the whole chain in double for the rare unsure rows
+// (sklearn passes float64 between the steps of a Pipeline).
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include <ctml/detail/binary64.hpp>
+#include <ctml/stage.hpp>
+
+namespace ctml {
+
+namespace detail {
+
+/// Whether the target's `double` is IEEE binary64 (on AVR it is 32 bits:
+/// there the double path is only as good as float, see linear/README).
+inline constexpr bool double_is_binary64 = sizeof(double) == 8;
+
+/// Where double arithmetic is native and cheap, refining stages skip the
+/// float32 fast path and compute sklearn's arithmetic directly.
+inline constexpr bool direct_double = has_binary64_unit;
+
+/// Unit roundoff of binary32.
+inline constexpr float f32_unit = 1.0f / 16777216.0f;
+
+/// A bound on |float32 affine result - sklearn's double result| as a factor
+/// of sum |w_i| |x_i| + |b| (computed in float): rounding w and b to float
+/// (2u), n + 1 float roundings of products and sums, the float rounding of
+/// inputs coming from a previous stage (u), sklearn's own double rounding,
+/// and the rounding of the bound's own float sum; 6% slack on top.
+[[nodiscard]] constexpr float affine_error_factor(std::size_t terms) noexcept {
+  return static_cast<float>(terms + 8) * f32_unit * 1.0625f;
+}
+/// An absolute term for subnormal products (2^-120, far above their error).
+inline constexpr float affine_error_floor = 7.52316384526264e-37f;
+
+[[nodiscard]] constexpr float abs_f(float v) noexcept { return v < 0 ? -v : v; }
+[[nodiscard]] constexpr double abs_d(double v) noexcept { return v < 0 ? -v : v; }
+
+}  // namespace detail
+
+}  // namespace ctml

@@ -1,0 +1,107 @@
+"""Linear models, LDA and k-means: the compiled header predicts what sklearn
+predicts, row for row (test rows, random rows over the training range, rows
+on decision boundaries), on the direct double path and on the float32 path
+with its double refinement (CTML_FORCE_INTEGER_BINARY64 makes the host
+behave like a chip without a double unit)."""
+
+import unittest
+
+import numpy as np
+
+import _helpers as h
+import _linear_cases as lc
+from _helpers import ctml
+
+
+def _cases():
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
+    from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Perceptron, Ridge,
+                                      RidgeClassifier, SGDClassifier, SGDRegressor)
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+    from sklearn.svm import LinearSVC, LinearSVR
+
+    def fit(est, data):
+        X, y = lc.dataset(data)
+        return est.fit(X, y), X
+
+    def std(est):
+        return make_pipeline(StandardScaler(), est)
+
+    return {
+        "lr_multinomial_wine": fit(std(LogisticRegression(max_iter=2000)), "wine"),
+        "lr_ovr_iris": fit(LogisticRegression(multi_class="ovr", max_iter=2000), "iris"),
+        "lr_binary_cancer": fit(std(LogisticRegression(C=0.3, max_iter=2000)), "cancer"),
+        "lr_liblinear_digits": fit(LogisticRegression(solver="liblinear", C=0.05), "digits"),
+        "lr_noint_blobs": fit(make_pipeline(MinMaxScaler(), LogisticRegression(fit_intercept=False, max_iter=3000)),
+                              "blobs"),
+        "linear_svc_wine": fit(std(LinearSVC(C=0.5, max_iter=20000, random_state=0)), "wine"),
+        "linear_svc_cancer": fit(make_pipeline(RobustScaler(), LinearSVC(max_iter=20000, random_state=0)), "cancer"),
+        "sgd_hinge_blobs": fit(SGDClassifier(random_state=0), "blobs"),
+        "sgd_log_iris": fit(std(SGDClassifier(loss="log_loss", random_state=1)), "iris"),
+        "ridge_clf_digits": fit(RidgeClassifier(alpha=3.0), "digits"),
+        "ridge_clf_cancer": fit(std(RidgeClassifier()), "cancer"),
+        "perceptron_wine": fit(std(Perceptron(random_state=0)), "wine"),
+        "lda_svd_cancer": fit(LDA(), "cancer"),
+        "lda_lsqr_shrink_wine": fit(LDA(solver="lsqr", shrinkage="auto"), "wine"),
+        "lda_eigen_iris": fit(LDA(solver="eigen", shrinkage=0.1), "iris"),
+        "lda_priors_blobs": fit(std(LDA(priors=[0.1, 0.2, 0.3, 0.4])), "blobs"),
+        "linreg_diabetes": fit(LinearRegression(), "diabetes"),
+        "ridge_regression": fit(std(Ridge(alpha=0.5)), "regression"),
+        "lasso_diabetes": fit(Lasso(alpha=0.05), "diabetes"),
+        "enet_regression": fit(ElasticNet(alpha=0.2, l1_ratio=0.3), "regression"),
+        "sgd_reg_regression": fit(std(SGDRegressor(random_state=0)), "regression"),
+        "linear_svr_diabetes": fit(std(LinearSVR(C=2.0, max_iter=20000, random_state=0)), "diabetes"),
+        "kmeans_wine": fit(std(KMeans(5, n_init=3, random_state=0)), "wine"),
+        "kmeans_iris": fit(KMeans(3, n_init=3, random_state=0), "iris"),
+        "minibatch_digits": fit(MiniBatchKMeans(8, n_init=3, random_state=0), "digits"),
+    }
+
+
+@unittest.skipUnless(h.LIBRARY_READY, h.SKIP_REASON)
+class LinearPredictTest(lc.Agreement, unittest.TestCase):
+    cases_factory = staticmethod(_cases)
+
+
+def _add_tests():
+    for name in ["lr_multinomial_wine", "lr_ovr_iris", "lr_binary_cancer", "lr_liblinear_digits", "lr_noint_blobs",
+                 "linear_svc_wine", "linear_svc_cancer", "sgd_hinge_blobs", "sgd_log_iris", "ridge_clf_digits",
+                 "ridge_clf_cancer", "perceptron_wine", "lda_svd_cancer", "lda_lsqr_shrink_wine", "lda_eigen_iris",
+                 "lda_priors_blobs", "linreg_diabetes", "ridge_regression", "lasso_diabetes", "enet_regression",
+                 "sgd_reg_regression", "linear_svr_diabetes", "kmeans_wine", "kmeans_iris", "minibatch_digits"]:
+        setattr(LinearPredictTest, f"test_{name}", lambda self, n=name: self.check(n))
+
+
+_add_tests()
+
+
+class SklearnOrderTest(unittest.TestCase):
+    """The arithmetic the C++ double path reproduces is sklearn's, bit for bit."""
+
+    def test_decision_function_is_a_sequential_dot_then_intercept(self):
+        from sklearn.linear_model import LogisticRegression
+
+        X, y = lc.dataset("digits")
+        X = X + np.random.default_rng(0).normal(size=X.shape) * 0.37
+        est = LogisticRegression(max_iter=3000).fit(X, y)
+        X = lc.f32(X)
+        want = est.decision_function(X)
+        s = X[:, :1] * est.coef_[:, 0]
+        for i in range(1, X.shape[1]):
+            s = s + X[:, i:i + 1] * est.coef_[:, i]
+        np.testing.assert_array_equal(s + est.intercept_, want)
+
+    def test_boundary_rows_are_near_ties(self):
+        from sklearn.linear_model import LogisticRegression
+
+        X, y = lc.dataset("cancer")
+        est = LogisticRegression(max_iter=5000).fit(X, y)
+        rows = lc.boundary_rows(est.predict, X, 8)
+        d = np.abs(est.decision_function(rows))
+        scale = np.abs(rows) @ np.abs(est.coef_.ravel()) + abs(est.intercept_[0])
+        self.assertTrue(np.all(d <= scale * 2.0**-20), "boundary rows are not within float32 error of the boundary")
+
+
+if __name__ == "__main__":
+    unittest.main()
