@@ -35,6 +35,8 @@ class Family:
     calibrate: Optional[Callable[[Any, np.ndarray], None]] = None
     #: Is the object a model of this family that is not a scikit-learn estimator (a torch module)?
     foreign: Optional[Callable[[Any], bool]] = None
+    #: What error messages list as supported (default: the estimator classes' names).
+    names: Optional[tuple] = None
 
     def types(self) -> tuple:
         t = self.estimators() if callable(self.estimators) and not isinstance(self.estimators, type) else self.estimators
@@ -45,7 +47,7 @@ class Family:
         return bool(types) and isinstance(est, types)
 
     def type_names(self) -> list[str]:
-        return [t.__name__ for t in self.types()]
+        return list(self.names) if self.names is not None else [t.__name__ for t in self.types()]
 
 
 _FAMILIES: list[Family] = []

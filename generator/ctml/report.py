@@ -70,7 +70,18 @@ def _families(stages) -> tuple[bool, bool]:
 
 
 def _calibrated(stages) -> bool:
-    return any(m.strip().startswith("static constexpr bool calibrated = true") for s in stages for m in s.members)
+    """Whether a network stage carries int8 calibration (extra["calibrated"],
+    else its `calibrated` parameter)."""
+    for s in stages:
+        if "calibrated" in s.extra:
+            if s.extra["calibrated"]:
+                return True
+        elif hasattr(s, "param"):
+            if s.param("calibrated") is True:
+                return True
+        elif any(str(m).strip().startswith("static constexpr bool calibrated = true") for m in s.members):
+            return True
+    return False
 
 
 def variants(stages, policies, layouts, UsageError) -> list[measure.Variant]:
@@ -433,6 +444,8 @@ def cmd_report(args, warn) -> int:
     for r in results:
         if "failed" in r:
             warn.append(f"{r['port']} {r['variant']}: {r['failed']}")
+        elif r.get("model_flash") is None:
+            warn.append(f"{r['port']} {r['variant']}: the baseline firmware did not build, flash not measured")
         elif r["variant"].startswith("f32") and r["agree"] != r["rows"]:
             warn.append(f"{r['port']} {r['variant']}: agrees with the framework on {r['agree']} of {r['rows']} rows")
     if plt is None:

@@ -254,4 +254,5 @@ def _is_booster(est) -> bool:
     return isinstance(est, BoosterFile) or (xgb is not None and isinstance(est, xgb.Booster))
 
 
-register(Family(name="xgboost", estimators=lambda: tuple(_converters()), convert=convert, foreign=_is_booster))
+register(Family(name="xgboost", estimators=lambda: tuple(_converters()), convert=convert, foreign=_is_booster,
+                names=("XGBClassifier", "XGBRegressor", "xgboost.Booster (or its .json/.ubj file)")))

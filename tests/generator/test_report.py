@@ -69,7 +69,9 @@ class ReportTest(unittest.TestCase):
             warnings.simplefilter("ignore")
             mlp = MLPClassifier(hidden_layer_sizes=(6,), max_iter=200, random_state=0)
             cls.mlp = make_pipeline(StandardScaler(), mlp).fit(X, y)
-        h.ctml.nn.calibrate(cls.mlp, X)
+        import ctml.nn
+
+        ctml.nn.calibrate(cls.mlp, X)
         cls.forest_path = h.dump(cls.forest, os.path.join(cls.dir, "forest.joblib"))
         cls.mlp_path = h.dump(cls.mlp, os.path.join(cls.dir, "mlp.joblib"))
         rows = np.random.default_rng(1).choice(len(X), 8, replace=False)  # few rows: CI time

@@ -83,8 +83,22 @@ constexpr std::size_t data_bytes_of() {
 // A class index, or a regressor's value (compared exactly: the float policy reproduces it).
 using result_t = std::conditional_t<
     std::is_floating_point_v<decltype(net.predict(std::declval<std::span<const float, n>>()))>, double, int>;
+template <class N>
+constexpr bool stateful = [] {
+  if constexpr (requires { typename N::state_type; }) return !std::is_empty_v<typename N::state_type>;
+  else return false;
+}();
+template <class N>
+auto predict_row(const N& m, const std::array<float, n>& x) {
+  if constexpr (stateful<N>) {
+    static typename N::state_type state{};  // a stateful model keeps its state across rows
+    return m.predict(x, state);
+  } else {
+    return m.predict(x);
+  }
+}
 [[gnu::noinline, maybe_unused]] result_t bench_predict(const std::array<float, n>& x) {
-  return static_cast<result_t>(net.predict(x));
+  return static_cast<result_t>(predict_row(net, x));
 }
 template <class N>
 int predict_q(const N& m, const qrow& q) {

@@ -257,7 +257,7 @@ inline void dense_pairs(const std::uint8_t* x, std::uint8_t* y, const dense_pair
       for (std::uint8_t b : bytes) *y++ = b;
       return;
     }
-    std::int32_t r = requantize_entry<true>(v, e++) + d.zu_out;
+    std::int32_t r = portable::requantize_entry<true>(v, e++) + d.zu_out;
     r = r < d.lo ? d.lo : (r > 255 ? 255 : r);
     *y++ = static_cast<std::uint8_t>(r);
   };

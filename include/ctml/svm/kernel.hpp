@@ -89,7 +89,7 @@ namespace detail {
   p = p * r + 1.0f;
   // k in [-124, 0]: scale by 2^k through the exponent field.
   const auto bits = std::bit_cast<std::uint32_t>(p);
-  return std::bit_cast<float>(static_cast<std::uint32_t>(static_cast<std::int32_t>(bits) + k * (std::int32_t{1} << 23)));
+  return std::bit_cast<float>(static_cast<std::uint32_t>(static_cast<std::int32_t>(bits) + static_cast<std::int32_t>(k) * (std::int32_t{1} << 23)));
 }
 
 }  // namespace detail
