@@ -272,14 +272,14 @@ double std_then_mm_ref(std::size_t i, double x) {
 
 template <class Model, double (*Map)(std::size_t, double)>
 void check_every_int16_pair(double lsb) {
+  using S = typename Model::in_type;  // int16 or int8: every value
   constexpr Model model{};
   std::size_t bad = 0;
   std::mt19937 rng(9);
-  for (std::int32_t v = -32768; v <= 32767; ++v) {
-    const auto a = static_cast<std::int16_t>(v);
-    const auto b = static_cast<std::int16_t>(rng());
-    for (const auto& x : {std::array<std::int16_t, 2>{a, b}, std::array<std::int16_t, 2>{b, a},
-                          std::array<std::int16_t, 2>{a, a}}) {
+  for (std::int32_t v = std::numeric_limits<S>::min(); v <= std::numeric_limits<S>::max(); ++v) {
+    const auto a = static_cast<S>(v);
+    const auto b = static_cast<S>(rng());
+    for (const auto& x : {std::array<S, 2>{a, b}, std::array<S, 2>{b, a}, std::array<S, 2>{a, a}}) {
       const int want = sklearn_forest<Map>({x[0] * lsb, x[1] * lsb});
       bad += model.predict(x) != want;
     }
@@ -289,7 +289,7 @@ void check_every_int16_pair(double lsb) {
 
 }  // namespace
 
-TEST_CASE("forests with integer keys -1 and 0: every int16 input, every layout x policy", "[folded][int16]") {
+TEST_CASE("forests with integer keys -1 and 0: every int16/int8 input, every layout x policy", "[folded][int16]") {
   using namespace ctml;
   using q0 = q<std::int16_t, 0>;
   using q4 = q<std::int16_t, 4>;
@@ -298,6 +298,12 @@ TEST_CASE("forests with integer keys -1 and 0: every int16 input, every layout x
   check_every_int16_pair<forest_classifier<forest_p, q0, table_layout>, no_map>(1.0);
   check_every_int16_pair<forest_classifier<forest_p, q4, unrolled_layout>, no_map>(1.0 / 16);
   check_every_int16_pair<forest_classifier<forest_p, q4, table_layout>, no_map>(1.0 / 16);
+  using i8_0 = q<std::int8_t, 0>;
+  using i8_3 = q<std::int8_t, 3>;
+  check_every_int16_pair<forest_classifier<forest_p, i8_0, unrolled_layout>, no_map>(1.0);
+  check_every_int16_pair<forest_classifier<forest_p, i8_0, table_layout>, no_map>(1.0);
+  check_every_int16_pair<forest_classifier<forest_p, i8_3, unrolled_layout>, no_map>(1.0 / 8);
+  check_every_int16_pair<forest_classifier<forest_p, i8_3, table_layout>, no_map>(1.0 / 8);
   // The same forests after scalers, folded: the int16 input is the raw value.
   using std_then_mm = detail::scaler_map<detail::scaler_step<two_std, detail::scaler_kind::standard>,
                                          detail::scaler_step<two_mm, detail::scaler_kind::min_max>>;
