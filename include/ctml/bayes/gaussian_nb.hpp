@@ -127,12 +127,13 @@ struct gaussian_nb {
     }
   }
 
-  static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
+  CTML_NO_FP_CONTRACT static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
     const auto term = [&](std::size_t i) {
       const double t = x[i] - flash_load(&exact_tables.theta[j * d + i]);
       return (t * t) / flash_load(&exact_tables.var[j * d + i]);
     };
-    const double n = flash_load(&exact_tables.log_norm[j]) - 0.5 * detail::numpy_sum(term, 0, d);
+    const double half = 0.5 * detail::numpy_sum(term, 0, d);
+    const double n = flash_load(&exact_tables.log_norm[j]) - half;
     return flash_load(&exact_tables.log_prior[j]) + n;
   }
 

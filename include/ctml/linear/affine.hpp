@@ -49,11 +49,18 @@ struct affine {
     return t;
   }();
 
-  [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
+  CTML_NO_FP_CONTRACT [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
     double s = x[0] * flash_load(&coef64[j * d]);
-    for (std::size_t i = 1; i < d; ++i) s = s + x[i] * flash_load(&coef64[j * d + i]);
-    if constexpr (Order == affine_order::kmeans) return -2.0 * s + flash_load(&intercept64[j]);
-    else return s + flash_load(&intercept64[j]);
+    for (std::size_t i = 1; i < d; ++i) {
+      const double p = x[i] * flash_load(&coef64[j * d + i]);
+      s = s + p;
+    }
+    if constexpr (Order == affine_order::kmeans) {
+      const double t = -2.0 * s;
+      return t + flash_load(&intercept64[j]);
+    } else {
+      return s + flash_load(&intercept64[j]);
+    }
   }
 
   /// sklearn's decision: the first maximum (or minimum for k-means); for one

@@ -14,6 +14,16 @@
 
 #include <ctml/detail/binary64.hpp>
 
+// sklearn's products are rounded before they are added: no fused multiply-add
+// in the double paths (GCC contracts across statements unless told not to,
+// e.g. vfma.f64 on Cortex-M7; clang only within one expression, so the double
+// paths keep each product in a statement of its own).
+#if defined(__GNUC__) && !defined(__clang__)
+#define CTML_NO_FP_CONTRACT [[gnu::optimize("fp-contract=off")]]
+#else
+#define CTML_NO_FP_CONTRACT
+#endif
+
 namespace ctml {
 
 /// The fast path's answer: `value` is sklearn's answer when `sure`.
