@@ -136,3 +136,16 @@ CTML_TEST(linear_int16_policy) {
   CTML_CHECK_EQ(km.predict(std::array<std::int16_t, 2>{opaque<std::int16_t>(28), 8}), 1);
   CTML_CHECK_EQ(km.predict(std::array<std::int16_t, 2>{opaque<std::int16_t>(16), 0}), 0);
 }
+
+CTML_TEST(linear_predict_proba) {
+  std::array<float, 2> p{};
+  ctml::linear_classifier<binary_params>{}.predict_proba(std::array<float, 2>{opaque(0.0f), 0.0f}, std::span(p));
+  CTML_CHECK((p[1] > 0.4255574f && p[1] < 0.4255576f));  // 1 / (1 + e^0.3) = 0.42555748318834
+  CTML_CHECK((p[0] > 0.5744424f && p[0] < 0.5744426f));
+  std::array<float, 3> q{};
+  ctml::linear_classifier<multi_params>{}.predict_proba(std::array<float, 2>{opaque(1.0f), 0.0f}, std::span(q));
+  // softmax(0.1, -1, 0.3) = 0.3915007, 0.13031926, 0.47818004 (numpy)
+  CTML_CHECK((q[0] > 0.391499f && q[0] < 0.391502f));
+  CTML_CHECK((q[1] > 0.130318f && q[1] < 0.130321f));
+  CTML_CHECK((q[2] > 0.478178f && q[2] < 0.478182f));
+}

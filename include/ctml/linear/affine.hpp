@@ -16,7 +16,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
+#include <type_traits>
 
 #include <ctml/detail/flash.hpp>
 #include <ctml/linear/exact.hpp>
@@ -155,11 +157,11 @@ struct affine_q {
 
   static constexpr double in_max = static_cast<double>(std::numeric_limits<storage>::max()) + 1.0;
   static constexpr double acc_max = static_cast<double>(std::numeric_limits<acc_type>::max()) / 2;
-  static constexpr bool fits(int shift) noexcept {
+  static constexpr bool fits(int s) noexcept {
     for (std::size_t j = 0; j < k; ++j) {
-      double total = abs_d(Params::intercept[j]) * pow2(shift + Policy::frac_bits) + 1;
+      double total = abs_d(Params::intercept[j]) * pow2(s + Policy::frac_bits) + 1;
       for (std::size_t i = 0; i < d; ++i) {
-        const double w = abs_d(base::weight(j, i)) * pow2(shift);
+        const double w = abs_d(base::weight(j, i)) * pow2(s);
         if (w >= 32767.0) return false;
         total += (w + 1) * in_max;
       }
