@@ -166,6 +166,8 @@ struct pipeline {
     }
   }
   [[gnu::noinline]] static constexpr auto refine(std::span<const in_type, in_extent> in) {
+    static_assert(detail::binary64_links || sizeof...(S) == 0, "ctml: on AVR, refining a float pipeline needs binary64 arithmetic that "
+                                          "avr-libc lacks; use an integer policy");
     std::array<double, in_extent> x{};
     for (std::size_t i = 0; i < in_extent; ++i) x[i] = static_cast<double>(in[i]);
     return exact_from<0>(std::span<const double, in_extent>(x));

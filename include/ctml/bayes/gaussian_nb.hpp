@@ -181,6 +181,7 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict(std::span<const float, d> in) const noexcept {
+    static_assert(detail::binary64_links || sizeof(Params) == 0, "ctml: on AVR the f32 policy of this stage needs binary64 arithmetic that avr-libc lacks; use an integer policy, e.g. .with(ctml::q<std::int16_t, 0>{})");
     const auto fast = try_predict(in);
     if (fast.sure) return fast.value;
     return refine(in);

@@ -39,6 +39,16 @@ namespace detail {
 /// there the double path is only as good as float, see linear/README).
 inline constexpr bool double_is_binary64 = sizeof(double) == 8;
 
+/// AVR: clang's double is binary64, but avr-libc has no binary64 arithmetic
+/// to link (the trees use ctml's integer binary64; a signed one with products
+/// is still to come). Target branch: to move under include/ctml/arch/.
+inline constexpr bool binary64_links =
+#if defined(__AVR__)
+    false;
+#else
+    true;
+#endif
+
 /// Where double arithmetic is native and cheap, refining stages skip the
 /// float32 fast path and compute sklearn's arithmetic directly.
 inline constexpr bool direct_double = has_binary64_unit;
