@@ -144,6 +144,14 @@ struct pipeline {
       }(std::make_index_sequence<size - 1>{});
   }();
 
+  static constexpr bool folds = [] {
+    if constexpr (size != 2) return false;
+    else if constexpr (!requires { first::foldable; }) return false;
+    else return first::foldable && requires(const last& l, std::span<const in_type, in_extent> x) {
+      l.template try_predict_after<first>(x);
+    };
+  }();
+
   template <std::size_t I>
   static constexpr auto fast_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
                                   state_type& state) {
@@ -202,7 +210,12 @@ struct pipeline {
   [[nodiscard]] constexpr auto predict(std::span<const in_type, in_extent> in, state_type& state) const
     requires Predictor<last>
   {
-    if constexpr (refines && size > 1) {
+    if constexpr (refines && size == 2 && folds) {
+      // a scaler before an affine model: folded into its weights (fast path only)
+      const auto fast = last{}.template try_predict_after<first>(in);
+      if (fast.sure) return fast.value;
+      return refine(in);
+    } else if constexpr (refines && size > 1) {
       const auto fast = fast_from<0>(in, state);
       if (fast.sure) return fast.value;
       return refine(in);

@@ -168,6 +168,12 @@ struct scaler {
     for (std::size_t i = 0; i < in_extent; ++i) out[i] = tables::apply(i, in[i]);
   }
 
+  /// y = fold_slope(i) x + fold_offset(i) (in reals): a following affine stage
+  /// may fold the scaler into its weights for its float fast path.
+  static constexpr bool foldable = std::same_as<Policy, f32> && !detail::scaler_math<Params, Kind>::clips();
+  static constexpr double fold_slope(std::size_t i) noexcept { return detail::scaler_math<Params, Kind>::slope(i); }
+  static constexpr double fold_offset(std::size_t i) noexcept { return detail::scaler_math<Params, Kind>::offset(i); }
+
   /// sklearn's double output, for a following stage that refines its
   /// decision in double (linear/exact.hpp).
   constexpr void run_exact(std::span<const double, in_extent> in, std::span<double, out_extent> out) const noexcept

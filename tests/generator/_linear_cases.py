@@ -9,7 +9,8 @@ import functools
 
 import numpy as np
 
-FORCED = "-DCTML_FORCE_INTEGER_BINARY64"
+FORCED = "-DCTML_FORCE_INTEGER_BINARY64"  # the float path with double refinement, as on MCUs
+SOFT_BOUND = "-DCTML_FORCE_SOFT_FLOAT_BOUND"  # and the exponent bound of soft-float chips (every other model)
 
 
 @functools.lru_cache(maxsize=None)
@@ -126,12 +127,15 @@ class Agreement:
             m = cls.models[name]
             return m.predict(cls.rows[name])
 
-        # the float32 path (forced) and the direct double path, one after the other
-        for forced in (False, True):
-            host.CXXFLAGS[:] = base + ([FORCED] if forced else [])
+        # the direct double path, then the float32 path (FPU bound for half of
+        # the models, soft-float bound for the other half)
+        names = list(cls.models)
+        batches = [(False, [], names), (True, [FORCED], names[0::2]), (True, [FORCED, SOFT_BOUND], names[1::2])]
+        for forced, flags, batch in batches:
+            host.CXXFLAGS[:] = base + flags
             try:
                 with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-                    futures = {n: pool.submit(run, n, forced) for n in cls.models}
+                    futures = {n: pool.submit(run, n, forced) for n in batch}
                     for n, f in futures.items():
                         try:
                             cls.got[n, forced] = f.result()

@@ -85,6 +85,7 @@ struct affine {
   }
 
   // ---- float32 ------------------------------------------------------------
+  static constexpr float factor = affine_error_factor(d + 1);
   static constexpr double weight(std::size_t j, std::size_t i) noexcept {
     return Order == affine_order::kmeans ? -2.0 * Params::coef[j][i] : Params::coef[j][i];
   }
@@ -93,6 +94,7 @@ struct affine {
     std::array<float, k> b{};
     std::array<float, d> wmax{};  // max_k |w_ki|, for the error bound
     float bmax = 0;
+    float wsum = 0;  // sum_i max_k |w_ki|, for the exponent bound
   };
   CTML_FLASH static constexpr f32_tables_t f32_tables = [] {
     f32_tables_t t{};
@@ -106,9 +108,12 @@ struct affine {
       const float a = static_cast<float>(abs_d(Params::intercept[j]));
       if (a > t.bmax) t.bmax = a;
     }
+    if constexpr (requires { Params::extra_error; }) t.bmax += static_cast<float>(Params::extra_error / factor);
+    double wsum = 0;
+    for (std::size_t i = 0; i < d; ++i) wsum += t.wmax[i];
+    t.wsum = static_cast<float>(wsum * 1.0001);
     return t;
   }();
-  static constexpr float factor = affine_error_factor(d + 1);
 
   /// Scores in float and the bound on their distance to sklearn's doubles.
   static constexpr float scores_f32(std::span<const float, d> x, std::span<float, k> s) noexcept {
@@ -117,9 +122,15 @@ struct affine {
       for (std::size_t i = 0; i < d; ++i) acc = acc + flash_load(&f32_tables.w[j * d + i]) * x[i];
       s[j] = acc;
     }
-    float m = flash_load(&f32_tables.bmax);
-    for (std::size_t i = 0; i < d; ++i) m = m + flash_load(&f32_tables.wmax[i]) * abs_f(x[i]);
-    return m * factor + affine_error_floor;
+    if constexpr (has_binary32_unit) {
+      float m = flash_load(&f32_tables.bmax);
+      for (std::size_t i = 0; i < d; ++i) m = m + flash_load(&f32_tables.wmax[i]) * abs_f(x[i]);
+      return m * factor + affine_error_floor;
+    } else {
+      // soft float: sum max|w| |x| <= (sum max|w|) 2^(e+1), e the largest exponent
+      return (flash_load(&f32_tables.wsum) * exponent_bound<d>(x) + flash_load(&f32_tables.bmax)) * factor +
+             affine_error_floor;
+    }
   }
 
   /// The decision from float scores, `sure` when the bound proves it

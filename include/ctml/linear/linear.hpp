@@ -92,6 +92,19 @@ struct affine_stage {
       return core::try_decision(in);
     }
   }
+  /// The fast path on the raw input of a scaler before this stage (Pre has
+  /// fold_slope/fold_offset): the scaler folded into the weights.
+  template <class Pre>
+  [[nodiscard]] constexpr decision<value_type> try_predict_after(std::span<const in_type, in_extent> raw) const noexcept
+    requires is_float
+  {
+    if constexpr (Kind == detail::linear_kind::regressor || detail::direct_double) {
+      return {value_type{}, false};
+    } else {
+      using folded = detail::folded_params<Params, Pre, Kind == detail::linear_kind::clusterer>;
+      return detail::affine<folded, order>::try_decision(raw);
+    }
+  }
   [[nodiscard]] constexpr value_type predict_exact(std::span<const double, in_extent> x) const noexcept
     requires is_float
   {
