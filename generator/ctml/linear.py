@@ -73,6 +73,9 @@ def convert_classifier(est) -> Stage:
     if coef.ndim != 2:
         raise ConversionError(f"{name}.coef_ has shape {coef.shape}; expected (n_classes or 1, n_features)")
     classes = np.asarray(est.classes_)
+    binarizer = getattr(est, "_label_binarizer", None)  # RidgeClassifier fitted on a label matrix
+    if binarizer is not None and str(getattr(binarizer, "y_type_", "")).startswith("multilabel"):
+        raise ConversionError(f"{name} is multilabel; only single-label classifiers are supported")
     if classes.ndim != 1 or len(classes) < 2:
         raise ConversionError(f"{name} is multilabel or has fewer than two classes; not supported")
     k = coef.shape[0]

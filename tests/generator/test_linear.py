@@ -76,6 +76,64 @@ def _add_tests():
 _add_tests()
 
 
+class LinearErrorsTest(unittest.TestCase):
+    """Bad input: one ``ctml: error:`` line, exit 2, no file."""
+
+    def expect_error(self, est, contains):
+        import os
+        import re
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            model = h.dump(est, os.path.join(d, "m.joblib"))
+            out = os.path.join(d, "out.hpp")
+            rc, stdout, stderr = h.run_cli("convert", model, "--name", "m", "-o", out)
+            self.assertEqual(rc, 2, stderr)
+            self.assertRegex(stderr, re.compile(r"ctml: error: \S.*\n\Z"))
+            self.assertIn(contains, stderr)
+            self.assertFalse(os.path.exists(out))
+
+    def test_unfitted(self):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import GaussianNB
+
+        self.expect_error(LogisticRegression(), "LogisticRegression is not fitted")
+        self.expect_error(GaussianNB(), "GaussianNB is not fitted")
+
+    def test_sparse_coefficients(self):
+        from sklearn.linear_model import SGDClassifier
+
+        X, y = lc.dataset("iris")
+        self.expect_error(SGDClassifier(random_state=0).fit(X, y).sparsify(), "densify()")
+
+    def test_multi_output_regression(self):
+        from sklearn.linear_model import Ridge
+
+        X, y = lc.dataset("diabetes")
+        self.expect_error(Ridge().fit(X, np.stack([y, y], axis=1)), "multi-output")
+
+    def test_multilabel_classifier(self):
+        from sklearn.linear_model import RidgeClassifier
+
+        X, y = lc.dataset("iris")
+        Y = np.stack([y == 0, y == 1], axis=1).astype(int)
+        self.expect_error(RidgeClassifier().fit(X, Y), "multilabel")
+
+    def test_unsupported_transform_options(self):
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import PolynomialFeatures
+
+        X, y = lc.dataset("iris")
+        self.expect_error(make_pipeline(PolynomialFeatures(3), LogisticRegression(max_iter=50)).fit(X, y),
+                          "degree=2")
+        from sklearn.pipeline import Pipeline
+
+        pipe = Pipeline([("lda", LDA(solver="lsqr").fit(X, y)), ("lr", LogisticRegression(max_iter=50).fit(X[:, :2], y))])
+        self.expect_error(pipe, "has no transform")
+
+
 class SklearnOrderTest(unittest.TestCase):
     """The arithmetic the C++ double path reproduces is sklearn's, bit for bit."""
 
