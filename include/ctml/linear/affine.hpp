@@ -134,15 +134,22 @@ struct affine {
     return acc;
   }
 
+  template <std::size_t... J>
+  static constexpr std::array<float, k> all_unrolled(std::span<const float, d> x, std::index_sequence<J...>) noexcept {
+    return {dot_unrolled(&f32_tables.w[J * d], flash_load(&f32_tables.b[J]), x, std::make_index_sequence<d>{})...};
+  }
+
   static constexpr float scores_f32(std::span<const float, d> x, std::span<float, k> s) noexcept {
-    for (std::size_t j = 0; j < k; ++j) {
-      float acc = flash_load(&f32_tables.b[j]);
-      if constexpr (unrolled) {
-        acc = dot_unrolled(&f32_tables.w[j * d], acc, x, std::make_index_sequence<d>{});
-      } else {
+    if constexpr (unrolled) {
+      // into locals first: stores to `s` could alias `x` and force reloads
+      const std::array<float, k> acc = all_unrolled(x, std::make_index_sequence<k>{});
+      for (std::size_t j = 0; j < k; ++j) s[j] = acc[j];
+    } else {
+      for (std::size_t j = 0; j < k; ++j) {
+        float acc = flash_load(&f32_tables.b[j]);
         for (std::size_t i = 0; i < d; ++i) acc = acc + flash_load(&f32_tables.w[j * d + i]) * x[i];
+        s[j] = acc;
       }
-      s[j] = acc;
     }
     if constexpr (unrolled) {
       const float m = abs_dot_unrolled(f32_tables.wmax.data(), flash_load(&f32_tables.bmax), x,
