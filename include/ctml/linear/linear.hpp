@@ -148,7 +148,9 @@ struct affine_stage {
     std::array<float, k> s{};
     decision_function(in, s);
     if constexpr (k == 1) {
-      const float p = 1.0f / (1.0f + math::exp(-s[0]));
+      // binary softmax (multinomial LogisticRegression) is softmax(-s, s) = sigmoid(2 s)
+      const float z = Params::proba == 2 ? 2 * s[0] : s[0];
+      const float p = 1.0f / (1.0f + math::exp(-z));
       out[0] = 1.0f - p;
       out[1] = p;
     } else if constexpr (Params::proba == 2) {
