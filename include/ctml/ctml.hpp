@@ -17,3 +17,4 @@
 #include <ctml/transforms/normalizer.hpp>
 #include <ctml/transforms/polynomial.hpp>
 #include <ctml/transforms/binarizer.hpp>
+#include <ctml/discriminant/quadratic.hpp>
