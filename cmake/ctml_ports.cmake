@@ -1,15 +1,23 @@
 # Firmware and model generation for ctml users.
 #
-#   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE=<ctml>/ports/cortex-m4f/toolchain.cmake
+#   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE=<prefix>/share/ctml/ports/cortex-m4f/toolchain.cmake
+#         -DCMAKE_PREFIX_PATH=<prefix>            (or <ctml source>/ports/... and add_subdirectory)
 #
-#   include(<ctml>/cmake/ctml_ports.cmake)
+#   find_package(ctml REQUIRED)                 # includes this file
 #   ctml_generate_model(OUTPUT ${CMAKE_BINARY_DIR}/iris.hpp NAME iris SCRIPT train_iris.py)
 #   ctml_add_firmware(app SOURCES main.cpp ${CMAKE_BINARY_DIR}/iris.hpp)
 #   add_test(NAME app COMMAND app)   # runs under the port's emulator
 include_guard(GLOBAL)
 
+# The source tree's generator and headers, unless ctml-config.cmake (the
+# installed package) set the installed ones.
 get_filename_component(_ctml_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
-set(CTML_GENERATOR_DIR "${_ctml_root}/generator" CACHE INTERNAL "")
+if(NOT DEFINED CTML_GENERATOR_DIR)
+  set(CTML_GENERATOR_DIR "${_ctml_root}/generator")
+endif()
+if(NOT DEFINED CTML_INCLUDE_DIR)
+  set(CTML_INCLUDE_DIR "${_ctml_root}/include")
+endif()
 if(NOT DEFINED CTML_PYTHON)
   include("${CMAKE_CURRENT_LIST_DIR}/ctml_python.cmake")
 endif()
@@ -50,27 +58,43 @@ function(ctml_add_firmware target)
 endfunction()
 
 # ctml_generate_model(OUTPUT <hpp> NAME <name> (MODEL <file.joblib> | SCRIPT <train.py>)
-#                     [DEPENDS <file>...])
-# Converts a fitted scikit-learn model into a header at build time. SCRIPT
-# first runs `<python> train.py <model file>` to write the model. The header
-# is regenerated when the model, the script, DEPENDS or the generator change.
+#                     [DATA <X.npy> [CHECK_ROWS <n>]] [DEPENDS <file>...])
+# Converts a fitted scikit-learn model into a header at build time (its
+# folder is created). SCRIPT first runs `<python> train.py <model path>`,
+# which must write the fitted model to <model path> (<output folder>/<name>.joblib).
+# DATA embeds CHECK_ROWS rows (default 8) and the framework's predictions:
+# the header then static_asserts that the model predicts them (convert --data).
+# The header is regenerated when the model, the script, DATA, DEPENDS or the
+# generator change.
 function(ctml_generate_model)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "OUTPUT;NAME;MODEL;SCRIPT" "DEPENDS")
-  if(NOT arg_OUTPUT OR NOT arg_NAME OR (NOT arg_MODEL AND NOT arg_SCRIPT) OR (arg_MODEL AND arg_SCRIPT))
-    message(FATAL_ERROR "ctml_generate_model(OUTPUT <hpp> NAME <name> (MODEL <file> | SCRIPT <train.py>) [DEPENDS ...])")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "OUTPUT;NAME;MODEL;SCRIPT;DATA;CHECK_ROWS" "DEPENDS")
+  if(NOT arg_OUTPUT OR NOT arg_NAME OR (NOT arg_MODEL AND NOT arg_SCRIPT) OR (arg_MODEL AND arg_SCRIPT)
+     OR (arg_CHECK_ROWS AND NOT arg_DATA))
+    message(FATAL_ERROR "ctml_generate_model(OUTPUT <hpp> NAME <name> (MODEL <file> | SCRIPT <train.py>) "
+      "[DATA <X.npy> [CHECK_ROWS <n>]] [DEPENDS ...])")
   endif()
   if(NOT CTML_PYTHON)
     message(FATAL_ERROR "ctml_generate_model: no Python with scikit-learn found; set CTML_PYTHON")
   endif()
   get_filename_component(output "${arg_OUTPUT}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
   file(GLOB_RECURSE generator_sources CONFIGURE_DEPENDS "${CTML_GENERATOR_DIR}/ctml/*.py")
-  set(env ${CMAKE_COMMAND} -E env "PYTHONPATH=${CTML_GENERATOR_DIR}")
-  set(commands "")
+  set(env ${CMAKE_COMMAND} -E env "PYTHONPATH=${CTML_GENERATOR_DIR}" "CTML_INCLUDE_DIR=${CTML_INCLUDE_DIR}")
+  get_filename_component(dir "${output}" DIRECTORY)
+  # Unix Makefiles (unlike Ninja) do not create an output's folder.
+  set(commands COMMAND ${CMAKE_COMMAND} -E make_directory ${dir})
   set(byproducts "")
   set(depends ${arg_DEPENDS} ${generator_sources})
+  set(check "")
+  if(arg_DATA)
+    get_filename_component(data "${arg_DATA}" ABSOLUTE)
+    set(check --data ${data})
+    if(arg_CHECK_ROWS)
+      list(APPEND check --check-rows ${arg_CHECK_ROWS})
+    endif()
+    list(APPEND depends ${data})
+  endif()
   if(arg_SCRIPT)
     get_filename_component(script "${arg_SCRIPT}" ABSOLUTE)
-    get_filename_component(dir "${output}" DIRECTORY)
     set(model "${dir}/${arg_NAME}.joblib")
     list(APPEND commands COMMAND ${env} ${CTML_PYTHON} ${script} ${model})
     set(byproducts BYPRODUCTS ${model})
@@ -81,7 +105,7 @@ function(ctml_generate_model)
   endif()
   add_custom_command(OUTPUT ${output} ${byproducts}
     ${commands}
-    COMMAND ${env} ${CTML_PYTHON} -m ctml convert ${model} --name ${arg_NAME} -o ${output}
+    COMMAND ${env} ${CTML_PYTHON} -m ctml convert ${model} --name ${arg_NAME} ${check} -o ${output}
     DEPENDS ${depends}
     COMMENT "ctml: generating ${arg_NAME} model header"
     VERBATIM)

@@ -2,7 +2,7 @@
 // float and int8 on the same test recordings, against scikit-learn and the
 // true labels. The int8 model reads the raw int8 accelerometer counts
 // directly (its input scale is 1 count), as firmware on an ATmega32u4 does;
-// tests/bench/nn measures it there.
+// tests/bench/bench.py nn measures it there.
 #include <array>
 #include <cstdint>
 #include <cstdio>

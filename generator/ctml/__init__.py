@@ -16,40 +16,32 @@ import tempfile
 
 import numpy as np
 
-from . import bayes, linear, nn, scalers, torch_nn, transforms, trees
-from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem
+from . import registry
+from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem, render_members
 
 __version__ = "0.1.0"
 
-__all__ = ["convert", "ConversionError", "HostError", "ConvertedModel", "supported_estimators", "__version__"]
+__all__ = ["convert", "calibrate", "ConversionError", "HostError", "ConvertedModel", "supported_estimators",
+           "supported_preprocessors", "__version__"]
 
 # ----------------------------------------------------------------------------
-# Registry: estimator class -> converter returning a Stage. A new model family
-# (neural networks, linear models, ...) adds its module's CONVERTERS here.
-
-_MODEL_FAMILIES = (trees, nn, linear, bayes)
-MODEL_CONVERTERS: dict = {}
-for _family in _MODEL_FAMILIES:
-    MODEL_CONVERTERS.update(_family.CONVERTERS)
-PREPROCESSOR_CONVERTERS: dict = dict(scalers.CONVERTERS)
-PREPROCESSOR_CONVERTERS.update(transforms.CONVERTERS)
-# PyTorch (torch.nn.Sequential, ctml/torch_nn.py) registers once torch is
-# imported (loading a torch.save file does that): importing torch costs
-# seconds, which scikit-learn conversions should not pay.
-
-
-def _register_torch() -> None:
-    if "torch" in sys.modules:
-        MODEL_CONVERTERS.update(torch_nn.converters())
+# Families: each module registers what it converts (registry.py, families.py).
 
 
 def supported_estimators() -> list[str]:
     """Names of the final estimators ctml converts."""
-    return sorted(c.__name__ for c in MODEL_CONVERTERS)
+    return registry.supported(registry.MODEL)
 
 
 def supported_preprocessors() -> list[str]:
-    return sorted(c.__name__ for c in PREPROCESSOR_CONVERTERS)
+    """Names of the Pipeline steps ctml converts before a final estimator."""
+    return registry.supported(registry.TRANSFORM)
+
+
+def calibrate(estimator, X) -> None:
+    """Records what integer policies need (int8 activation ranges) on a
+    network, or on a Pipeline ending in one."""
+    registry.calibrate(estimator, X)
 
 
 def _unsupported_message(est, where: str = "estimator") -> str:
@@ -98,7 +90,8 @@ def _labels_decl(classes: np.ndarray) -> str:
         lo, hi = -(2**63), 2**63 - 1
         if any(not lo <= int(v) <= hi for v in items):
             raise ConversionError("class labels do not fit in long long")
-        ctype, toks = "long long", [str(int(v)) for v in items]
+        # -2^63 has no literal (9223372036854775808 overflows long long).
+        ctype, toks = "long long", [str(int(v)) if int(v) != lo else f"({lo + 1}LL - 1)" for v in items]
     elif kind == "float":
         try:
             ctype, toks = "double", [double_literal(v) for v in items]
@@ -140,28 +133,35 @@ def _check_fitted(est) -> None:
 def build_stages(estimator) -> list[Stage]:
     from sklearn.base import BaseEstimator
 
-    _register_torch()
-    if type(estimator) in MODEL_CONVERTERS and not isinstance(estimator, BaseEstimator):  # a torch network
-        return [MODEL_CONVERTERS[type(estimator)](estimator)]
+    foreign = registry.is_foreign_model(estimator)
+    if foreign is not None:  # a torch network
+        return registry.convert_step(foreign, estimator)
     if not isinstance(estimator, BaseEstimator):
         if type(estimator).__module__.startswith("torch."):
+            from . import torch_nn
+
             raise torch_nn._unsupported(f"a {type(estimator).__name__} module (not a torch.nn.Sequential)")
         raise ConversionError(f"not a scikit-learn estimator (got {type(estimator).__name__})")
     steps = _steps(estimator)
     in_pipeline = len(steps) > 1 or steps[0] is not estimator
     *pre, final = steps
+    families = []
     for s in pre:
-        if type(s) not in PREPROCESSOR_CONVERTERS:
+        fam = registry.find(s, registry.TRANSFORM)
+        if fam is None:
             raise ConversionError(_unsupported_message(s, "pipeline step"))
-    if type(final) not in MODEL_CONVERTERS:
+        families.append(fam)
+    fam = registry.find(final, registry.MODEL)
+    if fam is None and in_pipeline:  # a Pipeline without an estimator: the header gives model.run
+        fam = registry.find(final, registry.TRANSFORM)
+    if fam is None:
         raise ConversionError(_unsupported_message(final, "final pipeline step" if in_pipeline else "estimator"))
-    stages = []
-    for n, s in enumerate(steps):
+    families.append(fam)
+    stages: list[Stage] = []
+    for s, fam in zip(steps, families):
         _check_fitted(s)
-        # the last step is the model (LinearDiscriminantAnalysis is both a model and a transform)
-        conv = MODEL_CONVERTERS[type(s)] if n == len(steps) - 1 else PREPROCESSOR_CONVERTERS[type(s)]
-        converted = conv(s)
-        for stage in converted if isinstance(converted, list) else [converted]:  # a step may give several stages
+        for stage in registry.convert_step(fam, s):
+            stage.family = fam.name
             if stages and stage.n_features_in != stages[-1].n_features_out:
                 raise ConversionError(
                     f"pipeline step {type(s).__name__} expects {stage.n_features_in} features but "
@@ -179,12 +179,15 @@ def _render(stages: list[Stage], name: str) -> str:
     source = sources[0] if len(sources) == 1 else "Pipeline(" + ", ".join(sources) + ")"
     framework = final.extra.get("framework", f"scikit-learn {sklearn.__version__}")
     facts = [f"{stages[0].n_features_in} features"]
-    if final.classes is not None:
+    kind = final.extra.get("kind")
+    if final.classes is not None and kind in (None, "classifier"):
         facts.append(f"{len(final.classes)} classes")
+    elif not final.is_model:
+        facts.append(f"{final.n_features_out} outputs (transform)")
     else:
-        facts.append("regressor")
-    if "n_trees" in final.extra:
-        facts.append(f"{final.extra['n_trees']} trees, {final.extra['n_nodes']} nodes")
+        facts.append(kind or "regressor")
+    if final.extra.get("summary"):  # what the family says of its model ("10 trees, 1234 nodes")
+        facts.append(final.extra["summary"])
     out = [
         BANNER,
         f"// source: {source} ({framework}), " + ", ".join(facts),
@@ -195,14 +198,15 @@ def _render(stages: list[Stage], name: str) -> str:
         "#include <ctml/ctml.hpp>",
         "",
         f"namespace {name} {{",
-        "",
     ]
+    head = len(out)
+    out.append("")
     exprs = []
     for i, st in enumerate(stages):
         struct = f"{st.prefix}{i}_params"
         out.append(f"// {st.source}")
         out.append(f"struct {struct} {{")
-        out.extend(st.members)
+        out.extend(render_members(st.members))
         out.append("};")
         out.append("")
         exprs.append(f"{st.template}<{struct}>{{}}")
@@ -212,11 +216,26 @@ def _render(stages: list[Stage], name: str) -> str:
     else:
         out.append("inline constexpr auto model = " + " >> ".join(exprs) + ";")
     out.append(f"inline constexpr std::size_t n_features = {stages[0].n_features_in};")
+    if not final.is_model:  # a Pipeline without an estimator: model.run(in, out)
+        out.append(f"inline constexpr std::size_t n_outputs = {final.n_features_out};")
     if final.classes is not None:
         out.append(f"inline constexpr std::size_t n_classes = {len(final.classes)};")
         out.append(_labels_decl(final.classes))
+    _unique_per_model(out, head)
     out.append(f"}} // namespace {name}")
     return "\n".join(out) + "\n"
+
+
+def _unique_per_model(lines: list[str], head: int) -> None:
+    """Wraps lines[head:] in an inline namespace named by a hash of their
+    content: two different models converted with the same NAME get different
+    symbols (no silent ODR clash across translation units), NAME::model
+    still names the model."""
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(lines[head:]).encode()).hexdigest()[:16]
+    lines.insert(head, f"inline namespace model_{digest} {{  // one per model content: see docs/generated-header.md")
+    lines.append(f"}} // inline namespace model_{digest}")
 
 
 def write_text_atomic(path: str, text: str) -> None:
@@ -249,7 +268,15 @@ class ConvertedModel:
         self.n_features = stages[0].n_features_in
         self.classes_ = stages[-1].classes  # None for regressors
         self.is_classifier = self.classes_ is not None
+        self.is_transform = not stages[-1].is_model  # no estimator: run() gives n_outputs values
+        self.n_outputs = stages[-1].n_features_out
         self.sources = [s.source for s in stages]
+        self.families = [s.family for s in stages]
+        #: Networks take the int8 policies; calibrated ones carry activation ranges.
+        self.is_network = stages[-1].family in ("mlp", "torch")
+        self.calibrated = bool(stages[-1].extra.get("calibrated", False))
+        # The stated float32 tolerance of the prediction (|ctml - framework| <= abs + rel * |framework|).
+        self.tolerance = stages[-1].extra.get("tolerance", {"abs": 0.0, "rel": 0.0})
 
     def save(self, path) -> None:
         write_text_atomic(path, self.header)
@@ -269,6 +296,13 @@ class ConvertedModel:
         if self.is_classifier:
             return self.classes_[y]
         return y
+
+    def run(self, X) -> np.ndarray:
+        """The outputs of a Pipeline without an estimator (``NAME::model.run``),
+        computed by the generated C++ on the host: float32, (rows, n_outputs)."""
+        from . import host
+
+        return host.run_transform(self, X)
 
     def __repr__(self) -> str:
         return f"<ctml.ConvertedModel {self.name}: {' >> '.join(self.sources)}>"

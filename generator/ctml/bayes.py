@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
 
+from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, \
     member_array_2d, member_scalar
 
@@ -94,11 +95,5 @@ def convert(est):
 
 
 ESTIMATORS = (GaussianNB, MultinomialNB, ComplementNB, BernoulliNB)
-CONVERTERS = {cls: convert for cls in ESTIMATORS}
 
-try:
-    from .registry import Family, register
-except ImportError:  # the registry is not merged yet: __init__.py reads CONVERTERS
-    pass
-else:
-    register(Family(name="bayes", estimators=ESTIMATORS, convert=convert, kind="model"))
+register(Family(name="bayes", estimators=ESTIMATORS, convert=convert, kind="model"))

@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from . import ConversionError, HostError, __version__, convert, write_text_atomic
+from . import ConversionError, HostError, __version__, convert, files
 from .emit import BANNER, INDENT, double_tokens, float_tokens, identifier_problem, rows_block, wrap
 
 
@@ -42,6 +42,13 @@ def load_model(path: str):
         raise UsageError(f"cannot read model file {path}: no such file")
     if not os.path.isfile(path):
         raise UsageError(f"cannot read model file {path}: not a regular file")
+    if path.lower().endswith((".json", ".ubj")):  # a saved XGBoost Booster
+        from . import xgboost_model
+
+        try:
+            return xgboost_model.load(path), []
+        except ConversionError as e:
+            raise UsageError(str(e)) from None
     from . import torch_nn
 
     try:
@@ -72,38 +79,12 @@ def load_model(path: str):
 
 
 def load_data(path: str, n_features: int) -> np.ndarray:
-    """Rows of X from a .npy file or a comma-separated text file (an optional
-    header line is skipped)."""
-    if not os.path.isfile(path):
-        raise UsageError(f"cannot read data file {path}: no such file")
-    try:
-        if path.endswith(".npy"):
-            X = np.load(path, allow_pickle=False)
-        else:
-            try:
-                X = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-            except ValueError:
-                X = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=1)
-    except Exception as e:  # noqa: BLE001
-        raise UsageError(f"cannot load data file {path}: {_one_line(e)}") from None
-    X = np.asarray(X)
-    if X.ndim == 1:
-        X = X.reshape(1, -1)
-    if X.ndim != 2 or X.dtype.kind not in "biuf":
-        raise UsageError(f"data file {path} must hold a 2-D numeric array (got {X.dtype} {X.shape})")
-    if X.shape[1] != n_features:
-        raise UsageError(f"data file {path} has {X.shape[1]} columns; the model expects {n_features} features")
-    if X.shape[0] == 0:
-        raise UsageError(f"data file {path} has no rows")
-    return X.astype(np.float32)
+    """Rows of X (.npy or .csv) as float32; see files.load_data."""
+    return files.load_data(path, n_features)
 
 
-def _check_output(path: str) -> None:
-    d = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise UsageError(f"output {path} is a directory")
-    if not os.path.isdir(d):
-        raise UsageError(f"output directory {d} does not exist")
+def _check_output(path: str, *inputs) -> None:
+    files.check_output(path, inputs)
 
 
 def _sklearn_predict(est, X32: np.ndarray) -> np.ndarray:
@@ -166,17 +147,51 @@ def _network_from_state_dict(obj, args):
     return torch_nn.with_state_dict(obj, args.torch_module)
 
 
+def _calibrate(est, args) -> None:
+    """--calibrate X: activation ranges for int8 networks, from the float32
+    rows the C++ sees (the one calibration path of convert, verify, vectors)."""
+    if getattr(args, "calibrate", None) is not None:
+        from . import calibrate
+
+        calibrate(est, load_data(args.calibrate, _n_features_in(est)))
+
+
+def _check_policy(model, policy, command: str) -> None:
+    """--policy int8|int8_fast needs a calibrated network."""
+    if policy is None:
+        return
+    if not model.is_network:
+        raise UsageError(f"--policy {policy} is for networks (MLPs, PyTorch Sequentials)")
+    if not model.calibrated:
+        raise UsageError(f"--policy {policy} needs a calibrated network: add --calibrate X.npy to {command} "
+                         "(or calibrate with ctml.calibrate before saving the model)")
+
+
+def _self_checked_header(est, model, args, warn) -> str:
+    """convert --data: the header with compile-time checks (selfcheck.py)."""
+    if args.data is None:
+        if args.check_rows is not None:
+            raise UsageError("--check-rows needs --data")
+        return model.header
+    from . import selfcheck
+
+    X = load_data(args.data, model.n_features)
+    rows = selfcheck.DEFAULT_ROWS if args.check_rows is None else args.check_rows
+    text, ws = selfcheck.block(model, est, X, rows, os.path.basename(args.data), reference_predict,
+                               _reference_name(est))
+    warn.extend(ws)
+    return selfcheck.embed(model.header, text)
+
+
 def cmd_convert(args, warn) -> int:
-    _check_output(args.output)
+    inputs = (args.model, args.calibrate, args.data)
+    _check_output(args.output, *inputs)
     est, ws = load_model(args.model)
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
-    if args.calibrate is not None:  # activation ranges for int8 networks
-        from . import nn
-
-        nn.calibrate(est, load_data(args.calibrate, _n_features_in(est)))
+    _calibrate(est, args)
     model = convert(est, name=args.name)
-    model.save(args.output)
+    files.write_atomic(args.output, _self_checked_header(est, model, args, warn), inputs)
     return 0
 
 
@@ -184,20 +199,26 @@ def cmd_verify(args, warn) -> int:
     est, ws = load_model(args.model)
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
+    _calibrate(est, args)
     model = convert(est, name=args.name)
+    _check_policy(model, args.policy, "verify")
     X = load_data(args.data, model.n_features)
     ref = reference_predict(est, X)
-    got = model.predict(X)
+    got = model.predict(X, args.policy)
     if model.is_classifier:
         ok = ref == got
     else:
-        ok = np.abs(ref.astype(np.float64) - got) <= args.tolerance
+        tol = model.tolerance if args.tolerance is None else {"abs": args.tolerance, "rel": 0.0}
+        ok = np.abs(ref.astype(np.float64) - got) <= tol["abs"] + tol["rel"] * np.abs(ref.astype(np.float64))
     n_ok = int(ok.sum())
     n = len(ok)
     out = sys.stdout
     print(f"ctml verify: {args.model} ({' >> '.join(model.sources)}) on {args.data}: {n} rows, "
           f"{model.n_features} features", file=out)
     print(f"agree: {n_ok}/{n} ({100.0 * n_ok / n:.2f}%)", file=out)
+    if not model.is_classifier and (tol["abs"] or tol["rel"]):
+        print(f"tolerance: |ctml - {_reference_name(est)}| <= {tol['abs']:.3g} + {tol['rel']:.3g} * |{_reference_name(est)}|",
+              file=out)
     bad = np.flatnonzero(~ok)
     ref_name = _reference_name(est)
     np.set_printoptions(threshold=1_000_000, linewidth=1_000_000)
@@ -269,13 +290,15 @@ def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=No
 
 
 def cmd_vectors(args, warn) -> int:
-    _check_output(args.output)
+    inputs = (args.model, args.data, args.labels, args.calibrate)
+    _check_output(args.output, *inputs)
     problem = identifier_problem(args.name)
     if problem:
         raise ConversionError(problem)
     est, ws = load_model(args.model)
     warn.extend(ws)
     est = _network_from_state_dict(est, args)
+    _calibrate(est, args)
     model = convert(est, name=args.name)
     X = load_data(args.data, model.n_features)
     if args.rows is not None:
@@ -293,15 +316,49 @@ def cmd_vectors(args, warn) -> int:
         y = y[: X.shape[0]]
         if y.shape[0] != X.shape[0]:
             raise UsageError(f"labels file {args.labels} has fewer rows than the data")
-    if args.policy is not None:
-        if "ctml::nn::network<" not in model.header:
-            raise UsageError(f"--policy {args.policy} is for networks (MLPs, PyTorch Sequentials)")
-        if "static constexpr bool calibrated = true;" not in model.header:
-            raise UsageError(f"--policy {args.policy} needs a calibrated network (ctml.nn.calibrate / "
-                             "ctml.torch_nn.calibrate before saving, or convert --calibrate)")
+    _check_policy(model, args.policy, "vectors")
     text = vectors_header(est, model, X, args.name, os.path.basename(args.data), y, args.policy)
-    write_text_atomic(args.output, text)
+    files.write_atomic(args.output, text, inputs)
     return 0
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 (argparse type)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return n
+
+
+def _positive(text: str) -> int:
+    n = _count(text)
+    if n == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _tolerance(text: str) -> float:
+    """A finite number >= 0 (argparse type)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not np.isfinite(x) or x < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return x
+
+
+PICKLE_WARNING = ("Loading a pickle or joblib file runs code stored in it: convert only model files you trust "
+                  "(as scikit-learn and joblib warn).")
+
+
+def _calibrate_option(p) -> None:
+    p.add_argument("--calibrate", metavar="X.npy", default=None,
+                   help="inputs (.npy/.csv) whose activation ranges set the int8 scales of a network "
+                   "(the same as ctml.nn.calibrate on those rows as float32)")
 
 
 def _torch_module_option(p) -> None:
@@ -311,17 +368,22 @@ def _torch_module_option(p) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python3 -m ctml",
-                description="Convert fitted scikit-learn models and PyTorch networks to ctml C++ headers.")
+                description="Convert fitted scikit-learn models and PyTorch networks to ctml C++ headers. "
+                + PICKLE_WARNING)
     p.add_argument("--version", action="version", version=f"ctml {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    c = sub.add_parser("convert", help="write the generated header for a model")
+    c = sub.add_parser("convert", help="write the generated header for a model", description=PICKLE_WARNING)
     c.add_argument("model", help="joblib/pickle file of a fitted estimator or Pipeline")
     c.add_argument("--name", required=True, help="C++ namespace of the generated symbols")
     c.add_argument("-o", "--output", required=True, help="header to write")
     _torch_module_option(c)
-    c.add_argument("--calibrate", metavar="X.npy", default=None,
-                   help="inputs (.npy/.csv) whose activation ranges set the int8 scales of a network")
+    _calibrate_option(c)
+    c.add_argument("--data", metavar="X.npy", default=None,
+                   help="rows (.npy/.csv) to embed with the framework's predictions: the header static_asserts "
+                   "that the model predicts them (define CTML_NO_SELF_CHECK to skip)")
+    c.add_argument("--check-rows", metavar="N", type=_positive, default=None,
+                   help="how many rows of --data to embed (default 8; those nearest to decision boundaries first)")
     c.set_defaults(func=cmd_convert)
 
     v = sub.add_parser(
@@ -336,9 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     _torch_module_option(v)
     v.add_argument("--data", required=True, help="X as .npy or .csv")
     v.add_argument("--name", default="model", help="namespace used for the compiled header (default: model)")
-    v.add_argument("--show", type=int, default=10, help="how many mismatches to print (default 10)")
-    v.add_argument("--tolerance", type=float, default=0.0,
-                   help="regressors: allowed absolute difference (default 0, exact)")
+    v.add_argument("--show", type=_count, default=10, help="how many mismatches to print (default 10)")
+    v.add_argument("--tolerance", type=_tolerance, default=None,
+                   help="regressors: allowed absolute difference (default: the model's stated float32 tolerance, "
+                        "0 where ctml is exact)")
+    _calibrate_option(v)
+    v.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
+                   help="networks: compare the header built with model.with(ctml::POLICY{}) (needs a calibrated "
+                   "network, or --calibrate)")
     v.set_defaults(func=cmd_verify)
 
     t = sub.add_parser("vectors",
@@ -347,22 +414,40 @@ def build_parser() -> argparse.ArgumentParser:
     _torch_module_option(t)
     t.add_argument("--data", required=True, help="X as .npy or .csv")
     t.add_argument("--name", required=True, help="vectors go in namespace NAME_vectors")
-    t.add_argument("--rows", type=int, default=None, help="use only the first N rows")
+    t.add_argument("--rows", type=_positive, default=None, help="use only the first N rows")
     t.add_argument("--policy", choices=("int8", "int8_fast"), default=None,
                    help="networks: expected = the header built with model.with(ctml::POLICY{}) on the host, "
                    "for checking that a target computes the same integers (default: the framework's predictions)")
+    _calibrate_option(t)
     t.add_argument("--labels", default=None, help="true labels (.npy) to emit as truth[] (classifiers)")
     t.add_argument("-o", "--output", required=True)
     t.set_defaults(func=cmd_vectors)
+
+    from . import report  # python3 -m ctml report: generator/ctml/report.py
+
+    report.add_parser(sub, _torch_module_option)
     return p
+
+
+def _run(args, warn) -> int:
+    """Runs a subcommand; numpy and library warnings become one-line
+    ``ctml: warning:`` lines (printed after success, dropped on error)."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        rc = args.func(args, warn)
+    for w in caught:
+        text = _one_line(w.message)
+        if text not in warn:
+            warn.append(text)
+    return rc
 
 
 def main(argv=None) -> int:
     warn: list[str] = []
     try:
         args = build_parser().parse_args(argv)
-        rc = args.func(args, warn)
-    except (UsageError, ConversionError, HostError) as e:
+        rc = _run(args, warn)
+    except (UsageError, ConversionError, HostError, files.FileError) as e:
         print(f"ctml: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except OSError as e:

@@ -40,6 +40,23 @@ RESERVED_NAMES = frozenset({"std", "ctml", "boost", "main"})
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
+# Global names a generated header's namespace would collide with: macros that
+# compilers predefine in GNU modes (CMake's cxx_std_20 gives -std=gnu++20) and
+# C library objects and functions that firmware commonly includes. Upper-case
+# names (NULL, INT8_MAX, EOF, ...) and names ending in `_t` (size_t, int8_t,
+# ...; POSIX reserves them for types) are refused by rule, not listed.
+C_GLOBAL_NAMES = frozenset(
+    """
+    linux unix i386 sun sparc mips vax
+    errno stdin stdout stderr assert offsetof setjmp longjmp va_arg va_start va_end
+    abort abs atexit atof atoi atol bsearch calloc div exit free getenv labs malloc qsort rand realloc srand
+    system fabs floor ceil round sqrt exp log pow sin cos tan fmod
+    memchr memcmp memcpy memmove memset strcat strchr strcmp strcpy strlen strncmp strncpy
+    printf puts putchar getchar sprintf snprintf fprintf fputs fopen fclose fread fwrite
+    clock time signal raise isnan isinf
+    """.split()
+)
+
 
 def identifier_problem(name: object) -> str | None:
     """Returns why ``name`` cannot be a C++ namespace name, or None if it can."""
@@ -55,6 +72,12 @@ def identifier_problem(name: object) -> str | None:
         return f"NAME {name!r} starts with '_' and an uppercase letter, which C++ reserves"
     if name in RESERVED_NAMES:
         return f"NAME {name!r} would clash with the namespace or function of the same name"
+    if name.endswith("_t"):
+        return f"NAME {name!r} ends in '_t', which is reserved for type names (size_t, int8_t, ...)"
+    if name.upper() == name and any(c.isalpha() for c in name):
+        return f"NAME {name!r} is upper case, the spelling of macros (NULL, INT8_MAX, ...); use lower case"
+    if name in C_GLOBAL_NAMES:
+        return f"NAME {name!r} is a predefined macro or a C library name; choose another"
     return None
 
 
@@ -155,6 +178,105 @@ def member_scalar(ctype: str, name: str, value: str) -> str:
 
 
 # ----------------------------------------------------------------------------
+# Parameters as data: converters describe a params struct with these, and
+# render_members() writes the C++ (one place for every formatting rule).
+
+_INT_TYPES = frozenset({"std::size_t", "std::int8_t", "std::int16_t", "std::int32_t", "std::int64_t", "std::uint8_t",
+                        "std::uint16_t", "std::uint32_t", "int", "long long"})
+
+
+@dataclass
+class Param:
+    """``static constexpr <ctype> <name>[dims...] = value;``. ``value`` is a
+    number or bool (scalar, dims empty), an array with ``len(dims)`` axes, or a
+    :class:`Expr` (C++ text, e.g. an enumerator)."""
+
+    name: str
+    ctype: str
+    value: Any
+    dims: tuple = ()
+
+    def tokens(self) -> list[str]:
+        v = self.value
+        if isinstance(v, Expr):
+            return [v.text]
+        if self.ctype == "double":
+            return double_tokens(v)
+        if self.ctype == "float":
+            return float_tokens(v)
+        if self.ctype == "bool":
+            return ["true" if b else "false" for b in np.asarray(v).ravel().tolist()]
+        if self.ctype in _INT_TYPES:
+            return int_tokens(v)
+        raise ValueError(f"no formatting rule for {self.ctype}")
+
+    def render(self, indent: str = INDENT) -> str:
+        toks = self.tokens()
+        if not self.dims:
+            return f"{indent}static constexpr {self.ctype} {self.name} = {toks[0]};"
+        dims = "".join(f"[{d}]" for d in self.dims)
+        if len(self.dims) >= 2:
+            block = nested_block(toks, tuple(np.asarray(self.value).shape), indent)
+            return f"{indent}static constexpr {self.ctype} {self.name}{dims} = {block};"
+        return f"{indent}static constexpr {self.ctype} {self.name}{dims} = {braced(toks, indent)};"
+
+
+@dataclass
+class Expr:
+    """C++ text used as a value (an enumerator, a type)."""
+
+    text: str
+
+
+@dataclass
+class Alias:
+    """``using <name> = <cpp_type>;``"""
+
+    name: str
+    cpp_type: str
+
+    def render(self, indent: str = INDENT) -> str:
+        return f"{indent}using {self.name} = {self.cpp_type};"
+
+
+@dataclass
+class Comment:
+    text: str
+
+    def render(self, indent: str = INDENT) -> str:
+        return f"{indent}// {self.text}"
+
+
+@dataclass
+class Struct:
+    """A nested struct of parameters (a network layer)."""
+
+    name: str
+    members: list
+
+    def render(self, indent: str = INDENT) -> str:
+        inner = render_members(self.members, indent + INDENT)
+        return f"{indent}struct {self.name} {{\n" + "\n".join(inner) + f"\n{indent}}};"
+
+
+def render_members(members: Sequence, indent: str = INDENT) -> list[str]:
+    """The C++ lines of a params struct body (pre-formatted strings pass through)."""
+    return [m if isinstance(m, str) else m.render(indent) for m in members]
+
+
+def find_param(members: Sequence, name: str):
+    """The value of the parameter ``name`` (searching nested structs), or None."""
+    for m in members:
+        if isinstance(m, Param) and m.name == name:
+            return m.value
+        if isinstance(m, Struct):
+            v = find_param(m.members, name)
+            if v is not None:
+                return v
+    return None
+
+
+# ----------------------------------------------------------------------------
 # What a converter returns
 
 
@@ -168,18 +290,24 @@ class Stage:
 
     ``prefix`` names the params struct (``<prefix><index>_params``),
     ``template`` is the C++ class template taking that struct, ``members`` the
-    struct body lines.
+    struct body: :class:`Param`, :class:`Struct`, :class:`Alias` and
+    :class:`Comment` data (rendered by :func:`render_members`).
     """
 
     source: str  # sklearn class name
     prefix: str  # "scaler", "forest", ...
     template: str  # "ctml::standard_scaler", ...
-    members: list[str]
+    members: list
     n_features_in: int
     n_features_out: int
     is_model: bool = False
     classes: Any = None  # classes_ for classifiers, None for regressors
     extra: dict = field(default_factory=dict)
+    family: str = ""  # the registry family that converted it (set by build_stages)
+
+    def param(self, name: str):
+        """A parameter's value by name (None if there is none)."""
+        return find_param(self.members, name)
 
 
 def check_finite(what: str, a) -> None:
@@ -206,6 +334,20 @@ def rows_block(rows: Sequence[Sequence[str]], indent: str = INDENT) -> str:
     if len(one) + len(indent) <= WIDTH - 20:
         return one
     return "{\n" + body + "\n" + indent + "}"
+
+
+def nested_block(tokens: list[str], shape: tuple[int, ...], indent: str = INDENT) -> str:
+    """A braced initializer for an array of any rank: the last two dimensions
+    laid out by :func:`rows_block`, outer ones one block per line."""
+    if len(shape) <= 2:
+        if len(shape) == 1:
+            return "{" + ", ".join(tokens) + "}"
+        n_cols = shape[-1]
+        return rows_block([tokens[i : i + n_cols] for i in range(0, len(tokens), n_cols)], indent)
+    step = int(np.prod(shape[1:]))
+    inner = indent + INDENT
+    parts = [nested_block(tokens[i : i + step], shape[1:], inner) for i in range(0, len(tokens), step)]
+    return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
 
 
 def member_array_2d(ctype: str, name: str, dims: Iterable[str], tokens: Sequence[str], n_cols: int) -> str:

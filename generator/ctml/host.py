@@ -92,13 +92,17 @@ def build(header: str, name: str, is_classifier: bool, policy: str | None = None
     POLICIES, if given); returns the executable's path."""
     if policy is not None and policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    return _build_driver(header, name, driver_source(name, is_classifier, policy))
+
+
+def _build_driver(header: str, name: str, driver: str) -> str:
+    """Compiles the header with a driver program (cached); returns the executable."""
     inc = include_dir()
     if not os.path.isfile(os.path.join(inc, "ctml", "ctml.hpp")):
         raise HostError(f"the ctml C++ library is not available ({os.path.join(inc, 'ctml', 'ctml.hpp')} missing)")
     cxx = compiler()
     if shutil.which(cxx) is None:
         raise HostError(f"C++ compiler {cxx!r} not found (set CTML_CXX)")
-    driver = driver_source(name, is_classifier, policy)
     key = hashlib.sha256(
         "\0".join([header, driver, cxx, " ".join(CXXFLAGS), inc, _library_digest(inc)]).encode()
     ).hexdigest()[:32]
@@ -151,3 +155,41 @@ def run(model, X, policy: str | None = None) -> np.ndarray:
             raise HostError("host program returned a class index outside classes_")
         return y
     return np.array([float.fromhex(v) for v in lines], dtype=np.float64)
+
+
+# --- Pipelines without an estimator (model.run): float32 rows in, float32 rows out.
+_RUN_DRIVER = """\
+// ctml host driver (generated)
+#include "model.hpp"
+
+#include <array>
+#include <cstdio>
+
+int main() {{
+  std::array<float, {name}::n_features> x{{}};
+  std::array<float, {name}::n_outputs> y{{}};
+  constexpr auto model = {name}::model;
+  while (std::fread(x.data(), sizeof(float), x.size(), stdin) == x.size()) {{
+    model.run(x, y);
+    std::fwrite(y.data(), sizeof(float), y.size(), stdout);
+  }}
+  return 0;
+}}
+"""
+
+
+def run_transform(model, X) -> np.ndarray:
+    """``NAME::model.run`` of the compiled header for the rows of X (cast to float32)."""
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim == 1:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != model.n_features:
+        raise ValueError(f"X has shape {X.shape}; the model expects (n_rows, {model.n_features})")
+    exe = _build_driver(model.header, model.name, _RUN_DRIVER.format(name=model.name))
+    r = subprocess.run([exe], input=np.ascontiguousarray(X).tobytes(), capture_output=True)
+    if r.returncode != 0:
+        raise HostError(f"host program {exe} failed with exit {r.returncode}")
+    y = np.frombuffer(r.stdout, dtype=np.float32)
+    if y.size != X.shape[0] * model.n_outputs:
+        raise HostError(f"host program wrote {y.size} values for {X.shape[0]} rows of {model.n_outputs}")
+    return y.reshape(X.shape[0], model.n_outputs).copy()

@@ -15,6 +15,7 @@ from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticR
                                   RidgeClassifier, SGDClassifier, SGDRegressor)
 from sklearn.svm import LinearSVC, LinearSVR
 
+from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_tokens, member_array_2d, member_array, member_scalar
 
 CLASSIFIERS = (LogisticRegression, LinearSVC, SGDClassifier, RidgeClassifier, Perceptron, LinearDiscriminantAnalysis)
@@ -122,7 +123,6 @@ def convert(est) -> Stage:
     return convert_classifier(est)
 
 
-CONVERTERS = {cls: convert for cls in CLASSIFIERS + REGRESSORS + CLUSTERERS}
 
 
 def convert_qda(est) -> Stage:
@@ -155,11 +155,6 @@ def convert_qda(est) -> Stage:
                  is_model=True, classes=np.asarray(est.classes_), extra={"kind": "classifier"})
 
 
-CONVERTERS[QuadraticDiscriminantAnalysis] = convert_qda
 
-try:
-    from .registry import Family, register
-except ImportError:  # the registry is not merged yet: __init__.py reads CONVERTERS
-    pass
-else:
-    register(Family(name="linear", estimators=tuple(CONVERTERS), convert=convert, kind="model"))
+register(Family(name="linear", estimators=CLASSIFIERS + REGRESSORS + CLUSTERERS + (QuadraticDiscriminantAnalysis,),
+                convert=convert, kind="model"))

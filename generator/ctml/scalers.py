@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
-from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, member_scalar
+from .emit import ConversionError, Param, Stage, check_finite
+from .registry import TRANSFORM, Family, register
 
 
 def _vec(est, attr: str, n: int, default: float | None) -> np.ndarray:
@@ -28,11 +29,11 @@ def _vec(est, attr: str, n: int, default: float | None) -> np.ndarray:
 
 def _stage(est, template: str, arrays: list[tuple[str, np.ndarray]], scalars=()) -> Stage:
     n = int(est.n_features_in_)
-    members = [member_scalar("std::size_t", "n_features", str(n))]
+    members = [Param("n_features", "std::size_t", n)]
     for ctype, name, value in scalars:
-        members.append(member_scalar(ctype, name, value))
+        members.append(Param(name, ctype, value))
     for name, v in arrays:
-        members.append(member_array("double", name, ["n_features"], double_tokens(v)))
+        members.append(Param(name, "double", v, ("n_features",)))
     return Stage(type(est).__name__, "scaler", template, members, n, n)
 
 
@@ -50,11 +51,7 @@ def convert_min_max_scaler(est: MinMaxScaler) -> Stage:
     lo, hi = (float(v) for v in est.feature_range)
     check_finite("MinMaxScaler.feature_range", [lo, hi])
     clip = bool(getattr(est, "clip", False))
-    scalars = [
-        ("bool", "clip", "true" if clip else "false"),
-        ("double", "clip_lo", double_literal(lo)),
-        ("double", "clip_hi", double_literal(hi)),
-    ]
+    scalars = [("bool", "clip", clip), ("double", "clip_lo", lo), ("double", "clip_hi", hi)]
     return _stage(est, "ctml::min_max_scaler", [("scale", scale), ("min", min_)], scalars)
 
 
@@ -70,10 +67,20 @@ def convert_robust_scaler(est: RobustScaler) -> Stage:
     return _stage(est, "ctml::robust_scaler", [("center", center), ("scale", scale)])
 
 
-#: Scalers allowed before the model in a Pipeline.
-CONVERTERS = {
+_CONVERTERS = {
     StandardScaler: convert_standard_scaler,
     MinMaxScaler: convert_min_max_scaler,
     MaxAbsScaler: convert_max_abs_scaler,
     RobustScaler: convert_robust_scaler,
 }
+
+
+def convert(est) -> Stage:
+    for cls, conv in _CONVERTERS.items():
+        if isinstance(est, cls):
+            return conv(est)
+    raise ConversionError(f"not a scaler: {type(est).__name__}")
+
+
+#: Scalers go before the model in a Pipeline.
+register(Family(name="scalers", estimators=tuple(_CONVERTERS), convert=convert, kind=TRANSFORM))

@@ -33,7 +33,8 @@ import os
 import numpy as np
 
 from .emit import ConversionError, Stage, check_finite
-from .nn import CALIBRATION_ATTR, Layer, network_members
+from .nn import CALIBRATION_ATTR, Layer, network_members, regressor_tolerance
+from .registry import Family, register
 
 #: Attribute holding the input shape (channels first, no batch dimension).
 INPUT_SHAPE_ATTR = "ctml_input_shape"
@@ -310,7 +311,7 @@ def calibrate(model, X) -> None:
     import torch
 
     layers, last_child = _layers(model)
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float32).astype(np.float64)  # as the C++ sees the rows (see nn.calibrate)
     if X.ndim < 2 or X.shape[0] == 0 or not np.all(np.isfinite(X)):
         raise ConversionError("calibration data must be a non-empty batch of finite inputs")
     shape = getattr(model, INPUT_SHAPE_ATTR, None)
@@ -356,8 +357,13 @@ def convert_sequential(model) -> Stage:
     n_in = int(math.prod(shape))
     import torch
 
+    extra = {"n_params": n_params, "framework": f"PyTorch {torch.__version__}",
+             "kind": "regressor" if head == "value" else "classifier", "calibrated": calibration is not None}
+    if head == "value":
+        last = [la for la in layers if la.kind == "dense"][-1]
+        extra["tolerance"] = regressor_tolerance(last.weight, last.bias)
     return Stage("Sequential", "net", "ctml::nn::network", members, n_in, 1, is_model=True, classes=classes,
-                 extra={"n_params": n_params, "framework": f"PyTorch {torch.__version__}"})
+                 extra=extra)
 
 
 def input_shape(model) -> tuple[int, ...]:
@@ -421,13 +427,16 @@ def predict(model, X) -> np.ndarray:
     return out[:, 0].to(torch.float64).numpy()
 
 
-def converters() -> dict:
-    """The registry entries (empty when torch is not importable)."""
-    if not available():
-        return {}
-    import torch
+def _types() -> tuple:
+    """torch.nn.Sequential once torch is loaded (a torch object means it is):
+    importing torch costs seconds, which scikit-learn conversions should not pay."""
+    import sys
 
-    return {torch.nn.Sequential: convert_sequential}
+    torch = sys.modules.get("torch")
+    return (torch.nn.Sequential,) if torch is not None else ()
+
+
+register(Family(name="torch", estimators=_types, convert=convert_sequential, calibrate=calibrate, foreign=is_network))
 
 
 def with_state_dict(state, spec: str):

@@ -10,6 +10,7 @@ from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.preprocessing import Binarizer, Normalizer, PolynomialFeatures
 
+from .registry import Family, register
 from .emit import (ConversionError, Stage, check_finite, double_literal, double_tokens, member_array,
                    member_array_2d, member_scalar)
 
@@ -94,9 +95,4 @@ CONVERTERS = {
     Binarizer: convert_binarizer,
 }
 
-try:
-    from .registry import Family, register
-except ImportError:  # the registry is not merged yet: __init__.py reads CONVERTERS
-    pass
-else:
-    register(Family(name="transforms", estimators=tuple(CONVERTERS), convert=convert, kind="transform"))
+register(Family(name="transforms", estimators=tuple(CONVERTERS), convert=convert, kind="transform"))

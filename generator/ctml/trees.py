@@ -15,18 +15,11 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.base import is_classifier
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from .emit import (
-    ConversionError,
-    Stage,
-    check_finite,
-    double_tokens,
-    int_tokens,
-    member_array,
-    member_array_2d,
-    member_scalar,
-)
+from .emit import ConversionError, Param, Stage, check_finite
+from .registry import Family, register
 
 _INT32_MAX = 2**31 - 1
 
@@ -128,6 +121,11 @@ def build_tables(est, classifier: bool) -> dict:
             # The raw (weighted) class counts: the library normalises them as
             # predict_proba does and can store integer counts compactly.
             rows = np.array(val[is_leaf, 0, :], dtype=np.float64, copy=True)
+            if np.any(rows < 0):
+                raise ConversionError(
+                    f"{name} tree {t_i} has a leaf with a negative class weight (fitted with negative "
+                    "sample_weight); ctml converts classifiers fitted with sample_weight >= 0"
+                )
         else:
             rows = val[is_leaf, 0, :1]
         check_finite(f"{name} tree {t_i} leaf values", rows)
@@ -144,7 +142,11 @@ def build_tables(est, classifier: bool) -> dict:
         raise ConversionError(f"{name} has {offset} nodes; at most {_INT32_MAX} fit the int32 tables")
     is_leaf_all = np.concatenate([m for m, _ in leaf_rows])
     all_rows = np.concatenate([r for _, r in leaf_rows], axis=0)
-    if classifier:
+    if classifier and _raw_argmax(est):
+        # A single tree predicts the argmax of the raw (weighted) values: rows
+        # are shared only when equal.
+        values, row_of_leaf = _unique_rows(all_rows)
+    elif classifier:
         # Leaves whose predict_proba rows are equal behave identically, so they
         # share one row (the first one's counts), computed as sklearn does.
         totals = all_rows.sum(axis=1, keepdims=True)
@@ -171,25 +173,26 @@ def build_tables(est, classifier: bool) -> dict:
     }
 
 
+def _raw_argmax(est) -> bool:
+    """sklearn's single-tree classifiers predict the first maximum of the raw
+    (class-weighted) leaf values; forests average normalised rows."""
+    return isinstance(est, DecisionTreeClassifier)
+
+
 def _convert(est, classifier: bool) -> Stage:
     t = build_tables(est, classifier)
     i32 = "std::int32_t"
-    members = [
-        member_scalar("std::size_t", "n_features", str(t["n_features"])),
-        member_scalar("std::size_t", "n_classes", str(t["n_classes"])),
-        member_scalar("std::size_t", "n_trees", str(t["n_trees"])),
-        member_scalar("std::size_t", "n_nodes", str(t["n_nodes"])),
-        member_scalar("std::size_t", "n_values", str(t["n_values"])),
-        member_array(i32, "root", ["n_trees"], int_tokens(t["root"])),
-        member_array(i32, "left", ["n_nodes"], int_tokens(t["left"])),
-        member_array(i32, "right", ["n_nodes"], int_tokens(t["right"])),
-        member_array(i32, "feature", ["n_nodes"], int_tokens(t["feature"])),
-        member_array("double", "threshold", ["n_nodes"], double_tokens(t["threshold"])),
-        member_array(i32, "leaf", ["n_nodes"], int_tokens(t["leaf"])),
-        member_array_2d(
-            "double", "values", ["n_values", "n_classes"], double_tokens(t["values"]), t["n_classes"]
-        ),
-    ]
+    size = "std::size_t"
+    members = [Param(k, size, t[k]) for k in ("n_features", "n_classes", "n_trees", "n_nodes", "n_values")]
+    members.append(Param("root", i32, t["root"], ("n_trees",)))
+    for k in ("left", "right", "feature"):
+        members.append(Param(k, i32, t[k], ("n_nodes",)))
+    members.append(Param("threshold", "double", t["threshold"], ("n_nodes",)))
+    members.append(Param("leaf", i32, t["leaf"], ("n_nodes",)))
+    values = np.asarray(t["values"], dtype=np.float64).reshape(t["n_values"], t["n_classes"])
+    members.append(Param("values", "double", values, ("n_values", "n_classes")))
+    if classifier and _raw_argmax(est):
+        members.append(Param("raw_argmax", "bool", True))
     template = "ctml::forest_classifier" if classifier else "ctml::forest_regressor"
     return Stage(
         type(est).__name__,
@@ -200,24 +203,17 @@ def _convert(est, classifier: bool) -> Stage:
         t["n_classes"] if classifier else 1,
         is_model=True,
         classes=np.asarray(est.classes_) if classifier else None,
-        extra={"n_trees": t["n_trees"], "n_nodes": t["n_nodes"]},
+        extra={"n_trees": t["n_trees"], "n_nodes": t["n_nodes"], "summary": f"{t['n_trees']} trees, {t['n_nodes']} nodes"},
     )
 
 
-def convert_classifier(est) -> Stage:
-    return _convert(est, classifier=True)
+def convert(est) -> Stage:
+    return _convert(est, classifier=is_classifier(est))
 
 
-def convert_regressor(est) -> Stage:
-    return _convert(est, classifier=False)
-
-
-#: Final models of this family.
-CONVERTERS = {
-    DecisionTreeClassifier: convert_classifier,
-    DecisionTreeRegressor: convert_regressor,
-    RandomForestClassifier: convert_classifier,
-    RandomForestRegressor: convert_regressor,
-    ExtraTreesClassifier: convert_classifier,
-    ExtraTreesRegressor: convert_regressor,
-}
+register(Family(
+    name="trees",
+    estimators=(DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor,
+                ExtraTreesClassifier, ExtraTreesRegressor),
+    convert=convert,
+))

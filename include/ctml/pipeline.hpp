@@ -10,7 +10,8 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
-#include <ctml/linear/exact.hpp>
+#include <ctml/detail/binary64.hpp>
+#include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml {
@@ -51,34 +52,103 @@ struct check_extents {
   static constexpr bool ok = OutExtent == InExtent;
 };
 
-template <class OutPolicy, class InPolicy>
-struct check_policies {
-  static_assert(std::is_same_v<OutPolicy, InPolicy>,
-                "ctml: adjacent stages use different number policies (see check_policies<Out, In>): give the "
-                "whole pipeline one policy with .with(policy{})");
-  static constexpr bool ok = std::is_same_v<OutPolicy, InPolicy>;
+// The number type of the values a stage reads or writes: `in_number` /
+// `out_number` when the stage declares them, else its policy when the values
+// are stored in it, else the element type (float is f32; class indices and
+// regression values stay themselves).
+template <class T, class Policy> struct number_of { using type = std::conditional_t<std::is_same_v<T, float>, f32, T>; };
+template <class T, class Policy>
+  requires requires { typename Policy::value_type; } && std::is_same_v<T, typename Policy::value_type>
+struct number_of<T, Policy> { using type = Policy; };
+
+template <class S> struct in_number { using type = typename number_of<typename S::in_type, typename S::policy>::type; };
+template <class S> requires requires { typename S::in_number; } struct in_number<S> { using type = typename S::in_number; };
+template <class S> struct out_number { using type = typename number_of<typename S::out_type, typename S::policy>::type; };
+template <class S> requires requires { typename S::out_number; } struct out_number<S> { using type = typename S::out_number; };
+
+// One check per kind of mismatch, each naming the conversion stage to insert.
+template <class Out, class In, bool SameElements = true>
+struct check_number_types {
+  static constexpr bool ok = std::is_same_v<Out, In> && SameElements;
+  static constexpr bool float_to_fixed = std::is_same_v<Out, f32> && detail::is_fixed<In>;
+  static constexpr bool fixed_to_float = detail::is_fixed<Out> && std::is_same_v<In, f32>;
+  static constexpr bool fixed_to_fixed = detail::is_fixed<Out> && detail::is_fixed<In>;
+  static_assert(ok || !float_to_fixed,
+                "ctml: a stage outputs f32 but the next stage reads fixed point (see check_number_types<Out, In>): "
+                "insert ctml::quantize<In, N>{} between them, or give both one policy with .with(policy{})");
+  static_assert(ok || !fixed_to_float,
+                "ctml: a stage outputs fixed point but the next stage reads f32 (see check_number_types<Out, In>): "
+                "insert ctml::dequantize<Out, N>{} between them, or give both one policy with .with(policy{})");
+  static_assert(ok || !fixed_to_fixed,
+                "ctml: adjacent stages use different fixed-point formats (see check_number_types<Out, In>): "
+                "insert ctml::requantize<Out, In, N>{} between them, or give both one policy with .with(policy{})");
+  static_assert(ok || float_to_fixed || fixed_to_float || fixed_to_fixed,
+                "ctml: output element type of a stage != input element type of the next stage (see "
+                "check_number_types<Out, In>): a predictor (classifier, regressor) must be the last stage");
 };
 
-template <class OutType, class InType>
-struct check_element_types {
-  static_assert(std::is_same_v<OutType, InType>,
-                "ctml: output element type of a stage != input element type of the next stage (see "
-                "check_element_types<Out, In>): a predictor (classifier, regressor) must be the last stage");
-  static constexpr bool ok = std::is_same_v<OutType, InType>;
-};
+// Whether B can follow A, without diagnostics (composable<A, B> gives them).
+template <class A, class B>
+inline constexpr bool fits_after = A::out_extent == B::in_extent &&
+                                   std::is_same_v<typename out_number<A>::type, typename in_number<B>::type> &&
+                                   std::is_same_v<typename A::out_type, typename B::in_type>;
 
 template <class A, class B>
 inline constexpr bool composable = check_extents<A::out_extent, B::in_extent>::ok &&
-                                   check_policies<typename A::policy, typename B::policy>::ok &&
-                                   check_element_types<typename A::out_type, typename B::in_type>::ok;
+                                   check_number_types<typename out_number<A>::type, typename in_number<B>::type,
+                                                      std::is_same_v<typename A::out_type, typename B::in_type>>::ok;
 
-// Options other than number policies (a tree layout, int8 kernels, ...) apply
-// to the stages that declare `rebind_option<Option>`; others stay as they are.
-template <class S, class Option> struct with_option { using type = S; };
-template <class S, class Option>
-  requires requires { typename S::template rebind_option<Option>; }
-struct with_option<S, Option> { using type = typename S::template rebind_option<Option>; };
-template <class S, class Option> using with_option_t = typename with_option<S, Option>::type;
+// `.with(x)`: a number policy rebinds the stages whose `rebind<P>` accepts it;
+// anything else is offered to the stages' `rebind_layout<L>`. Stages that take
+// neither stay as they are.
+template <class S, class X> struct with_one { using type = S; static constexpr bool taken = false; };
+template <class S, class X>
+  requires NumberPolicy<X> && requires { typename S::template rebind<X>; }
+struct with_one<S, X> { using type = typename S::template rebind<X>; static constexpr bool taken = true; };
+template <class S, class X>
+  requires(!NumberPolicy<X>) && requires { typename S::template rebind_layout<X>; }
+struct with_one<S, X> { using type = typename S::template rebind_layout<X>; static constexpr bool taken = true; };
+
+template <class X, std::size_t Taken>
+struct check_with_taken {
+  static_assert(Taken > 0,
+                "ctml: no stage of this pipeline takes this policy or layout (see check_with_taken<X, 0>): number "
+                "policies are ctml::f32, ctml::q<Storage, FracBits> (scalers, trees), ctml::int8 and "
+                "ctml::int8_fast (networks); layouts are ctml::unrolled_layout, table_layout, automatic_layout, "
+                "fastest_within<budget> (trees)");
+  static constexpr bool ok = Taken > 0;
+};
+
+// Fusion: a stage B that can absorb the stage A before it (a forest takes a
+// scaler into its thresholds) declares `template <class A> using fused_after`;
+// `>>` then keeps one stage where there were two.
+template <class A, class B> struct fuse { using type = void; };
+template <class A, class B>
+  requires requires { typename B::template fused_after<A>; }
+struct fuse<A, B> { using type = typename B::template fused_after<A>; };
+
+template <class Done, class Todo> struct fuse_all;
+template <class Done> struct fuse_all<Done, boost::mp11::mp_list<>> { using type = Done; };
+template <class S, class... R>
+struct fuse_all<boost::mp11::mp_list<>, boost::mp11::mp_list<S, R...>> {
+  using type = typename fuse_all<boost::mp11::mp_list<S>, boost::mp11::mp_list<R...>>::type;
+};
+template <class... D, class S, class... R>
+  requires(sizeof...(D) > 0)
+struct fuse_all<boost::mp11::mp_list<D...>, boost::mp11::mp_list<S, R...>> {
+  using done = boost::mp11::mp_list<D...>;
+  using fused = typename fuse<boost::mp11::mp_back<done>, S>::type;
+  using type = typename std::conditional_t<
+      std::is_void_v<fused>, fuse_all<boost::mp11::mp_push_back<done, S>, boost::mp11::mp_list<R...>>,
+      fuse_all<boost::mp11::mp_pop_back<done>, boost::mp11::mp_list<fused, R...>>>::type;
+};
+
+// Float stages whose float output is not sklearn's double output rounded once
+// (the f32 scalers compute in float): before a refining predictor they run
+// their exact double arithmetic instead (scalers.hpp, linear/exact.hpp).
+template <class S>
+inline constexpr bool rounds_exact_output =
+    requires { requires S::rounds_in_float; } && std::same_as<typename S::out_type, float> && ExactTransform<S>;
 
 template <class S>
 constexpr std::size_t data_bytes_of() noexcept {
@@ -103,15 +173,46 @@ struct pipeline {
   using policy = typename first::policy;
   using in_type = typename first::in_type;
   using out_type = typename last::out_type;
+  using in_number = typename detail::in_number<first>::type;
+  using out_number = typename detail::out_number<last>::type;
   static constexpr std::size_t in_extent = first::in_extent;
   static constexpr std::size_t out_extent = last::out_extent;
   using state_type = detail::state_pack<std::index_sequence_for<S...>, typename S::state_type...>;
-  template <NumberPolicy P> using rebind = pipeline<typename S::template rebind<P>...>;
-  template <class Option> using rebind_option = pipeline<detail::with_option_t<S, Option>...>;
+
+ private:
+  // Stages [First, Last) take x; the others stay.
+  template <class X, std::size_t First, std::size_t Last>
+  struct with_range {
+    template <class I>
+    using one = std::conditional_t<(I::value >= First && I::value < Last),
+                                   detail::with_one<boost::mp11::mp_at<stages, I>, X>,
+                                   detail::with_one<boost::mp11::mp_at<stages, I>, void>>;
+    using results = boost::mp11::mp_transform<one, boost::mp11::mp_iota_c<sizeof...(S)>>;
+    template <class R> using type_of = typename R::type;
+    template <class R> using taken_of = boost::mp11::mp_bool<R::taken>;
+    static constexpr std::size_t taken = boost::mp11::mp_count_if<results, taken_of>::value;
+    using type = boost::mp11::mp_rename<boost::mp11::mp_transform<type_of, results>, pipeline>;
+  };
+
+ public:
 
  private:
   template <std::size_t I> using stage = boost::mp11::mp_at_c<stages, I>;
   template <std::size_t I> using buffer = std::array<typename stage<I>::out_type, stage<I>::out_extent>;
+
+ public:
+  /// Adjacent stages fit (`>>` checks this; `.with` checks it again after rebinding).
+  static constexpr bool joins_ok = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (detail::fits_after<stage<I>, stage<I + 1>> && ...);
+  }(std::make_index_sequence<size - 1>{});
+  /// The same, with the diagnostics of `>>` for the first join that does not fit.
+  static constexpr bool check_joins() noexcept {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (detail::composable<stage<I>, stage<I + 1>> && ...);
+    }(std::make_index_sequence<size - 1>{});
+  }
+
+ private:
 
   // Intermediate buffers between stages live on the stack while the rest of
   // the pipeline runs, so scratch is their sum.
@@ -159,7 +260,17 @@ struct pipeline {
       return stage<I>{}.try_predict(in);
     } else {
       buffer<I> mid;
-      stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      if constexpr (detail::rounds_exact_output<stage<I>>) {
+        // The refining stage's bound takes inputs within half an ulp of
+        // sklearn's double values: float scalers' own arithmetic is not.
+        std::array<double, stage<I>::in_extent> x{};
+        std::array<double, stage<I>::out_extent> y{};
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(in[i]);
+        stage<I>{}.run_exact(x, y);
+        for (std::size_t i = 0; i < y.size(); ++i) mid[i] = static_cast<float>(y[i]);
+      } else {
+        stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      }
       return fast_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), state);
     }
   }
@@ -179,6 +290,18 @@ struct pipeline {
     std::array<double, in_extent> x{};
     for (std::size_t i = 0; i < in_extent; ++i) x[i] = static_cast<double>(in[i]);
     return exact_from<0>(std::span<const double, in_extent>(x));
+  }
+
+  template <std::size_t I, std::size_t N>
+  static constexpr void proba_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
+                                   std::span<float, N> out, state_type& state) {
+    if constexpr (I + 1 == size) {
+      stage<I>{}.predict_proba(in, out);
+    } else {
+      buffer<I> mid;
+      stage<I>{}.run(in, std::span(mid), state.template get<I>());
+      proba_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), out, state);
+    }
   }
 
   template <std::size_t I>
@@ -203,6 +326,15 @@ struct pipeline {
   /// Runs every stage: `in_extent` inputs to `out_extent` outputs.
   constexpr void run(std::span<const in_type, in_extent> in, std::span<out_type, out_extent> out,
                      state_type& state) const {
+    run_from<0>(in, out, state);
+  }
+
+  /// Stateless pipelines need no state argument (`model.run(in, out)`).
+  constexpr void run(std::span<const in_type, in_extent> in, std::span<out_type, out_extent> out) const {
+    static_assert(std::is_empty_v<state_type>,
+                  "ctml: this pipeline has stages with state: declare a decltype(model)::state_type and call "
+                  "model.run(in, out, state)");
+    state_type state{};
     run_from<0>(in, out, state);
   }
 
@@ -235,13 +367,47 @@ struct pipeline {
     return predict(in, state);
   }
 
-  /// The same model with another number policy (`model.with(ctml::q<std::int16_t, 0>{})`)
-  /// or another option for the stages that take it (`model.with(ctml::table_layout{})`).
-  template <class Option>
-  [[nodiscard]] static constexpr auto with(Option = {}) noexcept {
-    if constexpr (NumberPolicy<Option>) return rebind<Option>{};
-    else return rebind_option<Option>{};
+  /// A row of the wrong length (std::array, std::span or C array): a short
+  /// diagnostic naming both lengths (tests/fail/wrong_feature_count.cpp).
+  template <class Row, class... State>
+    requires(detail::wrong_length_row<Row, in_extent> && sizeof...(State) <= 1)
+  constexpr int predict(Row&&, State&...) const {
+    static_assert(detail::check_row_length<detail::row_extent<std::remove_cvref_t<Row>>, in_extent>::ok);
+    return 0;
   }
+
+  /// The last stage's class probabilities for one input row, for predictors
+  /// that have them (`predict_proba(x, p)`, p a std::array or span of one
+  /// float per class; stateless pipelines).
+  template <class Out>
+    requires(requires(const last& m, std::span<const typename last::in_type, last::in_extent> x, Out& p) {
+      m.predict_proba(x, std::span(p));
+    })
+  constexpr void predict_proba(std::span<const in_type, in_extent> in, Out&& out) const {
+    static_assert(std::is_empty_v<state_type>, "ctml: predict_proba takes stateless pipelines");
+    state_type state{};
+    proba_from<0>(in, std::span(out), state);
+  }
+
+  /// The same model with another number policy for every stage that takes it
+  /// (`model.with(ctml::q<std::int16_t, 0>{})`), or another layout for the
+  /// stages that have layouts (`model.with(ctml::table_layout{})`). A policy
+  /// or layout that no stage takes is a compile error.
+  template <class X>
+  [[nodiscard]] static constexpr auto with(X = {}) noexcept {
+    return with<0, size>(X{});
+  }
+  /// Only stage I (`model.with<1>(ctml::q15{})`), or stages [First, Last).
+  template <std::size_t First, std::size_t Last = First + 1, class X>
+    requires(First < Last && Last <= sizeof...(S))
+  [[nodiscard]] static constexpr auto with(X = {}) noexcept {
+    using r = with_range<X, First, Last>;
+    if constexpr (detail::check_with_taken<X, r::taken>::ok && r::type::check_joins()) return typename r::type{};
+    else return detail::invalid_pipeline{};
+  }
+  /// The type `with` returns.
+  template <class X, std::size_t First = 0, std::size_t Last = sizeof...(S)>
+  using rebind = typename with_range<X, First, Last>::type;
 };
 
 /// A stage seen as a pipeline (a pipeline stays itself), so every model has the same interface.
@@ -255,9 +421,8 @@ template <Stage S>
 template <Stage A, Stage B>
 [[nodiscard]] constexpr auto operator>>(A, B) noexcept {
   if constexpr (detail::composable<A, B>) {
-    return boost::mp11::mp_rename<
-        boost::mp11::mp_append<typename detail::stage_list<A>::type, typename detail::stage_list<B>::type>,
-        pipeline>{};
+    using all = boost::mp11::mp_append<typename detail::stage_list<A>::type, typename detail::stage_list<B>::type>;
+    return boost::mp11::mp_rename<typename detail::fuse_all<boost::mp11::mp_list<>, all>::type, pipeline>{};
   } else {
     return detail::invalid_pipeline{};
   }

@@ -54,4 +54,28 @@ concept Predictor = Stage<S> && requires(const S& s, std::span<const typename S:
   s.predict(in, state);
 };
 
+// Exact refinement (linear/exact.hpp): a predictor that decides in float32
+// where its error bound proves the decision and otherwise redoes sklearn's
+// float64 arithmetic; the transforms before it can redo theirs in double.
+
+/// The fast path's answer: `value` is sklearn's answer when `sure`.
+template <class T>
+struct decision {
+  T value;
+  bool sure;
+};
+
+/// A stage whose fast path can be refined in double (linear/exact.hpp).
+template <class S>
+concept RefiningPredictor = requires(const S& s, std::span<const typename S::in_type, S::in_extent> in,
+                                     std::span<const double, S::in_extent> exact_in) {
+  s.try_predict(in);
+  s.predict_exact(exact_in);
+};
+
+/// A transform that can redo its output in sklearn's double arithmetic.
+template <class S>
+concept ExactTransform = requires(const S& s, std::span<const double, S::in_extent> in,
+                                  std::span<double, S::out_extent> out) { s.run_exact(in, out); };
+
 }  // namespace ctml

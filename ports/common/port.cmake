@@ -44,6 +44,9 @@ else()
   set(_opt "-O2")
 endif()
 set(_freestanding "-fno-exceptions -fno-rtti -fno-threadsafe-statics -ffunction-sections -fdata-sections")
+# No FMA contraction (the M7's fpv5 has vfma.f32/f64): the same float results
+# as the host that computed the expected vectors.
+string(APPEND CTML_PORT_ARCH_FLAGS " -ffp-contract=off")
 foreach(lang C CXX)
   set(CMAKE_${lang}_FLAGS_INIT "${CTML_PORT_ARCH_FLAGS} ${_opt}")
   # The optimisation level above holds for every build type (cache values set
@@ -94,3 +97,18 @@ elseif(CTML_PORT_FAMILY STREQUAL "host")
 else()
   message(FATAL_ERROR "ctml: unknown CTML_PORT_FAMILY '${CTML_PORT_FAMILY}'")
 endif()
+
+# User flags (-DCMAKE_CXX_FLAGS=...) add to the port's flags, never replace
+# them: CMake uses *_INIT only when the cache holds no value, so a value given
+# by the user gets the port's flags put in front, once (a value that already
+# holds them, as on a re-run or in try_compile, is left alone).
+foreach(_var C_FLAGS CXX_FLAGS EXE_LINKER_FLAGS)
+  if(DEFINED CACHE{CMAKE_${_var}})
+    string(STRIP "${CMAKE_${_var}_INIT}" _port_flags)
+    string(FIND " $CACHE{CMAKE_${_var}} " " ${_port_flags} " _at)
+    if(_at EQUAL -1)
+      get_property(_doc CACHE CMAKE_${_var} PROPERTY HELPSTRING)
+      set(CMAKE_${_var} "${_port_flags} $CACHE{CMAKE_${_var}}" CACHE STRING "${_doc}" FORCE)
+    endif()
+  endif()
+endforeach()

@@ -71,7 +71,8 @@ def _add_tests():
     for name in ["lr_multinomial_wine", "lr_ovr_iris", "lr_binary_cancer", "lr_liblinear_digits", "lr_noint_blobs",
                  "linear_svc_wine", "linear_svc_cancer", "sgd_hinge_blobs", "sgd_log_iris", "ridge_clf_digits",
                  "ridge_clf_cancer", "perceptron_wine", "lda_svd_cancer", "lda_lsqr_shrink_wine", "lda_eigen_iris",
-                 "lda_priors_blobs", "qda_iris", "qda_reg_cancer", "linreg_diabetes", "ridge_regression", "lasso_diabetes", "enet_regression",
+                 "lda_priors_blobs", "qda_iris", "qda_reg_cancer", "linreg_diabetes", "ridge_regression",
+                 "lasso_diabetes", "enet_regression",
                  "sgd_reg_regression", "linear_svr_diabetes", "kmeans_wine", "kmeans_iris", "minibatch_digits"]:
         setattr(LinearPredictTest, f"test_{name}", lambda self, n=name: self.check(n))
 
@@ -124,7 +125,6 @@ class LinearErrorsTest(unittest.TestCase):
 
     def test_unsupported_transform_options(self):
         from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
-    from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis as QDA
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import PolynomialFeatures

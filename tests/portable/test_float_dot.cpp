@@ -1,6 +1,6 @@
-// The float dot product of the network stages (kernels::dot_f32) equals the
+// The float dot product of the network stages (arch::dot_f32) equals the
 // plain loop `acc += w[j] * x[j]` bit for bit. On AVR that compares the
-// assembly fast path (nn/avr_float.hpp) with avr-libc's __mulsf3/__addsf3 and
+// assembly fast path (arch/avr_float.hpp) with avr-libc's __mulsf3/__addsf3 and
 // also checks that the fast path, not its fallback, produced the result; on
 // the other targets dot_f32 is that loop, and the test checks the test.
 #include <bit>
@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include <ctml/detail/flash.hpp>
-#include <ctml/nn/kernels.hpp>
+#include <ctml/arch.hpp>
 
 #include "ctml_test.hpp"
 
@@ -87,10 +87,10 @@ CTML_TEST(float_dot_equals_the_plain_loop_bit_for_bit) {
     const float* w = weights.w[k];
     for (int row = 0; row < 120; ++row) {
       for (float& v : x) v = draw(kinds[k], r);
-      const auto fast = std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<terms>(w, x));
+      const auto fast = std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<terms>(w, x));
       mismatches += fast != plain_loop(w, x, terms);
 #if defined(__AVR__)
-      fallbacks += ctml::nn::kernels::ctml_avr_dot_f32(w, x, terms) == 0xffffffffu;
+      fallbacks += ctml::arch::ctml_avr_dot_f32(w, x, terms) == 0xffffffffu;
 #endif
     }
   }
@@ -114,15 +114,15 @@ CTML_TEST(float_dot_rounds_sums_at_their_edges) {
       {-0.0f, -0.0f, -0.0f},                                   // +0
   };
   for (const auto& x : cases) {
-    const auto fast = std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, x));
+    const auto fast = std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, x));
     CTML_CHECK_EQ(fast, plain_loop(ones, x, 3));
   }
   // Independently of the plain loop (IEEE float sums, worked out by hand):
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, cases[0])), 0x3f800001u);
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, cases[1])), 0x3f7fffffu);
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, cases[2])), 0x40003fffu);
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, cases[3])), 0u);
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<3>(ones, cases[6])), 0u);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, cases[0])), 0x3f800001u);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, cases[1])), 0x3f7fffffu);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, cases[2])), 0x40003fffu);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, cases[3])), 0u);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<3>(ones, cases[6])), 0u);
 }
 
 CTML_TEST(float_dot_handles_the_cases_it_hands_to_the_plain_loop) {
@@ -142,7 +142,7 @@ CTML_TEST(float_dot_handles_the_cases_it_hands_to_the_plain_loop) {
     for (const std::size_t at : positions) {
       for (float& v : x) v = draw(kind::near, r);
       x[at] = s;
-      const auto fast = std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<terms>(w, x));
+      const auto fast = std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<terms>(w, x));
       const auto plain = plain_loop(w, x, terms);
       mismatches += !(fast == plain || (is_nan(fast) && is_nan(plain)));
     }
@@ -150,6 +150,6 @@ CTML_TEST(float_dot_handles_the_cases_it_hands_to_the_plain_loop) {
   CTML_CHECK_EQ(mismatches, 0u);
   // An empty sum and a sum of zeros are +0.
   for (float& v : x) v = 0.0f;
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<terms>(w, x)), 0u);
-  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::nn::kernels::dot_f32<0>(w, x)), 0u);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<terms>(w, x)), 0u);
+  CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(ctml::arch::dot_f32<0>(w, x)), 0u);
 }

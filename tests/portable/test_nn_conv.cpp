@@ -4,7 +4,7 @@
 // with ctml::int8 and ctml::int8_fast, from float inputs (`predict`) and
 // from int8 inputs (`predict_quantized`), against TFLite's reference kernels
 // written in nn_cnn_reference.hpp: the head's int32 accumulator, bit for bit.
-// On AVR also the window kernel (kernels::conv_window_avr) against plain loops.
+// On AVR also the window kernel (arch::conv_window_avr) against plain loops.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -111,7 +111,7 @@ CTML_TEST(nn_int8_conv_buffers_hold_padded_inputs) {
 }
 
 #if defined(__AVR__)
-// kernels::conv_window_avr (assembly: mulsu, 24-bit sums of products offset
+// arch::conv_window_avr (assembly: mulsu, 24-bit sums of products offset
 // by 2^15) against plain loops: channels, rows and skips, up to 256 taps,
 // extreme bytes and weights.
 namespace conv_ref {
@@ -135,7 +135,7 @@ std::uint32_t window_mismatches(const std::uint8_t* x) {
       for (std::size_t ky = 0; ky < KH; ++ky, p += RowSkip)
         for (std::size_t kx = 0; kx < KW; ++kx, ++p, ++k)
           want += static_cast<std::int32_t>(*p) * ctml::flash_load(&window_w[k]) + 32768;
-    bad += ctml::nn::kernels::conv_window_avr<KW, KH, C, RowSkip, ChanSkip>(x + at, window_w.data()) !=
+    bad += ctml::arch::conv_window_avr<KW, KH, C, RowSkip, ChanSkip>(x + at, window_w.data()) !=
            static_cast<std::uint32_t>(want);
   }
   return bad;

@@ -34,7 +34,7 @@ std::int32_t tflite_requantize(std::int32_t acc, std::int32_t m0, int right) {
   return (x >> right) + (rem > threshold ? 1 : 0);
 }
 
-struct entry {  // the layout kernels::requantize_fast_avr reads
+struct entry {  // the layout arch::requantize_fast_avr reads
   std::int32_t c;
   std::uint16_t m;
   std::uint8_t s;
@@ -121,7 +121,7 @@ CTML_TEST(nn_fast_requantisation_equals_tflite_reference) {
     bad += ctml::nn::quant::requantize_fast(acc, {ctml::nn::quant::fast_round(en.s), en.m, en.s}) != ref;
     bad += ctml::nn::quant::requantize(acc, {static_cast<std::int32_t>(en.m) << 16, -static_cast<int>(k)}) != ref;
 #if defined(__AVR__)
-    bad += ctml::nn::kernels::requantize_fast_avr(acc - en.c, &entries[k]) != ref;
+    bad += ctml::arch::requantize_fast_avr(acc - en.c, &entries[k]) != ref;
 #endif
   }
   CTML_CHECK_EQ(bad, 0u);
@@ -148,9 +148,9 @@ std::uint32_t quantize_mismatches(std::int16_t zu) {
       x[i] = std::bit_cast<float>((sign << 31) | (e << 23) | m);
       if (round == 23 && i < 16) x[i] = static_cast<float>(static_cast<int>(i) - 8) * 0.5f;  // ties
     }
-    const std::uint16_t s = ctml::nn::kernels::quantize_u8<K>(x.data(), y.data(), x.size(), zu);
+    const std::uint16_t s = ctml::arch::quantize_u8<K>(x.data(), y.data(), x.size(), zu);
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const std::uint8_t ref = ctml::nn::kernels::quantize_pow2<K>(x[i], zu);
+      const std::uint8_t ref = ctml::arch::quantize_pow2<K>(x[i], zu);
       bad += y[i] != ref;
       sum = static_cast<std::uint16_t>(sum + ref);
     }
@@ -320,17 +320,14 @@ CTML_TEST(nn_small_network_predicts_alike_on_every_port) {
   CTML_CHECK(differs > 0u);  // the grid reaches int8 rounding: the comparison is not vacuous
 }
 
-#if defined(__AVR__)
-// kernels::ctml_avr_dense (the whole hidden layer in assembly) against the
-// portable arithmetic: every output byte, and the raw sums of head mode, for
+// arch::dense_pairs (on AVR the whole hidden layer in assembly,
+// ctml_avr_dense) and its portable twin against the requantisation
+// arithmetic: every output byte, and the raw sums of head mode, for
 // an odd number of outputs (the last pair padded), shifts with and without
 // the rounding term and with byte shifts, and the saturation at both ends.
 namespace nn_portable {
-struct avr_layer_t {  // the layout ctml_avr_dense reads
-  const std::uint8_t* w;
-  const entry* e;
-  std::uint8_t quads, rest, n_out, zu_out, lo;
-};
+using fentry = ctml::arch::fast_entry;
+using avr_layer_t = ctml::arch::dense_pair_layer<fentry>;
 constexpr std::size_t dn = 150, dout = 5;
 constexpr std::array<std::uint8_t, dn*(dout + 1)> make_dense_w() {
   std::array<std::uint8_t, dn*(dout + 1)> t{};
@@ -341,24 +338,24 @@ constexpr std::array<std::uint8_t, dn*(dout + 1)> make_dense_w() {
   }
   return t;
 }
-constexpr std::array<entry, dout> make_dense_e() {
+constexpr std::array<fentry, dout> make_dense_e() {
   constexpr std::array<int, dout> right{0, 8, 13, 14, 16};
   constexpr std::array<std::int32_t, dout> c{120000, -5000, 700000, -900000, 3};
-  std::array<entry, dout> t{};
+  std::array<fentry, dout> t{};
   for (std::size_t o = 0; o < dout; ++o) {
     const auto m = static_cast<std::uint16_t>(16384 + 3001 * o);
     const auto f = ctml::nn::quant::make_fast({static_cast<std::int32_t>(m) << 16, -right[o]});
-    t[o] = entry{c[o], m, f.s};
+    t[o] = ctml::arch::make_fast_entry(c[o], m, f.s);
   }
   return t;
 }
 CTML_FLASH inline constexpr std::array<std::uint8_t, dn*(dout + 1)> dense_w = make_dense_w();
-CTML_FLASH inline constexpr std::array<entry, dout> dense_e = make_dense_e();
+CTML_FLASH inline constexpr std::array<fentry, dout> dense_e = make_dense_e();
 CTML_FLASH inline constexpr avr_layer_t dense_l{dense_w.data(), dense_e.data(), dn / 4, dn % 4, dout, 100, 40};
 CTML_FLASH inline constexpr avr_layer_t dense_raw{dense_w.data(), nullptr, dn / 4, dn % 4, dout, 0, 0};
 }  // namespace nn_portable
 
-CTML_TEST(nn_avr_dense_layer_equals_portable) {
+CTML_TEST(nn_dense_pairs_equal_requantisation) {
   using namespace nn_portable;
   std::uint32_t state = 7, bad = 0, mid = 0;
   std::array<std::uint8_t, dn> x{};
@@ -369,23 +366,25 @@ CTML_TEST(nn_avr_dense_layer_equals_portable) {
       v = static_cast<std::uint8_t>(trial < 2 ? (trial == 0 ? 0 : 255) : state >> 16);
       sum = static_cast<std::uint16_t>(sum + v);
     }
-    std::array<std::uint8_t, dout> y{};
-    std::array<std::int32_t, dout + 1> raw{};
-    ctml::nn::kernels::ctml_avr_dense(x.data(), y.data(), &dense_l, sum);
-    ctml::nn::kernels::ctml_avr_dense(x.data(), reinterpret_cast<std::uint8_t*>(raw.data()), &dense_raw, sum);
+    std::array<std::uint8_t, dout> y{}, yp{};
+    std::array<std::int32_t, dout + 1> raw{}, rawp{};
+    ctml::arch::dense_pairs(x.data(), y.data(), &dense_l, sum);
+    ctml::arch::dense_pairs(x.data(), reinterpret_cast<std::uint8_t*>(raw.data()), &dense_raw, sum);
+    ctml::arch::portable::dense_pairs(x.data(), yp.data(), &dense_l, sum);
+    ctml::arch::portable::dense_pairs(x.data(), reinterpret_cast<std::uint8_t*>(rawp.data()), &dense_raw, sum);
     for (std::size_t o = 0; o < dout; ++o) {
       std::int32_t dot = 0;
       for (std::size_t j = 0; j < dn; ++j)
         dot += static_cast<std::int32_t>(x[j]) * ctml::flash_load(&dense_w[(o - o % 2) * dn + 2 * j + o % 2]);
       const std::int32_t acc = dot - 128 * static_cast<std::int32_t>(sum);
-      const entry en = ctml::flash_load(&dense_e[o]);
+      const fentry en = ctml::flash_load(&dense_e[o]);
       std::int32_t v = ctml::nn::quant::requantize_fast(acc + en.c, {ctml::nn::quant::fast_round(en.s), en.m, en.s}) + 100;
       mid += v > 40 && v < 255;
       v = v < 40 ? 40 : (v > 255 ? 255 : v);
-      bad += (y[o] != v) + (raw[o] != acc);
+      bad += (y[o] != v) + (raw[o] != acc) + (yp[o] != v) + (rawp[o] != acc);
     }
   }
   CTML_CHECK_EQ(bad, 0u);
   CTML_CHECK(mid > 10u);  // not only saturated outputs
 }
-#endif
+

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/number/convert.hpp>
 #include <ctml/number/policy.hpp>
 
 #include "ctml_test.hpp"
@@ -71,4 +72,32 @@ CTML_TEST(binary64_matches_ieee_bit_patterns) {
   CTML_CHECK(binary64::ratio(1u, 3u, 0) + binary64::ratio(1u, 3u, 0) == binary64::ratio(2u, 3u, 0));
   // 0.3 / 3 == 0.09999999999999999 (0x3FB9999999999999)
   CTML_CHECK(bits(binary64::ratio(3u, 10u, 0).divided_by(opaque(3u))) == 0x3FB9999999999999ull);
+}
+
+// The conversion stages between number types, over every int16 value. The
+// references are integer arithmetic (and exact float identities).
+CTML_TEST(conversions_every_int16) {
+  using q11 = ctml::q<std::int16_t, 11>;
+  using to_q11 = ctml::requantize<ctml::q15, q11, 1>;
+  using from_q15 = ctml::dequantize<ctml::q15, 1>;
+  using to_q15 = ctml::quantize<ctml::q15, 1>;
+  std::uint32_t bad = 0;
+  for (std::int32_t x = -32768; x < 32768; ++x) {
+    const auto v = opaque(static_cast<std::int16_t>(x));
+    // q15 -> q4.11: x / 16 rounded to nearest, ties towards +inf (floor(x / 16 + 1/2)).
+    const std::int32_t shifted = (x + 8) >= 0 ? (x + 8) / 16 : -((-(x + 8) + 15) / 16);
+    bad += to_q11::one(v) != shifted;
+    // q15 -> float is exact: scaling back by 2^15 gives the integer.
+    const float f = from_q15::one(v);
+    bad += f * 32768.0f != static_cast<float>(x);
+    // float -> q15 round-trips, and half-LSB ties go away from zero.
+    bad += to_q15::one(f) != x;
+    if (x < 32767) {
+      const float tie = (static_cast<float>(x) + 0.5f) / 32768.0f;  // exact
+      bad += to_q15::one(opaque(tie)) != (x >= 0 ? x + 1 : x);
+    }
+  }
+  CTML_CHECK_EQ(bad, 0u);
+  CTML_CHECK_EQ(to_q15::one(opaque(2.0f)), 32767);
+  CTML_CHECK_EQ(to_q15::one(opaque(-2.0f)), -32768);
 }

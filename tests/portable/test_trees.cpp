@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include <ctml/pipeline.hpp>
+#include <ctml/scalers.hpp>
 #include <ctml/trees/forest.hpp>
 
 #include "ctml_test.hpp"
@@ -71,4 +73,62 @@ CTML_TEST(int16_thresholds_decide_as_float_for_every_value) {
     }
   }
   CTML_CHECK_EQ(bad, 0u);
+}
+
+namespace {
+// MinMaxScaler(scale = 1 + 2^-12, min = -(1 + 2^-11)) at x = 1 + 2^-12:
+// x * scale = 1 + 2^-11 + 2^-24 rounds (to even) to 1 + 2^-11, so the float
+// step gives exactly 0; a fused multiply-add would give 2^-24.
+struct fma_probe {
+  static constexpr std::size_t n_features = 1;
+  static constexpr double scale[1] = {1.0 + 0x1p-12};
+  static constexpr double min[1] = {-(1.0 + 0x1p-11)};
+  static constexpr bool clip = false;
+};
+// StandardScaler(mean 0.1, scale 3) before a stump at 0: sklearn sends x left
+// iff double(x) <= 0.1; 0.1f is above 0.1, so it goes right (a float scaler
+// would compute 0.1f - 0.1f = 0 and send it left).
+struct tenth {
+  static constexpr std::size_t n_features = 1;
+  static constexpr double mean[1] = {0.1};
+  static constexpr double scale[1] = {3.0};
+};
+struct stump {
+  static constexpr std::size_t n_features = 1, n_classes = 2, n_trees = 1, n_nodes = 3, n_values = 2;
+  static constexpr std::int32_t root[1] = {0};
+  static constexpr std::int32_t left[3] = {1, -1, -1};
+  static constexpr std::int32_t right[3] = {2, -1, -1};
+  static constexpr std::int32_t feature[3] = {0, -1, -1};
+  static constexpr double threshold[3] = {0.0, 0, 0};
+  static constexpr std::int32_t leaf[3] = {-1, 0, 1};
+  static constexpr double values[2][2] = {{1, 0}, {0, 1}};
+};
+}  // namespace
+
+CTML_TEST(float_scaler_without_fma_contraction) {
+  constexpr auto s = ctml::min_max_scaler<fma_probe>{};
+  std::array<float, 1> y{};
+  ctml::no_state st;
+  s.run(std::array<float, 1>{opaque(1.0f + 0x1p-12f)}, y, st);
+  CTML_CHECK(y[0] == 0.0f);
+}
+
+CTML_TEST(scaler_folded_into_forest_decides_in_double) {
+  constexpr auto model = ctml::standard_scaler<tenth>{} >> ctml::forest_classifier<stump>{};
+  static_assert(decltype(model)::size == 1, "the scaler is folded into the forest");
+  const float below = 0x1.999998p-4f;  // the float just below 0.1f (and below 0.1)
+  for (int layout = 0; layout < 2; ++layout) {
+    const auto p = [&](float x) {
+      const std::array<float, 1> row{opaque(x)};
+      return layout == 0 ? model.with(ctml::unrolled_layout{}).predict(row) : model.with(ctml::table_layout{}).predict(row);
+    };
+    CTML_CHECK_EQ(p(0.1f), 1);
+    CTML_CHECK_EQ(p(below), 0);
+    CTML_CHECK_EQ(p(-1e30f), 0);
+    CTML_CHECK_EQ(p(3.4e38f), 1);
+  }
+  // q<int16, 0> on raw counts: x <= 0.1 iff raw <= 0.
+  constexpr auto q = model.with(ctml::q<std::int16_t, 0>{});
+  CTML_CHECK_EQ(q.predict(std::array<std::int16_t, 1>{opaque(std::int16_t{0})}), 0);
+  CTML_CHECK_EQ(q.predict(std::array<std::int16_t, 1>{opaque(std::int16_t{1})}), 1);
 }

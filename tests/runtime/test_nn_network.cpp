@@ -62,7 +62,7 @@ TEST_CASE("nn: input quantisation from the float's bits rounds half away from ze
     const auto r = static_cast<long long>(t < 0 ? t - 0.5 : t + 0.5);
     long long expect = 100 + r;
     expect = expect < 0 ? 0 : (expect > 255 ? 255 : expect);
-    bad += ctml::nn::kernels::quantize_pow2<2>(x, 100) != expect;
+    bad += ctml::arch::quantize_pow2<2>(x, 100) != expect;
   }
   CHECK(bad == 0);
 }

@@ -349,3 +349,17 @@ TEST_CASE("policy: int32 products at the limits do not overflow", "[policy][int3
   CHECK(ctml::q31::add(hi, hi) == hi);
   CHECK(ctml::q31::sub(lo, hi) == lo);
 }
+
+TEST_CASE("policy: narrow() and rounding_shift are defined for every int shift (INT_MIN, INT_MAX)", "[policy][narrow]") {
+  using Q = ctml::q<std::int16_t, 8>;
+  constexpr int lo = std::numeric_limits<int>::min(), hi = std::numeric_limits<int>::max();
+  CHECK(Q::narrow(5, hi) == 0);        // 5 * 2^-huge rounds to 0
+  CHECK(Q::narrow(5, lo) == 32767);    // 5 * 2^huge saturates
+  CHECK(Q::narrow(-5, lo) == -32768);
+  CHECK(Q::narrow(0, lo) == 0);
+  CHECK(ctml::detail::rounding_shift<std::int32_t>(7, lo + 1) == std::numeric_limits<std::int32_t>::max());
+  CHECK(ctml::detail::rounding_shift<std::int64_t>(-7, lo) == std::numeric_limits<std::int64_t>::min());
+  CHECK(ctml::detail::rounding_shift<std::int64_t>(-7, hi) == 0);
+  STATIC_REQUIRE(Q::narrow<16>(0x80) == 1);  // compile-time fraction count
+  STATIC_REQUIRE(ctml::detail::pow2(lo) == 0.0);
+}

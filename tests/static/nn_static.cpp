@@ -37,10 +37,10 @@ static_assert(q::requantize_small(1000, 0x51ec, 6) == q::requantize(1000, {0x51e
 static_assert(q::requantize_small(-8388607, 0x7fff, 3) == q::requantize(-8388607, {0x7fff << 16, -3}));
 
 // Input quantisation from the float's bits: round half away from zero.
-static_assert(nn::kernels::quantize_pow2<0>(2.5f, 128) == 131 && nn::kernels::quantize_pow2<0>(-2.5f, 128) == 125);
-static_assert(nn::kernels::quantize_pow2<8>(1.0f, 0) == 255 && nn::kernels::quantize_pow2<8>(0.5f, 0) == 128);
-static_assert(nn::kernels::quantize_pow2<0>(1e9f, 128) == 255 && nn::kernels::quantize_pow2<0>(-1e9f, 128) == 0);
-static_assert(nn::kernels::quantize_pow2<0>(0.49f, 128) == 128 && nn::kernels::quantize_pow2<0>(0.0f, 7) == 7);
+static_assert(ctml::arch::quantize_pow2<0>(2.5f, 128) == 131 && ctml::arch::quantize_pow2<0>(-2.5f, 128) == 125);
+static_assert(ctml::arch::quantize_pow2<8>(1.0f, 0) == 255 && ctml::arch::quantize_pow2<8>(0.5f, 0) == 128);
+static_assert(ctml::arch::quantize_pow2<0>(1e9f, 128) == 255 && ctml::arch::quantize_pow2<0>(-1e9f, 128) == 0);
+static_assert(ctml::arch::quantize_pow2<0>(0.49f, 128) == 128 && ctml::arch::quantize_pow2<0>(0.0f, 7) == 7);
 
 }  // namespace
 

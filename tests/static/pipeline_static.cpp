@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include <ctml/budget.hpp>
+#include <ctml/number/convert.hpp>
 #include <ctml/pipeline.hpp>
 #include <ctml/stage.hpp>
 
@@ -31,7 +32,7 @@ struct toy {
   using state_type = State;
   static constexpr std::size_t in_extent = In;
   static constexpr std::size_t out_extent = Out;
-  template <ctml::NumberPolicy P> using rebind = toy<In, Out, Flash, Ram, Cost, P, State>;
+  template <ctml::ValuePolicy P> using rebind = toy<In, Out, Flash, Ram, Cost, P, State>;
 
   static constexpr std::size_t flash_bytes() noexcept { return Flash; }
   static constexpr std::size_t ram_bytes() noexcept { return Ram; }
@@ -60,7 +61,7 @@ struct argmax {
   using state_type = ctml::no_state;
   static constexpr std::size_t in_extent = N;
   static constexpr std::size_t out_extent = 1;
-  template <ctml::NumberPolicy P> using rebind = argmax<N, P>;
+  template <ctml::ValuePolicy P> using rebind = argmax<N, P>;
   static constexpr std::size_t flash_bytes() noexcept { return 30; }
   static constexpr std::size_t ram_bytes() noexcept { return 0; }
   static constexpr std::size_t cost() noexcept { return N; }
@@ -82,8 +83,8 @@ struct small_layout {};
 template <class Layout = fast_layout>
 struct layered : toy<3, 3, 50, 0, 3> {
   using layout = Layout;
-  template <ctml::NumberPolicy P> using rebind = layered<Layout>;  // f32 only, for this test
-  template <class L> using rebind_option = layered<L>;
+  template <ctml::ValuePolicy P> using rebind = layered<Layout>;  // f32 only, for this test
+  template <class L> using rebind_layout = layered<L>;
 };
 
 // ---------------------------------------------------------------------------
@@ -239,7 +240,74 @@ static_assert(std::is_same_v<std::remove_const_t<decltype(small)>, decltype(ab_a
 
 using with_layers = pipeline<b_t, layered<>, b_t>;
 static_assert(std::is_same_v<decltype(with_layers::with(small_layout{})), pipeline<b_t, layered<small_layout>, b_t>>);
-static_assert(std::is_same_v<decltype(abc::with(small_layout{})), abc>);  // no stage has layouts
+
+// Only stage I, or stages [First, Last): the rest stay; the joins are checked
+// again (tests/fail/with_breaks_join.cpp).
+static_assert(std::is_same_v<decltype(abc_q::with<0, 2>(q16_8{})), abc_q>);
+static_assert(std::is_same_v<decltype(with_layers::with<1>(small_layout{})), pipeline<b_t, layered<small_layout>, b_t>>);
+static_assert(std::is_same_v<decltype(abc::with<0, 3>(f32{})), abc>);
+
+/// A network-like predictor: float in, class out, computing in f32 or int8.
+template <class Policy = f32>
+struct net : argmax<3> {
+  using policy = Policy;
+  template <class P>
+    requires(std::same_as<P, f32> || ctml::detail::is_int8_affine<P>)
+  using rebind = net<P>;
+};
+using a_b_net = decltype(a >> b >> net<>{});
+static_assert(std::is_same_v<decltype(a_b_net::with(ctml::int8{})), pipeline<a_t, b_t, net<ctml::int8>>>);
+static_assert(std::is_same_v<decltype(a_b_net::with<2>(ctml::int8_fast{})), pipeline<a_t, b_t, net<ctml::int8_fast>>>);
+// q<> reaches the value stages only, and then net would read int16: `.with`
+// rejects that (tests/fail/with_breaks_join.cpp); the bare type shows why.
+static_assert(!a_b_net::rebind<q16_8>::joins_ok &&
+              std::is_same_v<a_b_net::rebind<q16_8>, pipeline<toy<4, 3, 100, 8, 7, q16_8>, toy<3, 3, 20, 4, 5, q16_8>, net<>>>);
+
+// int8 is a number policy of networks, not a value policy (a policy that no
+// stage takes is a compile error: tests/fail/with_unused_policy.cpp).
+static_assert(ctml::NumberPolicy<ctml::int8> && !ctml::ValuePolicy<ctml::int8>);
+static_assert(!ctml::NumberPolicy<int> && !ctml::NumberPolicy<double>);
+
+// ---------------------------------------------------------------------------
+// Per-stage number types: each stage's input and output, checked by `>>`, and
+// the conversion stages that join different ones.
+
+using q15 = ctml::q15;
+using q16_0 = ctml::q<std::int16_t, 0>;
+using to_q15 = ctml::quantize<q15, 3>;
+using from_q15 = ctml::dequantize<q15, 3>;
+using q15_to_q16_8 = ctml::requantize<q15, q16_8, 3>;
+static_assert(ctml::Stage<to_q15> && ctml::Stage<from_q15> && ctml::Stage<q15_to_q16_8>);
+
+// int16 sensor (raw counts) -> q7.8 stage -> float model.
+using mixed = decltype(ctml::requantize<q16_0, q16_8, 3>{} >> toy<3, 3, 20, 4, 5, q16_8>{} >>
+                       ctml::dequantize<q16_8, 3>{} >> argmax<3>{});
+static_assert(std::is_same_v<mixed::in_type, std::int16_t> && std::is_same_v<mixed::out_type, int>);
+static_assert(mixed::size == 4 && ctml::Predictor<mixed>);
+// .with rebinds the stages that take the policy; the conversions stay fixed.
+static_assert(std::is_same_v<decltype(mixed::with<3>(f32{})), mixed>);
+static_assert(std::is_same_v<mixed::rebind<ctml::q7, 3, 4>::last, argmax<3, ctml::q7>> &&
+              !mixed::rebind<ctml::q7, 3, 4>::joins_ok && mixed::joins_ok);
+static_assert(std::is_same_v<mixed::rebind<f32, 1, 2>,
+                             pipeline<ctml::requantize<q16_0, q16_8, 3>, toy<3, 3, 20, 4, 5, f32>,
+                                      ctml::dequantize<q16_8, 3>, argmax<3>>>);  // the caller must then fix the joins
+
+// The conversions' values at compile time (hand-worked).
+constexpr std::int16_t quantize_one(float x) { return to_q15::one(x); }
+static_assert(quantize_one(0.5f) == 16384 && quantize_one(-0.5f) == -16384);
+static_assert(quantize_one(1.0f) == 32767 && quantize_one(-1.0f) == -32768 && quantize_one(-2.0f) == -32768);
+static_assert(quantize_one(1.5f / 32768.0f) == 2 && quantize_one(-1.5f / 32768.0f) == -2);  // ties away from 0
+static_assert(quantize_one(1.25f / 32768.0f) == 1 && quantize_one(0.0f) == 0);
+static_assert(quantize_one(__builtin_nanf("")) == 0 && quantize_one(__builtin_inff()) == 32767);
+static_assert(ctml::quantize<ctml::q<std::int32_t, 31>, 1>::one(1.0f) == 2147483647);
+static_assert(ctml::quantize<ctml::q<std::int32_t, 0>, 1>::one(-2147483648.0f) == -2147483647 - 1);
+static_assert(ctml::quantize<ctml::q<std::int32_t, 0>, 1>::one(2147483520.0f) == 2147483520);
+static_assert(from_q15::one(16384) == 0.5f && from_q15::one(-32768) == -1.0f && from_q15::one(1) == 0x1p-15f);
+static_assert(q15_to_q16_8::one(16384) == 128 && q15_to_q16_8::one(-32768) == -256);
+static_assert(q15_to_q16_8::one(64) == 1 && q15_to_q16_8::one(63) == 0);      // 64/128 = 0.5 rounds up
+static_assert(q15_to_q16_8::one(-64) == 0 && q15_to_q16_8::one(-65) == -1);  // ties towards +inf
+static_assert(ctml::requantize<q16_8, q15, 1>::one(1) == 128 && ctml::requantize<q16_8, q15, 1>::one(256) == 32767);
+static_assert(ctml::requantize<q16_8, q15, 1>::one(-300) == -32768);
 
 // ---------------------------------------------------------------------------
 // State packs: one slot per stage, empty slots take no room

@@ -80,14 +80,14 @@ static_assert(std::is_same_v<ctml::standard_scaler<std3>::rebind<q16_8>, ctml::s
 
 // ---------------------------------------------------------------------------
 // Sizes: stateless, and each extra feature costs its table entry in flash:
-// two doubles for f32; a 64-bit offset, a 32-bit multiplier and a shift for q<>.
+// two floats for f32; a 64-bit offset, a 32-bit multiplier and a shift for q<>.
 
 template <class S3, class S2>
 constexpr std::size_t per_feature = S3::flash_bytes() - S2::flash_bytes();
-static_assert(per_feature<ctml::standard_scaler<std3>, ctml::standard_scaler<std2>> == 2 * sizeof(double));
+static_assert(per_feature<ctml::standard_scaler<std3>, ctml::standard_scaler<std2>> == 2 * sizeof(float));
 static_assert(per_feature<ctml::standard_scaler<std3, q16_8>, ctml::standard_scaler<std2, q16_8>> == 13);
 static_assert(per_feature<ctml::standard_scaler<std3, q32_16>, ctml::standard_scaler<std2, q32_16>> == 13);
-static_assert(ctml::standard_scaler<std3>::flash_bytes() >= 3 * 2 * sizeof(double));
+static_assert(ctml::standard_scaler<std3>::flash_bytes() >= 3 * 2 * sizeof(float));
 static_assert(ctml::standard_scaler<std3>::ram_bytes() == 0);
 static_assert(ctml::robust_scaler<rb3, q16_8>::ram_bytes() == 0);
 static_assert(ctml::standard_scaler<std3>::cost() >= 3);
@@ -118,14 +118,13 @@ static_assert(same(apply<ctml::min_max_scaler<mm2_clip>>({-2.0f, -1.0f}), {0.0f,
 static_assert(same(apply<ctml::min_max_scaler<mm2_clip>>({3.0f, 0.125f}), {0.5f, 0.5f}));  // inside: unchanged
 static_assert(same(apply<ctml::max_abs_scaler<ma2>>({2.0f, -1.0f}), {0.5f, -2.0f}));
 static_assert(same(apply<ctml::robust_scaler<rb3>>({2.0f, 3.0f, 0.5f}), {2.0f, 1.0f, 0.0f}));
-// Rounded once from double, not computed in float: (0.3f - 0.1) / 3 in double.
+// Alone (not folded into a tree), f32 computes in float: (x - float(mean)) * float(1 / scale).
 struct std_inexact {
   static constexpr std::size_t n_features = 1;
   static constexpr double mean[n_features] = {0.1};
   static constexpr double scale[n_features] = {3.0};
 };
-static_assert(apply<ctml::standard_scaler<std_inexact>>({0.3f})[0] ==
-              static_cast<float>((static_cast<double>(0.3f) - 0.1) / 3.0));
+static_assert(apply<ctml::standard_scaler<std_inexact>>({0.3f})[0] == (0.3f - 0.1f) * static_cast<float>(1.0 / 3.0));
 
 // ---------------------------------------------------------------------------
 // Constant evaluation: q<> (stored integers, hand-computed)
@@ -162,19 +161,27 @@ static_assert(at(127) == 56 || at(127) == 55); // 7.9375 -> 3.46875 = 55.5 LSB
 
 constexpr auto two = ctml::standard_scaler<std3>{} >> ctml::robust_scaler<rb3>{};
 using two_t = std::remove_const_t<decltype(two)>;
-static_assert(std::is_same_v<two_t, ctml::pipeline<ctml::standard_scaler<std3>, ctml::robust_scaler<rb3>>>);
+// Two scalers are one stage: a chain (composed in double where a tree folds it in).
+using ctml::detail::scaler_kind;
+using ctml::detail::scaler_step;
+static_assert(std::is_same_v<two_t, ctml::pipeline<ctml::scaler_chain<f32, scaler_step<std3, scaler_kind::standard>,
+                                                                      scaler_step<rb3, scaler_kind::robust>>>>);
+constexpr auto s3 = ctml::standard_scaler<std3>{};
+constexpr auto r3 = ctml::robust_scaler<rb3>{};
+static_assert(std::is_same_v<decltype((s3 >> r3) >> s3), decltype(s3 >> (r3 >> s3))>);  // associative
 static_assert(two_t::in_extent == 3 && two_t::out_extent == 3);
-static_assert(two_t::ram_bytes() == 3 * sizeof(float));  // one intermediate buffer
+static_assert(two_t::ram_bytes() == 0);  // no intermediate buffer
 static_assert(two_t::flash_bytes() ==
               ctml::standard_scaler<std3>::flash_bytes() + ctml::robust_scaler<rb3>::flash_bytes());
 // std3 then rb3: 5 -> 2 -> 2; -2.5 -> 0 -> 0.25; 3 -> 3 -> 2.5
 static_assert(same(apply<two_t>({5.0f, -2.5f, 3.0f}), {2.0f, 0.25f, 2.5f}));
 
 using two_q = decltype(two.with(q16_8{}));
-static_assert(std::is_same_v<two_q, ctml::pipeline<ctml::standard_scaler<std3, q16_8>, ctml::robust_scaler<rb3, q16_8>>>);
-static_assert(two_q::ram_bytes() == 3 * sizeof(std::int16_t));
+static_assert(std::is_same_v<two_q, ctml::pipeline<ctml::scaler_chain<q16_8, scaler_step<std3, scaler_kind::standard>,
+                                                                      scaler_step<rb3, scaler_kind::robust>>>>);
+static_assert(two_q::ram_bytes() == 0);
 static_assert(same(apply<two_q>({1280, -640, 768}), {512, 64, 640}));
-static_assert(ctml::fits<two_q, ctml::budget<two_t::flash_bytes(), 6>>);  // q16_8 tables are smaller than f32's
-static_assert(two_q::flash_bytes() < two_t::flash_bytes());
+static_assert(ctml::fits<two_q, ctml::budget<two_q::flash_bytes(), 0>>);
+static_assert(two_q::flash_bytes() == ctml::standard_scaler<std3, q16_8>::flash_bytes() + ctml::robust_scaler<rb3, q16_8>::flash_bytes());
 
 }  // namespace

@@ -39,9 +39,12 @@ using clf = ctml::forest_classifier<stump>;
 static_assert(ctml::Predictor<clf>);
 static_assert(clf::cost() == 1);
 static_assert(std::is_same_v<clf::layout, ctml::trees::unrolled<stump, f32_rule>>);  // small: unrolled
-static_assert(std::is_same_v<clf::rebind_option<ctml::table_layout>::layout, ctml::trees::table<stump, f32_rule>>);
-static_assert(std::is_same_v<clf::rebind_option<ctml::fastest_within<ctml::budget<8, 8>>>::layout,
-                             ctml::trees::table<stump, f32_rule>>);  // 8 bytes: only the table is chosen
+static_assert(std::is_same_v<clf::rebind_layout<ctml::table_layout>::layout, ctml::trees::table<stump, f32_rule>>);
+// fastest_within: the unrolled code when its whole flash figure fits; for a
+// stump that is also the smallest (8 bytes fit nothing: tests/fail/no_layout_fits.cpp).
+using unrolled_clf = clf::rebind_layout<ctml::unrolled_layout>;
+static_assert(std::is_same_v<clf::rebind_layout<ctml::fastest_within<ctml::budget<unrolled_clf::flash_bytes(), 0>>>::layout,
+                             ctml::trees::unrolled<stump, f32_rule>>);
 // 3/4 and 1/4 are exact in binary: no exact-arithmetic fallback is compiled in.
 static_assert(ctml::trees::class_rows<stump, false>::exact && ctml::trees::class_rows<stump, true>::exact);
 

@@ -59,7 +59,7 @@ template <class Term>
 
 }  // namespace detail
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct gaussian_nb {
   static_assert(std::same_as<Policy, f32>, "ctml: gaussian_nb supports ctml::f32 only so far");
   using policy = Policy;
@@ -68,7 +68,7 @@ struct gaussian_nb {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_classes;
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = gaussian_nb<Params, P>;
 

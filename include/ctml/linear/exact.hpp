@@ -17,6 +17,7 @@
 #include <span>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/stage.hpp>
 
 // sklearn's products are rounded before they are added: no fused multiply-add
 // in the double paths (GCC contracts across statements unless told not to,
@@ -30,28 +31,11 @@
 
 namespace ctml {
 
-/// The fast path's answer: `value` is sklearn's answer when `sure`.
-template <class T>
-struct decision {
-  T value;
-  bool sure;
-};
-
 namespace detail {
 
-/// Whether the target's `double` is IEEE binary64 (on AVR it is 32 bits:
-/// there the double path is only as good as float, see linear/README).
+/// Whether the target's `double` is IEEE binary64 (binary64_links in
+/// detail/binary64.hpp says whether its arithmetic can be linked).
 inline constexpr bool double_is_binary64 = sizeof(double) == 8;
-
-/// AVR: clang's double is binary64, but avr-libc has no binary64 arithmetic
-/// to link (the trees use ctml's integer binary64; a signed one with products
-/// is still to come). Target branch: to move under include/ctml/arch/.
-inline constexpr bool binary64_links =
-#if defined(__AVR__)
-    false;
-#else
-    true;
-#endif
 
 /// Whether float arithmetic is in hardware. Without it (Cortex-M0, RV32IMAC)
 /// the float error bounds use the inputs' largest exponent instead of a
@@ -137,18 +121,5 @@ struct folded_params {
 };
 
 }  // namespace detail
-
-/// A stage whose fast path can be refined in double (see the top of this file).
-template <class S>
-concept RefiningPredictor = requires(const S& s, std::span<const typename S::in_type, S::in_extent> in,
-                                     std::span<const double, S::in_extent> exact_in) {
-  s.try_predict(in);
-  s.predict_exact(exact_in);
-};
-
-/// A transform that can redo its output in sklearn's double arithmetic.
-template <class S>
-concept ExactTransform = requires(const S& s, std::span<const double, S::in_extent> in,
-                                  std::span<double, S::out_extent> out) { s.run_exact(in, out); };
 
 }  // namespace ctml

@@ -36,14 +36,14 @@ inline constexpr affine_order order_of = Kind == linear_kind::clusterer ? affine
 }  // namespace detail
 
 /// K affine scores and what sklearn predicts from them.
-template <class Params, NumberPolicy Policy, detail::linear_kind Kind>
+template <class Params, ValuePolicy Policy, detail::linear_kind Kind>
 struct affine_stage {
   using policy = Policy;
   using in_type = typename Policy::value_type;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_outputs;
-  template <NumberPolicy P> using rebind = affine_stage<Params, P, Kind>;
+  template <ValuePolicy P> using rebind = affine_stage<Params, P, Kind>;
 
  private:
   static constexpr detail::affine_order order = detail::order_of<Params, Kind>;
@@ -175,13 +175,13 @@ struct affine_stage {
   }
 };
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using linear_classifier = affine_stage<Params, Policy, detail::linear_kind::classifier>;
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using linear_regressor = affine_stage<Params, Policy, detail::linear_kind::regressor>;
 /// KMeans / MiniBatchKMeans predict: Params::coef are the centres,
 /// Params::intercept their squared norms as sklearn computes them.
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 using kmeans = affine_stage<Params, Policy, detail::linear_kind::clusterer>;
 
 }  // namespace ctml

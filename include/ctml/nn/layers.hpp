@@ -135,7 +135,8 @@ struct conv2d : detail::conv2d_geometry<P, 1> {};
 template <class P>
 struct depthwise_conv2d : detail::conv2d_geometry<P, P::in_channels> {
   static_assert(P::out_channels % P::in_channels == 0,
-                "ctml: a depthwise conv's out_channels must be a multiple of its in_channels");
+                "ctml: a depthwise conv's out_channels must be a multiple of its in_channels (a depth multiplier): "
+                "fix the layer, or use conv2d for a general grouping");
 };
 
 /// 1-d convolution over (channels, length); P::weight[out_channels][in_channels][kernel].

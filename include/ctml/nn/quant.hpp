@@ -23,25 +23,10 @@
 #include <limits>
 #include <type_traits>
 
+#include <ctml/arch.hpp>
 #include <ctml/number/policy.hpp>
 
 namespace ctml {
-
-/// The int8 affine option for networks: `model.with(ctml::int8{})`.
-template <int MultiplierBits = 31>
-  requires(MultiplierBits >= 8 && MultiplierBits <= 31)
-struct int8_affine {
-  static constexpr int multiplier_bits = MultiplierBits;
-  static constexpr const char* name = "int8";
-};
-using int8 = int8_affine<31>;
-/// Multipliers of 15 significant bits: requantisation without 32x32 products.
-using int8_fast = int8_affine<15>;
-
-namespace detail {
-template <class T> inline constexpr bool is_int8_affine = false;
-template <int B> inline constexpr bool is_int8_affine<int8_affine<B>> = true;
-}  // namespace detail
 
 namespace nn::quant {
 
@@ -86,79 +71,16 @@ struct multiplier {
   return {static_cast<std::int32_t>(q << (31 - bits)), shift};
 }
 
-/// Shift right by s in [0, 31] (arithmetic for signed y), as byte moves plus
-/// at most 7 single-bit shifts (AVR has no barrel shifter; on Cortex-M0 GCC
-/// also makes faster code of it than of y >> s: measured).
-template <class T>
-[[nodiscard]] constexpr T shift_right(T y, std::uint8_t s) noexcept {
-  if (s & 16u) y >>= 16;
-  if (s & 8u) y >>= 8;
-  return static_cast<T>(y >> (s & 7u));
-}
-
-#if defined(__AVR__)
-/// a * b, 16 x 16 -> 32 bits, as four 8x8 `mul`s (clang calls a 32 x 32
-/// multiply routine for it otherwise).
-[[nodiscard]] inline std::uint32_t mul_u16_avr(std::uint16_t a, std::uint16_t b) noexcept {
-  std::uint16_t lo, hi;
-  std::uint8_t zero = 0;  // an output, so that it is not r1 (the products' high byte)
-  __asm__("mul %A[a], %A[b]\n\t" "movw %A[lo], r0\n\t"
-          "mul %B[a], %B[b]\n\t" "movw %A[hi], r0\n\t"
-          "mul %A[a], %B[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
-          "mul %B[a], %A[b]\n\t" "add %B[lo], r0\n\t" "adc %A[hi], r1\n\t" "adc %B[hi], %[zero]\n\t"
-          "clr r1\n\t"
-          : [lo] "=&r"(lo), [hi] "=&r"(hi), [zero] "+r"(zero)
-          : [a] "r"(a), [b] "r"(b)
-          : "r0");
-  return (static_cast<std::uint32_t>(hi) << 16) | lo;
-}
-#endif
-
 /// TFLite's SaturatingRoundingDoublingHighMul: (a * b + nudge) / 2^31,
-/// truncated, with nudge = 2^30 for a * b >= 0 and 1 - 2^30 otherwise.
-[[nodiscard]] constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept {
-  if (a == b && a == std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::max();
-#if defined(__AVR__)
-  // AVR: the 64-bit product is a library call (503 cycles a srdhm with it,
-  // 378 this way). On magnitudes the result is
-  // floor((|a b| + 2^30 - (a b < 0)) / 2^31), from four 16 x 16 products.
-  if (!std::is_constant_evaluated()) {
-    const bool negative = (a < 0) != (b < 0) && a != 0 && b != 0;
-    const std::uint32_t ua = a < 0 ? 0u - static_cast<std::uint32_t>(a) : static_cast<std::uint32_t>(a);
-    const std::uint32_t ub = b < 0 ? 0u - static_cast<std::uint32_t>(b) : static_cast<std::uint32_t>(b);
-    const auto a0 = static_cast<std::uint16_t>(ua), a1 = static_cast<std::uint16_t>(ua >> 16);
-    const auto b0 = static_cast<std::uint16_t>(ub), b1 = static_cast<std::uint16_t>(ub >> 16);
-    const std::uint32_t ll = mul_u16_avr(a0, b0), lh = mul_u16_avr(a0, b1), hl = mul_u16_avr(a1, b0);
-    const std::uint32_t mid = (ll >> 16) + (lh & 0xffffu) + (hl & 0xffffu);  // < 3 * 2^16
-    const std::uint32_t lo = (ll & 0xffffu) | (mid << 16);
-    std::uint32_t hi = mul_u16_avr(a1, b1) + (lh >> 16) + (hl >> 16) + (mid >> 16);  // |a b| < 2^62
-    const std::uint32_t lo_nudged = lo + ((std::uint32_t{1} << 30) - (negative ? 1u : 0u));
-    hi += lo_nudged < lo ? 1u : 0u;
-    const std::uint32_t r = (hi << 1) | (lo_nudged >> 31);  // < 2^31
-    return negative ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
-  }
-#endif
-  const std::int64_t ab = static_cast<std::int64_t>(a) * b;
-  const std::int64_t nudge = ab >= 0 ? (std::int64_t{1} << 30) : (1 - (std::int64_t{1} << 30));
-  return static_cast<std::int32_t>((ab + nudge) / (std::int64_t{1} << 31));  // truncating division
-}
+/// truncated, with nudge = 2^30 for a * b >= 0 and 1 - 2^30 otherwise (the
+/// target's kernel: on AVR without the 64-bit product).
+[[nodiscard]] constexpr std::int32_t srdhm(std::int32_t a, std::int32_t b) noexcept { return arch::srdhm(a, b); }
 
 /// TFLite's RoundingDivideByPOT: x / 2^exponent rounded half away from zero.
 [[nodiscard]] constexpr std::int32_t rounding_divide_by_pot(std::int32_t x, int exponent) noexcept {
   if (exponent <= 0) return x;
   if (exponent > 31) exponent = 31;  // TFLite's exponents stay below 32
-#if defined(__AVR__)
-  // One shift instead of TFLite's mask, remainder and shift (each a loop on
-  // AVR; 394 -> 267 cycles): sign(x) * floor((|x| / 2^(exponent-1) + 1) / 2).
-  const std::uint32_t magnitude = x < 0 ? 0u - static_cast<std::uint32_t>(x) : static_cast<std::uint32_t>(x);
-  const std::uint32_t r = (shift_right(magnitude, static_cast<std::uint8_t>(exponent - 1)) + 1u) >> 1;  // < 2^31
-  return x < 0 ? -static_cast<std::int32_t>(r) : static_cast<std::int32_t>(r);
-#else
-  const auto mask = static_cast<std::int32_t>((std::uint32_t{1} << exponent) - 1u);
-  const std::int32_t remainder = x & mask;
-  const std::int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-#endif
+  return arch::rounding_divide_by_pot(x, exponent);
 }
 
 /// Saturating x * 2^n for n >= 0.
@@ -210,23 +132,13 @@ struct fast_multiplier {
 }
 
 /// The `round` of make_fast, from the shift s alone.
-[[nodiscard]] constexpr std::int32_t fast_round(std::uint8_t s) noexcept {
-  return s > 7 ? static_cast<std::int32_t>(std::uint32_t{1} << (s - 1)) : 0;  // s <= 31
-}
+[[nodiscard]] constexpr std::int32_t fast_round(std::uint8_t s) noexcept { return arch::portable::fast_round(s); }
 
 /// `requantize(acc, {m << 16, 7 - s})` for |acc| < 2^23 and 7 <= s <= 30, in
-/// one pass: with y = floor((acc * m + 2^14) / 2^8), SRDHM is floor(y / 2^7)
-/// and RoundingDivideByPOT(SRDHM, s - 7) is floor((y + R) / 2^s), where R is
-/// 2^(s-1) (s > 7, y >= 0), 2^(s-1) - 128 (s > 7, y < 0), or 0 (s == 7):
-/// TFLite's two roundings exactly, with one 16x16 and one 8x16 product.
+/// one pass (arch::portable::requantize_fast): TFLite's two roundings
+/// exactly, with one 16x16 and one 8x16 product.
 [[nodiscard]] constexpr std::int32_t requantize_fast(std::int32_t acc, fast_multiplier f) noexcept {
-  const auto hi = static_cast<std::int16_t>(acc >> 8);  // |hi| < 2^15
-  const auto lo = static_cast<std::uint8_t>(acc);       // two's complement low byte
-  const auto t = static_cast<std::int32_t>(static_cast<std::uint32_t>(lo) * f.m + (std::uint32_t{1} << 14));
-  std::int32_t y = static_cast<std::int32_t>(hi) * static_cast<std::int32_t>(f.m) + (t >> 8);
-  std::int32_t r = f.round;
-  if (y < 0 && r != 0) r -= 128;
-  return shift_right(y + r, f.s);
+  return arch::portable::requantize_fast(acc, f.round, f.m, f.s);
 }
 
 }  // namespace nn::quant

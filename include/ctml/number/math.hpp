@@ -159,6 +159,50 @@ struct reduced { double r; int quadrant; };
   }
 }
 
+/// sqrt of a float, correctly rounded (to nearest, ties to even) with integer
+/// arithmetic only: the same bits on targets with and without a float unit,
+/// and as IEEE sqrt (numpy's float32 sqrt) gives.
+[[nodiscard]] constexpr float sqrt_exact(float x) noexcept {
+  const auto bits = std::bit_cast<std::uint32_t>(x);
+  if ((bits & 0x7fffffffu) == 0) return x;                       // +-0
+  if (bits >> 31) return std::numeric_limits<float>::quiet_NaN();  // < 0 (and -NaN)
+  int e = static_cast<int>(bits >> 23);
+  if (e == 255) return x;  // +inf, NaN
+  std::uint64_t m = bits & 0x7fffffu;
+  if (e == 0) {  // subnormal: normalise
+    e = 1;
+    while ((m & 0x800000u) == 0) { m <<= 1; --e; }
+  } else {
+    m |= 0x800000u;
+  }
+  // x = m * 2^(e - 150); make the exponent even, then sqrt(m * 2^26) has 25 or 26 bits.
+  int ex = e - 150;
+  if (ex & 1) { m <<= 1; --ex; }
+  m <<= 26;
+  ex -= 26;  // x = m * 2^ex, ex even
+  // Integer square root, bit by bit: r = floor(sqrt(m)), m < 2^52.
+  std::uint64_t r = 0, rem = m;
+  for (std::uint64_t bit = std::uint64_t{1} << 50; bit != 0; bit >>= 2) {
+    if (rem >= r + bit) { rem -= r + bit; r = (r >> 1) + bit; }
+    else r >>= 1;
+  }
+  // sqrt(x) = (r + frac) * 2^(ex/2), r in [2^24, 2^26): keep 24 bits, round half to even with the sticky rest.
+  int half_ex = ex / 2;
+  int drop = 0;
+  while ((r >> drop) >= (std::uint64_t{1} << 24)) ++drop;
+  const std::uint64_t kept = r >> drop;
+  const std::uint64_t lost = r & ((std::uint64_t{1} << drop) - 1);
+  const std::uint64_t halfway = drop ? std::uint64_t{1} << (drop - 1) : 0;
+  std::uint64_t q = kept;
+  // rem != 0 means the true root is above r, so a lost part equal to half is above half.
+  if (drop && (lost > halfway || (lost == halfway && (rem != 0 || (kept & 1))))) ++q;
+  half_ex += drop;
+  if (q == (std::uint64_t{1} << 24)) { q >>= 1; ++half_ex; }
+  // value = q * 2^half_ex, q in [2^23, 2^24): biased exponent half_ex + 23 + 127.
+  const int be = half_ex + 150;
+  return std::bit_cast<float>(static_cast<std::uint32_t>(be) << 23 | static_cast<std::uint32_t>(q & 0x7fffffu));
+}
+
 // float overloads: computed in double and rounded once.
 [[nodiscard]] constexpr float sqrt(float x) noexcept { return static_cast<float>(sqrt(static_cast<double>(x))); }
 [[nodiscard]] constexpr float exp(float x) noexcept { return static_cast<float>(exp(static_cast<double>(x))); }

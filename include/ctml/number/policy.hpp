@@ -5,6 +5,11 @@
 //   ctml::f32                      IEEE binary32, as scikit-learn's trees see X
 //   ctml::q<Storage, FracBits>     two's-complement fixed point: a value v is
 //                                  stored as the integer round(v * 2^FracBits)
+//   ctml::int8, ctml::int8_fast    TFLite's affine int8 arithmetic inside a
+//                                  network (float in and out, scales per tensor)
+// Each stage says which policies it takes; `model.with(policy{})` rebinds
+// those stages (see pipeline.hpp). f32 and q<> also name the values passed
+// between stages ("value policies": they have a value_type).
 //
 // Fixed-point rules (all operations are constexpr and without UB):
 //   - conversion from double rounds to nearest, ties away from zero, and
@@ -78,6 +83,9 @@ template <std::signed_integral W>
   // floor(v / 2^shift) plus the first dropped bit: no intermediate overflow.
   if (shift >= std::numeric_limits<W>::digits + 1) return 0;  // |v / 2^shift| <= 1/2 rounds to 0
   if (shift > 0) return static_cast<W>((v >> shift) + ((v >> (shift - 1)) & 1));
+  // Left shifts past the width saturate (any shift is defined; no 2^31-step loop).
+  if (shift < -std::numeric_limits<W>::digits)
+    return v > 0 ? std::numeric_limits<W>::max() : (v < 0 ? std::numeric_limits<W>::min() : W{0});
   for (int i = 0; i < -shift; ++i) {
     if (v > std::numeric_limits<W>::max() / 2) return std::numeric_limits<W>::max();
     if (v < std::numeric_limits<W>::min() / 2) return std::numeric_limits<W>::min();
@@ -87,6 +95,8 @@ template <std::signed_integral W>
 }
 
 [[nodiscard]] constexpr double pow2(int e) noexcept {
+  if (e > 1100) e = 1100;  // inf either way; bounded loops for any int
+  if (e < -1100) e = -1100;  // 0 either way
   double r = 1.0;
   for (; e > 0; --e) r *= 2.0;
   for (; e < 0; ++e) r *= 0.5;
@@ -122,15 +132,26 @@ struct q {
   }
   /// a * b, rounded to nearest (ties towards +inf) and saturated.
   [[nodiscard]] static constexpr value_type mul(value_type a, value_type b) noexcept {
-    return narrow(static_cast<wide_type>(static_cast<wide_type>(a) * b), 2 * FracBits);
+    return narrow<2 * FracBits>(static_cast<wide_type>(static_cast<wide_type>(a) * b));
   }
   /// acc + a * b in the wide type (the product has 2*FracBits fraction bits).
   [[nodiscard]] static constexpr wide_type mac(wide_type acc, value_type a, value_type b) noexcept {
     return detail::add_sat<wide_type>(acc, static_cast<wide_type>(static_cast<wide_type>(a) * b));
   }
-  /// Rounds a wide value with `frac` fraction bits back to this format.
+  /// Rounds a wide value with `Frac` fraction bits back to this format; Frac
+  /// is checked at compile time (0 .. the wide type's bits).
+  template <int Frac>
+  [[nodiscard]] static constexpr value_type narrow(wide_type v) noexcept {
+    static_assert(Frac >= 0 && Frac <= std::numeric_limits<wide_type>::digits,
+                  "ctml: narrow<Frac>: a wide value has 0 to (its bits - 1) fraction bits; Frac is out of range");
+    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, Frac - FracBits));
+  }
+  /// The same with `frac` known at run time: any int is defined (frac outside
+  /// the wide type's range saturates or rounds to 0, without overflow).
   [[nodiscard]] static constexpr value_type narrow(wide_type v, int frac) noexcept {
-    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, frac - FracBits));
+    constexpr int limit = 2 * std::numeric_limits<wide_type>::digits + 2;
+    const int shift = (frac > limit ? limit : (frac < -limit ? -limit : frac)) - FracBits;
+    return detail::clamp_to<Storage>(detail::rounding_shift<wide_type>(v, shift));
   }
 };
 
@@ -144,8 +165,29 @@ template <class P> inline constexpr bool is_fixed = false;
 template <class S, int F> inline constexpr bool is_fixed<q<S, F>> = true;
 }  // namespace detail
 
-/// A number policy: f32 or a q<> format.
+/// TFLite's affine int8 arithmetic for networks: `model.with(ctml::int8{})`.
+/// Requantisation multipliers keep `MultiplierBits` significant bits.
+template <int MultiplierBits = 31>
+  requires(MultiplierBits >= 8 && MultiplierBits <= 31)
+struct int8_affine {
+  static constexpr int multiplier_bits = MultiplierBits;
+  static constexpr const char* name = "int8";
+};
+using int8 = int8_affine<31>;
+/// Multipliers of 15 significant bits: requantisation without 32x32 products.
+using int8_fast = int8_affine<15>;
+
+namespace detail {
+template <class T> inline constexpr bool is_int8_affine = false;
+template <int B> inline constexpr bool is_int8_affine<int8_affine<B>> = true;
+}  // namespace detail
+
+/// A policy whose values pass between stages: f32 or a q<> format.
 template <class P>
-concept NumberPolicy = std::same_as<P, f32> || detail::is_fixed<P>;
+concept ValuePolicy = std::same_as<P, f32> || detail::is_fixed<P>;
+
+/// Any number policy: a value policy, or int8 arithmetic inside a network.
+template <class P>
+concept NumberPolicy = ValuePolicy<P> || detail::is_int8_affine<P>;
 
 }  // namespace ctml

@@ -9,10 +9,10 @@
 
 namespace ctml {
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct binarizer : detail::double_transform<binarizer<Params, Policy>, Params::n_features, Params::n_features> {
   static_assert(std::same_as<Policy, f32>, "ctml: binarizer supports ctml::f32 only");
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = binarizer<Params, P>;
 

@@ -43,11 +43,11 @@ CTML_NO_FP_CONTRACT [[nodiscard]] constexpr double einsum_squared_norm(std::span
 }
 }  // namespace detail
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct normalizer : detail::double_transform<normalizer<Params, Policy>, Params::n_features, Params::n_features> {
   static_assert(std::same_as<Policy, f32>, "ctml: normalizer supports ctml::f32 only");
   static_assert(Params::norm >= 0 && Params::norm <= 2, "ctml: Params::norm must be 0 (l1), 1 (l2) or 2 (max)");
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = normalizer<Params, P>;
 

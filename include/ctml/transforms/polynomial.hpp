@@ -19,11 +19,11 @@ inline constexpr std::size_t poly2_outputs =
                               : Params::n_features * (Params::n_features + 1) / 2);
 }
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct polynomial_features
     : detail::double_transform<polynomial_features<Params, Policy>, Params::n_features, detail::poly2_outputs<Params>> {
   static_assert(std::same_as<Policy, f32>, "ctml: polynomial_features supports ctml::f32 only");
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = polynomial_features<Params, P>;
 

@@ -18,10 +18,10 @@
 
 namespace ctml {
 
-template <class Params, NumberPolicy Policy = f32>
+template <class Params, ValuePolicy Policy = f32>
 struct projection : detail::double_transform<projection<Params, Policy>, Params::n_features, Params::n_outputs> {
   static_assert(std::same_as<Policy, f32>, "ctml: projection (PCA, TruncatedSVD) supports ctml::f32 only");
-  template <NumberPolicy P>
+  template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = projection<Params, P>;
 

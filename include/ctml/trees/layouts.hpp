@@ -86,7 +86,7 @@ struct unrolled {
     if constexpr (Params::left[Node] < 0) {
       votes.template add<static_cast<std::size_t>(Params::leaf[Node])>(tree);
     } else {
-      constexpr auto key = Rule::key(Params::threshold[Node]);
+      constexpr auto key = Rule::key(Params::threshold[Node], static_cast<std::size_t>(Params::feature[Node]));
       if (Rule::template goes_left<key>(x[Params::feature[Node]]))
         visit<static_cast<std::size_t>(Params::left[Node])>(x, votes, tree);
       else
@@ -149,7 +149,7 @@ struct table {
   static constexpr std::array<std::uint64_t, n_dec> node_key = [] {
     std::array<std::uint64_t, n_dec> k{};
     for_n(Params::n_nodes, [&](std::size_t i) {
-      if (!shape_t::is_leaf(i)) k[rank_of(i)] = static_cast<std::uint64_t>(Rule::key(Params::threshold[i]));
+      if (!shape_t::is_leaf(i)) k[rank_of(i)] = static_cast<std::uint64_t>(Rule::key(Params::threshold[i], static_cast<std::size_t>(Params::feature[i])));
     });
     return k;
   }();
@@ -172,7 +172,9 @@ struct table {
     std::uint32_t index_of_rank[n_dec + 1]{};
     std::size_t size = 0;
   };
-  template <const std::array<std::uint64_t, n_dec>& Keys>
+  // `Sparse`: entries equal to `none` are skipped (node pairs); every key
+  // counts (an integer key of -1 is ~0 as uint64, a real key, not `none`).
+  template <const std::array<std::uint64_t, n_dec>& Keys, bool Sparse>
   static constexpr distinct dedup() noexcept {
     constexpr std::size_t hash_size = std::size_t{1} << bit_width(2 * n_dec + 1);
     distinct s{};
@@ -183,7 +185,7 @@ struct table {
       end = n_dec - begin > block ? begin + block : n_dec;
       for (std::size_t d = begin; d < end; ++d) {
         const std::uint64_t k = key_of[d];
-        if (k == none) continue;
+        if (Sparse && k == none) continue;
         auto h = static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ull) >> 40) & (hash_size - 1);
         while (slot[h] != 0 && s.values[slot[h] - 1] != k) h = (h + 1) & (hash_size - 1);
         if (slot[h] == 0) {
@@ -195,9 +197,9 @@ struct table {
     }
     return s;
   }
-  static constexpr distinct key_info = dedup<node_key>();
+  static constexpr distinct key_info = dedup<node_key, false>();
   static constexpr std::size_t n_keys = key_info.size;
-  static constexpr distinct pair_info = dedup<node_pair>();
+  static constexpr distinct pair_info = dedup<node_pair, true>();
   static constexpr std::size_t n_pairs = pair_info.size;
 
   // Field widths.
@@ -215,9 +217,10 @@ struct table {
   }
   static constexpr int at_least_1(int bits) noexcept { return bits > 0 ? bits : 1; }
   static constexpr int feature_bits = at_least_1(bit_width(Params::n_features - 1));
-  static constexpr int key_bits = at_least_1(bit_width(n_keys - 1));
+  // (A forest of single leaves has no keys and no pairs: one bit each.)
+  static constexpr int key_bits = at_least_1(bit_width(n_keys > 0 ? n_keys - 1 : 0));
   static constexpr int row_bits = at_least_1(bit_width(Params::n_values - 1));
-  static constexpr int pair_bits = at_least_1(bit_width(n_pairs - 1));
+  static constexpr int pair_bits = at_least_1(bit_width(n_pairs > 0 ? n_pairs - 1 : 0));
   static constexpr int single_ref_bits = bit_width(max_offset()) > row_bits ? bit_width(max_offset()) : row_bits;
   static constexpr int max_of(int a, int b) noexcept { return a > b ? a : b; }
   static constexpr std::size_t word_bytes_for(int ref_width) noexcept {
@@ -230,7 +233,9 @@ struct table {
       n_dec * word_bytes_for(max_of(single_ref_bits, 2 * row_bits));
   static constexpr int ref_bits = max_of(single_ref_bits, use_pairs ? pair_bits : 2 * row_bits);
   static constexpr std::size_t word_bytes = word_bytes_for(ref_bits);
-  static_assert(word_bytes <= 8, "ctml: tree too large for the table layout");
+  static_assert(word_bytes <= 8,
+                "ctml: tree too large for the table layout (a node needs more than 64 bits: features, thresholds "
+                "and leaf rows): use model.with(ctml::unrolled_layout{})");
   using word_type = std::conditional_t<(word_bytes <= 2), std::uint16_t,
                                        std::conditional_t<(word_bytes <= 4), std::uint32_t, std::uint64_t>>;
   static constexpr int key_shift = feature_bits;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +42,54 @@ using uint_for = std::conditional_t<(Max <= 0xff), std::uint8_t,
   return n;
 }
 
+/// numpy's pairwise summation (`np.add.reduce` over a contiguous axis):
+/// plain below 8 values, 8 interleaved partial sums up to 128, halves above.
+/// The order matters from 8 classes on: sums of the same values in another
+/// order can differ in the last bit, and so can the probabilities.
+constexpr double numpy_sum(const double* a, std::size_t n) noexcept {
+  if (n < 8) {
+    double s = 0.0;
+    for (std::size_t i = 0; i < n; ++i) s += a[i];
+    return s;
+  }
+  if (n <= 128) {
+    double r[8] = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]};
+    std::size_t i = 8;
+    for (; i < n - n % 8; i += 8)
+      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
+    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) s += a[i];
+    return s;
+  }
+  std::size_t half = n / 2;
+  half -= half % 8;
+  return numpy_sum(a, half) + numpy_sum(a + half, n - half);
+}
+
+/// A single DecisionTreeClassifier predicts the first maximum of its leaf's
+/// raw (weighted) values, not of the normalised row: as votes, a row of one
+/// 1 at that class (Params::raw_argmax, docs/generated-header.md).
+template <class Params>
+struct argmax_rows : Params {
+  using row = std::array<double, Params::n_classes>;
+  static constexpr std::array<row, Params::n_values> values = [] {
+    std::array<row, Params::n_values> v{};
+    for (std::size_t r = 0; r < Params::n_values; ++r) {
+      std::size_t best = 0;
+      for (std::size_t c = 1; c < Params::n_classes; ++c)
+        if (Params::values[r][c] > Params::values[r][best]) best = c;
+      v[r][best] = 1.0;
+    }
+    return v;
+  }();
+};
+
+template <class Params>
+constexpr bool raw_argmax() noexcept {
+  if constexpr (requires { Params::raw_argmax; }) return Params::raw_argmax;
+  else return false;
+}
+
 /// Derived leaf rows of a classifier ensemble, as sparse tables in flash.
 /// `Compact` (the table layout) stores 16-bit votes; unrolled code holds its
 /// votes as immediates and keeps 30 bits of precision.
@@ -50,11 +99,8 @@ struct class_rows {
   static constexpr std::size_t n_classes = Params::n_classes;
   static constexpr std::size_t n_trees = Params::n_trees;
 
-  static constexpr double total(std::size_t r) noexcept {
-    double s = 0.0;
-    for (std::size_t c = 0; c < n_classes; ++c) s += Params::values[r][c];
-    return s;
-  }
+  /// The row's sum as numpy's `sum(axis=1)` computes it (pairwise from 8 classes).
+  static constexpr double total(std::size_t r) noexcept { return 0.0 + numpy_sum(&Params::values[r][0], n_classes); }
   /// sklearn's predict_proba entry (a zero row stays as it is, as in sklearn).
   static constexpr double proba(std::size_t r, std::size_t c) noexcept {
     const double t = total(r);
@@ -81,7 +127,9 @@ struct class_rows {
   static constexpr int index_bits = bit_width(n_classes - 1);
   static constexpr int room = 30 - bit_width(n_trees - 1) - index_bits;
   static constexpr int frac_bits = Compact && room > 15 ? 15 : room;
-  static_assert(frac_bits >= 8, "ctml: too many trees times classes for 32-bit votes");
+  static_assert(frac_bits >= 8,
+                "ctml: too many trees times classes for 32-bit votes (fewer than 8 bits of probability left): "
+                "use fewer trees or merge classes");
   using acc_type = std::uint32_t;
   using value_type = std::conditional_t<Compact, std::uint16_t, std::uint32_t>;  // a vote, before the index shift
   static constexpr double one = detail::pow2(frac_bits);
@@ -223,6 +271,13 @@ class class_votes {
         vote = flash_load(&rows::entry_vote[e]);
       acc_[flash_load(&rows::entry_class[e])] += vote << rows::index_bits;
     }
+  }
+
+  /// The average of the trees' probability rows, from the votes.
+  constexpr void probabilities(std::span<float, Params::n_classes> out) const noexcept {
+    constexpr float scale = static_cast<float>(rows::one * static_cast<double>(Params::n_trees));
+    for (std::size_t c = 0; c < Params::n_classes; ++c)
+      out[c] = static_cast<float>(acc_[c] >> rows::index_bits) / scale;
   }
 
   [[nodiscard]] constexpr int winner() const noexcept {

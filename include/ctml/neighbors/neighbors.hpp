@@ -1,0 +1,609 @@
+// k-nearest neighbours from scikit-learn: KNeighborsClassifier,
+// KNeighborsRegressor (uniform or distance weights, minkowski p = 1, 2 or any p).
+//
+// Parameters (generated; see generator/ctml/neighbors.py):
+//   n_features, n_samples, n_neighbors, p (double), distance_weights (bool),
+//   samples[n_samples][n_features] (sklearn's _fit_X, float64),
+//   classifiers: n_classes, labels[n_samples] (index into classes_);
+//   regressors: targets[n_samples].
+//
+// What scikit-learn computes (1.2, algorithm "kd_tree"/"ball_tree", which
+// "auto" picks for up to 15 features): the reduced distance in double,
+// sum_i (x_i - s_i)^2 (p = 2), sum_i |x_i - s_i| (p = 1), sum_i |x_i - s_i|^p,
+// the k smallest, then the most frequent label (uniform; ties: smallest
+// class index) or the largest sum of weights 1/distance (distance; a
+// zero distance gives its neighbours weight 1 and the others 0).
+//
+// f32 policy, p = 1 and 2: the input is converted to fixed point on a grid
+// chosen at compile time from the training data, and distances are integer
+// sums with a bound on their error (2|d|_1 + 3n units for p = 2). When the
+// k-th chosen neighbour's upper bound lies below every rejected sample's
+// lower bound, the set is sklearn's; otherwise (near-ties, constructed ties,
+// inputs far outside the training range) the double distances are computed
+// as sklearn computes them and ties are broken by training index, as sklearn's
+// brute force does (kd/ball trees break exact ties in tree order, which
+// sklearn documents as depending on the training data's order).
+// q<S, F> policies: inputs are raw fixed point; distances are exact integers
+// (exact against sklearn when the training data lie on the 2^-F grid, e.g.
+// integer data and F = 0).
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <type_traits>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/number/math.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+
+namespace ctml::neighbors {
+
+/// Minkowski exponents with integer fast paths.
+enum class metric_kind { manhattan, euclidean, general };
+
+template <class Params>
+inline constexpr metric_kind metric_of = Params::p == 1.0 ? metric_kind::manhattan
+                                         : Params::p == 2.0 ? metric_kind::euclidean
+                                                            : metric_kind::general;
+
+/// numpy's sum of n values along a row (pairwise: 8 partial sums from 8 on).
+template <class Get>
+[[nodiscard]] constexpr double numpy_sum(std::size_t count, Get get) noexcept {
+  if (count < 8) {
+    double s = 0.0;  // numpy starts from the first element; 0.0 + a == a
+    for (std::size_t i = 0; i < count; ++i) s += get(i);
+    return s;
+  }
+  double r[8];
+  for (std::size_t j = 0; j < 8; ++j) r[j] = get(j);
+  std::size_t i = 8;
+  for (; i + 8 <= count; i += 8)
+    for (std::size_t j = 0; j < 8; ++j) r[j] += get(i + j);
+  double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+  for (; i < count; ++i) s += get(i);
+  return s;
+}
+
+/// sklearn's reduced distance in double, in its order.
+template <class Params, class X, class Row>
+[[nodiscard]] constexpr double reduced_distance(X x, Row s) noexcept {
+  double d = 0.0;
+  for (std::size_t i = 0; i < Params::n_features; ++i) {
+    const double t = x(i) - s(i);
+    if constexpr (metric_of<Params> == metric_kind::euclidean) d += t * t;
+    else if constexpr (metric_of<Params> == metric_kind::manhattan) d += t < 0 ? -t : t;
+    else d += t == 0 ? 0.0 : math::exp(Params::p * math::log(t < 0 ? -t : t));
+  }
+  return d;
+}
+
+/// sqrt correctly rounded, as IEEE (and numpy) computes it: the root of the
+/// significand bit by bit in integers (ctml::math::sqrt is within an ulp).
+[[nodiscard]] constexpr double sqrt_rounded(double x) noexcept {
+  if (!(x > 0) || x == std::numeric_limits<double>::infinity()) return x == 0 ? x : math::sqrt(x);
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  std::uint64_t m = bits & ((std::uint64_t{1} << 52) - 1);
+  int e = static_cast<int>(bits >> 52);
+  if (e == 0) {  // subnormal
+    e = 1;
+    while (m < (std::uint64_t{1} << 52)) { m <<= 1; --e; }
+  } else {
+    m |= std::uint64_t{1} << 52;
+  }
+  e -= 1075;  // x = m 2^e
+  if (e & 1) { m <<= 1; --e; }
+  // root of N = m 2^54 (bits of m, then zeros), two bits at a time: 54 root bits.
+  std::uint64_t rem = 0, root = 0;
+  for (int i = 53; i >= 0; --i) {
+    const int b = 2 * i - 54;
+    const std::uint64_t pair = b >= 0 ? (m >> b) & 3 : 0;
+    rem = (rem << 2) | pair;
+    const std::uint64_t trial = (root << 2) | 1;
+    root <<= 1;
+    if (rem >= trial) { rem -= trial; root |= 1; }
+  }
+  std::uint64_t sig = root >> 1;
+  if ((root & 1) && (rem != 0 || (sig & 1))) ++sig;
+  int exp = e / 2 - 26;
+  if (sig == (std::uint64_t{1} << 53)) { sig >>= 1; ++exp; }
+  return math::detail::scale(static_cast<double>(sig), exp);
+}
+
+/// The distance from a reduced distance (sklearn's _rdist_to_dist).
+template <class Params>
+[[nodiscard]] constexpr double to_distance(double rd) noexcept {
+  if constexpr (metric_of<Params> == metric_kind::euclidean) return sqrt_rounded(rd);
+  else if constexpr (metric_of<Params> == metric_kind::manhattan) return rd;
+  else return rd == 0 ? 0.0 : math::exp(math::log(rd) / Params::p);
+}
+
+/// The fixed-point grid of the f32 fast path.
+template <class Params>
+struct grid {
+  static constexpr std::size_t n = Params::n_features, m = Params::n_samples;
+  static constexpr int log2_ceil(std::size_t v) noexcept {
+    int b = 0;
+    while ((std::size_t{1} << b) < v) ++b;
+    return b;
+  }
+  // |difference| < 2^bits keeps n squared differences below 2^31.
+  static constexpr int bits = (31 - log2_ceil(n)) / 2;
+  static constexpr double lo(std::size_t i) noexcept {
+    double v = Params::samples[0][i];
+    for (std::size_t s = 1; s < m; ++s) v = Params::samples[s][i] < v ? Params::samples[s][i] : v;
+    return v;
+  }
+  static constexpr double hi(std::size_t i) noexcept {
+    double v = Params::samples[0][i];
+    for (std::size_t s = 1; s < m; ++s) v = Params::samples[s][i] > v ? Params::samples[s][i] : v;
+    return v;
+  }
+  static constexpr double half_range = [] {
+    double r = 0.0;
+    for (std::size_t i = 0; i < n; ++i) r = (hi(i) - lo(i)) / 2 > r ? (hi(i) - lo(i)) / 2 : r;
+    return r > 0 ? r : 1.0;
+  }();
+  // Samples within 2^(bits-2) of the centre, inputs accepted within 2^(bits-1).
+  static constexpr int frac_bits = [] {
+    int f = 0;
+    while (half_range * detail::pow2(f + 1) < detail::pow2(bits - 2) && f < 60) ++f;
+    while (half_range * detail::pow2(f) >= detail::pow2(bits - 2) && f > -60) --f;
+    return f;
+  }();
+  static constexpr double scale = detail::pow2(frac_bits);
+  static constexpr std::int32_t limit = std::int32_t{1} << (bits - 1);
+  CTML_FLASH static constexpr auto centre = [] {
+    std::array<std::int32_t, n> c{};
+    for (std::size_t i = 0; i < n; ++i) c[i] = detail::round_sat<std::int32_t>((lo(i) + hi(i)) / 2 * scale);
+    return c;
+  }();
+  using sample_type = std::conditional_t<(bits - 2 <= 15), std::int16_t, std::int32_t>;
+  CTML_FLASH static constexpr auto samples = [] {
+    std::array<std::array<sample_type, n>, m> q{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i)
+        q[s][i] = static_cast<sample_type>(detail::round_sat<std::int32_t>(Params::samples[s][i] * scale) - centre[i]);
+    return q;
+  }();
+
+  /// round(x * 2^frac_bits) from the float's bits (no float arithmetic: no
+  /// soft-float on chips without an FPU); false if |x * 2^F| >= 2^30 or not finite.
+  [[nodiscard]] static constexpr bool to_fixed(float x, std::int32_t& out) noexcept {
+    const auto b = std::bit_cast<std::uint32_t>(x);
+    const int e = static_cast<int>((b >> 23) & 0xff);
+    if (e == 0xff) return false;
+    if (e == 0) { out = 0; return true; }  // zero and subnormals: |x 2^F| < 1/2 for any usable F
+    const std::uint32_t mant = (b & 0x7fffffu) | 0x800000u;
+    const int shift = e - 150 + frac_bits;  // x 2^F = mant 2^shift
+    std::int32_t v;
+    if (shift >= 7) return false;
+    if (shift >= 0) v = static_cast<std::int32_t>(mant << shift);
+    else if (shift < -25) v = 0;
+    else v = static_cast<std::int32_t>((mant + (std::uint32_t{1} << (-shift - 1))) >> -shift);
+    out = (b >> 31) ? -v : v;
+    return true;
+  }
+};
+
+/// One of the k best so far.
+struct candidate {
+  std::uint32_t d;  // distance (integer path) or unused
+  std::uint32_t e;  // its error bound
+  std::uint16_t i;  // training index
+};
+
+/// The k nearest training samples, as sklearn chooses them; their indices in
+/// distance order, and (for distance weights) their distances.
+template <class Params>
+struct search {
+  static constexpr std::size_t n = Params::n_features, m = Params::n_samples, k = Params::n_neighbors;
+  static_assert(k >= 1 && k <= m, "ctml: n_neighbors must be between 1 and the number of training samples");
+  static_assert(m <= 65535, "ctml: more than 65535 training samples");
+  using g = grid<Params>;
+  static constexpr bool integer_path = metric_of<Params> != metric_kind::general;
+
+  struct result {
+    std::array<std::uint16_t, k> index{};
+    std::array<double, k> distance{};  // filled for distance weights only
+  };
+
+  /// Integer distances with error bounds; false when they cannot prove the set.
+  static constexpr bool nearest_fixed(std::span<const float, n> xf, result& out) noexcept {
+    std::array<std::int32_t, n> x{};
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int32_t v;
+      if (!g::to_fixed(xf[i], v)) return false;
+      v -= flash_load(&g::centre[i]);
+      if (v >= g::limit || v <= -g::limit) return false;
+      x[i] = v;
+    }
+    std::array<candidate, k + 1> best{};
+    std::size_t count = 0;
+    std::uint32_t lowest_rejected = std::numeric_limits<std::uint32_t>::max();
+    for (std::size_t s = 0; s < m; ++s) {
+      std::uint32_t d = 0, l1 = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
+        const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
+        if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
+        l1 += a;
+      }
+      std::uint32_t e;
+      if constexpr (metric_of<Params> == metric_kind::euclidean) e = 2 * l1 + 3 * n + 1;
+      else { d = l1; e = n + 1; }
+      candidate c{d, e, static_cast<std::uint16_t>(s)};
+      if (count == k + 1) {
+        if (d >= best[k].d) {  // rejected
+          const std::uint32_t lower = d > e ? d - e : 0;
+          lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+          continue;
+        }
+        const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
+        lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+        --count;
+      }
+      std::size_t j = count++;
+      for (; j > 0 && best[j - 1].d > d; --j) best[j] = best[j - 1];  // stable: equal d keeps index order
+      best[j] = c;
+    }
+    if (count == k + 1) {
+      const std::uint32_t lower = best[k].d > best[k].e ? best[k].d - best[k].e : 0;
+      lowest_rejected = lower < lowest_rejected ? lower : lowest_rejected;
+    }
+    std::uint64_t highest_chosen = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::uint64_t upper = std::uint64_t{best[j].d} + best[j].e;
+      highest_chosen = upper > highest_chosen ? upper : highest_chosen;
+    }
+    if (highest_chosen >= lowest_rejected) return false;
+    for (std::size_t j = 0; j < k; ++j) out.index[j] = best[j].i;
+    return true;
+  }
+
+  static constexpr double sample(std::size_t s, std::size_t i) noexcept { return flash_load(&samples_d[s][i]); }
+  CTML_FLASH static constexpr auto samples_d = [] {
+    std::array<std::array<double, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::samples[s][i];
+    return v;
+  }();
+
+  /// sklearn's max-heap of the k best (NeighborsHeap._push): the root holds
+  /// the largest; a value enters only when below it.
+  struct heap {
+    std::array<double, k> value{};
+    std::array<std::uint16_t, k> index{};
+    constexpr heap() noexcept { value.fill(std::numeric_limits<double>::infinity()); }
+    [[nodiscard]] constexpr double largest() const noexcept { return value[0]; }
+    constexpr void push(double v, std::uint16_t idx) noexcept {
+      if (!(v < value[0])) return;
+      std::size_t i = 0;
+      for (;;) {
+        const std::size_t c1 = 2 * i + 1, c2 = c1 + 1;
+        std::size_t swap;
+        if (c1 >= k) break;
+        if (c2 >= k) {
+          if (value[c1] > v) swap = c1;
+          else break;
+        } else if (value[c1] >= value[c2]) {
+          if (v < value[c1]) swap = c1;
+          else break;
+        } else {
+          if (v < value[c2]) swap = c2;
+          else break;
+        }
+        value[i] = value[swap];
+        index[i] = index[swap];
+        i = swap;
+      }
+      value[i] = v;
+      index[i] = idx;
+    }
+  };
+
+  static constexpr double reduced(std::span<const float, n> xf, std::size_t s) noexcept {
+    return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
+                                    [s](std::size_t i) { return sample(s, i); });
+  }
+
+  static constexpr bool kd_tree = requires { Params::n_nodes; };
+
+  /// sklearn's KDTree.query, depth first: children nearest first (by
+  /// min_rdist, the left one on equality), points in tree order.
+  static constexpr void query_tree(std::span<const float, n> xf, heap& h) noexcept {
+    if constexpr (kd_tree) {
+      constexpr std::size_t n_nodes = Params::n_nodes;
+      auto min_rdist = [&](std::size_t node) {
+        double rd = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double x = static_cast<double>(xf[i]);
+          const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
+          const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+          const double half = 0.5 * d;
+          if constexpr (metric_of<Params> == metric_kind::euclidean) rd += half * half;
+          else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
+          else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
+        }
+        return rd;
+      };
+      // An explicit stack of (node, its lower bound); depth <= log2(n_nodes) + 1.
+      struct item { std::uint16_t node; double bound; };
+      std::array<item, 2 * (std::bit_width(n_nodes) + 1)> stack{};
+      std::size_t top = 0;
+      stack[top++] = {0, min_rdist(0)};
+      while (top > 0) {
+        const item it = stack[--top];
+        if (it.bound > h.largest()) continue;
+        const std::size_t node = it.node;
+        if (flash_load(&node_leaf[node])) {
+          for (std::size_t j = flash_load(&node_start[node]), e = flash_load(&node_end[node]); j < e; ++j) {
+            const std::uint16_t s = flash_load(&tree_order[j]);
+            h.push(reduced(xf, s), s);
+          }
+        } else {
+          const std::size_t c1 = 2 * node + 1, c2 = c1 + 1;
+          const double b1 = min_rdist(c1), b2 = min_rdist(c2);
+          if (b1 <= b2) {  // visit c1 first: push it last
+            stack[top++] = {static_cast<std::uint16_t>(c2), b2};
+            stack[top++] = {static_cast<std::uint16_t>(c1), b1};
+          } else {
+            stack[top++] = {static_cast<std::uint16_t>(c1), b1};
+            stack[top++] = {static_cast<std::uint16_t>(c2), b2};
+          }
+        }
+      }
+    } else {
+      (void)xf;
+      (void)h;
+    }
+  }
+
+  template <class T, std::size_t N, class F>
+  static constexpr std::array<T, N> table(F f) noexcept {
+    std::array<T, N> a{};
+    for (std::size_t i = 0; i < N; ++i) a[i] = f(i);
+    return a;
+  }
+  static constexpr std::size_t tree_nodes = [] {
+    if constexpr (kd_tree) return static_cast<std::size_t>(Params::n_nodes);
+    else return std::size_t{0};
+  }();
+  CTML_FLASH static constexpr auto node_start = table<std::uint16_t, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_end = table<std::uint16_t, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else return static_cast<bool>(i * 0);
+  });
+  CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
+    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else return std::uint16_t(i * 0);
+  });
+  CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+    std::array<double, n> r{};
+    if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_lo[i][f];
+    return r;
+  });
+  CTML_FLASH static constexpr auto node_hi = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+    std::array<double, n> r{};
+    if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_hi[i][f];
+    return r;
+  });
+
+  /// sklearn's _simultaneous_sort (quicksort, median of three): the order of
+  /// equal distances, and so of a regressor's sums, follows it.
+  static constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
+    auto swap = [&](std::size_t a, std::size_t b) {
+      const double d = dist[a]; dist[a] = dist[b]; dist[b] = d;
+      const std::uint16_t t = idx[a]; idx[a] = idx[b]; idx[b] = t;
+    };
+    if (size <= 1) return;
+    if (size == 2) {
+      if (dist[0] > dist[1]) swap(0, 1);
+      return;
+    }
+    if (size == 3) {
+      if (dist[0] > dist[1]) swap(0, 1);
+      if (dist[1] > dist[2]) {
+        swap(1, 2);
+        if (dist[0] > dist[1]) swap(0, 1);
+      }
+      return;
+    }
+    const std::size_t mid = size / 2;
+    if (dist[0] > dist[size - 1]) swap(0, size - 1);
+    if (dist[size - 1] > dist[mid]) {
+      swap(size - 1, mid);
+      if (dist[0] > dist[size - 1]) swap(0, size - 1);
+    }
+    const double pivot = dist[size - 1];
+    std::size_t store = 0;
+    for (std::size_t i = 0; i + 1 < size; ++i)
+      if (dist[i] < pivot) swap(i, store++);
+    swap(store, size - 1);
+    if (store > 1) simultaneous_sort(dist, idx, store);
+    if (store + 2 < size) simultaneous_sort(dist + store + 1, idx + store + 1, size - store - 1);
+  }
+
+  /// sklearn's double arithmetic and its order of pushes into its heap:
+  /// the kd-tree's traversal, or training order (brute force).
+  static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
+    heap h;
+    if constexpr (kd_tree) {
+      query_tree(xf, h);
+    } else {
+      for (std::size_t s = 0; s < m; ++s) h.push(reduced(xf, s), static_cast<std::uint16_t>(s));
+    }
+    simultaneous_sort(h.value.data(), h.index.data(), k);
+    for (std::size_t j = 0; j < k; ++j) {
+      out.index[j] = h.index[j];
+      out.distance[j] = to_distance<Params>(h.value[j]);
+    }
+  }
+
+  /// `ordered`: the caller needs sklearn's order of the neighbours (sums of
+  /// weights or targets), not only the set.
+  template <bool ordered>
+  static constexpr void nearest(std::span<const float, n> x, result& out) noexcept {
+    if constexpr (integer_path) {
+      if (nearest_fixed(x, out)) {
+        if constexpr (!ordered) return;
+        std::array<double, k> rd{};
+        for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(x, out.index[j]);
+        // By distance; equal distances are ordered by sklearn's heap and
+        // sort, which only the double path reproduces.
+        bool tie = false;
+        for (std::size_t j = 1; j < k; ++j)
+          for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
+            tie = tie || rd[i - 1] == rd[i];
+            const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
+            const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+          }
+        if (!tie) {
+          for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+          return;
+        }
+      }
+    }
+    nearest_double(x, out);
+  }
+
+  static constexpr std::size_t data_bytes() noexcept {
+    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(node_start) +
+           sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi);
+  }
+};
+
+/// sklearn's weights for distances (None for uniform): 1/d, or, when some
+/// distance is 0, 1 for those and 0 for the others.
+template <std::size_t K>
+constexpr void distance_weights(const std::array<double, K>& dist, std::array<double, K>& w) noexcept {
+  bool zero = false;
+  for (double d : dist) zero = zero || d == 0.0;
+  for (std::size_t j = 0; j < K; ++j) w[j] = zero ? (dist[j] == 0.0 ? 1.0 : 0.0) : 1.0 / dist[j];
+}
+
+}  // namespace ctml::neighbors
+
+namespace ctml {
+
+/// KNeighborsClassifier: the index into classes_ of sklearn's prediction.
+template <class Params, ValuePolicy Policy = f32>
+struct knn_classifier {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_classifier with f32 (q<> policies: see knn_fixed)");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  static constexpr std::size_t n_classes = Params::n_classes;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = knn_classifier<Params, P>;
+
+ private:
+  using search = neighbors::search<Params>;
+  static constexpr std::size_t k = Params::n_neighbors;
+  using label_type = std::conditional_t<(Params::n_classes <= 256), std::uint8_t, std::uint16_t>;
+  CTML_FLASH static constexpr auto labels = [] {
+    std::array<label_type, Params::n_samples> l{};
+    for (std::size_t s = 0; s < Params::n_samples; ++s) l[s] = static_cast<label_type>(Params::labels[s]);
+    return l;
+  }();
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(labels); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
+    return (k + 1) * sizeof(neighbors::candidate) + k * 10 + in_extent * 4 + n_classes * 8;
+  }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
+
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+    typename search::result r{};
+    search::template nearest<Params::distance_weights>(x, r);
+    if constexpr (!Params::distance_weights) {
+      std::array<std::uint16_t, n_classes> votes{};
+      for (std::size_t j = 0; j < k; ++j) ++votes[flash_load(&labels[r.index[j]])];
+      std::size_t best = 0;
+      for (std::size_t c = 1; c < n_classes; ++c)
+        if (votes[c] > votes[best]) best = c;
+      return static_cast<int>(best);
+    } else {
+      std::array<double, k> w{};
+      neighbors::distance_weights(r.distance, w);
+      std::size_t best = 0;
+      double best_score = 0.0;
+      for (std::size_t c = 0; c < n_classes; ++c) {
+        const double score = neighbors::numpy_sum(k, [&](std::size_t j) {
+          return flash_load(&labels[r.index[j]]) == c ? w[j] : 0.0;
+        });
+        if (c == 0 || score > best_score) {
+          best = c;
+          best_score = score;
+        }
+      }
+      return static_cast<int>(best);
+    }
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+/// KNeighborsRegressor: sklearn's mean (uniform) or weighted mean of the targets.
+template <class Params, ValuePolicy Policy = f32>
+struct knn_regressor {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: use knn_regressor with f32");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = double;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = knn_regressor<Params, P>;
+
+ private:
+  using search = neighbors::search<Params>;
+  static constexpr std::size_t k = Params::n_neighbors;
+  CTML_FLASH static constexpr auto targets = [] {
+    std::array<double, Params::n_samples> t{};
+    for (std::size_t s = 0; s < Params::n_samples; ++s) t[s] = Params::targets[s];
+    return t;
+  }();
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 800; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
+    return (k + 1) * sizeof(neighbors::candidate) + k * 18 + in_extent * 4;
+  }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
+
+  [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x) const noexcept {
+    typename search::result r{};
+    search::template nearest<true>(x, r);
+    if constexpr (!Params::distance_weights) {
+      const double sum = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]); });
+      return sum / static_cast<double>(k);
+    } else {
+      std::array<double, k> w{};
+      neighbors::distance_weights(r.distance, w);
+      const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]) * w[j]; });
+      const double den = neighbors::numpy_sum(k, [&](std::size_t j) { return w[j]; });
+      return num / den;
+    }
+  }
+  [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<double, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+}  // namespace ctml

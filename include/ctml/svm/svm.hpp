@@ -1,0 +1,424 @@
+// Kernel SVMs from scikit-learn (libsvm): SVC and NuSVC (one-vs-one votes),
+// SVR and NuSVR (values), OneClassSVM (+1 / -1).
+//
+// Parameters (generated; docs in generator/ctml/svm.py):
+//   n_features, n_vectors, kernel, gamma, coef0, degree,
+//   vectors[n_vectors][n_features]          support vectors, grouped by class
+//   dual_coef[n_rows][n_vectors]            libsvm's sv_coef (sklearn's _dual_coef_)
+//   intercept[n_pairs]                      libsvm's -rho (sklearn's _intercept_)
+//   classifiers: n_classes, n_support[n_classes]
+// libsvm's decision for the classes i < j (pair p, in the order (0,1), (0,2),
+// ..., (1,2), ...) is, in double,
+//   dec_p = sum_{s in i} dual_coef[j-1][s] K(x, s) + sum_{s in j} dual_coef[i][s] K(x, s) - rho_p
+// and class i gets the vote if dec_p > 0, else class j; the first class with
+// the most votes wins. A regressor's value and a one-class decision are the
+// same sum over all vectors with row 0 (one "pair" of one group).
+//
+// f32 policy: rbf and linear kernels decide in float32 when |dec_p| exceeds a
+// bound on the float32 error proven at compile time (rbf) or from |x|_1 at
+// run time (linear: the kernel sums are folded into one weight row per pair);
+// otherwise, and for poly and sigmoid kernels, libsvm's double arithmetic is
+// redone in its order (see kernel.hpp for what that can and cannot reproduce;
+// on AVR double is 32 bits, so near-ties there are decided in float).
+// Regressors always compute libsvm's double sum.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+#include <ctml/svm/kernel.hpp>
+
+namespace ctml::svm {
+
+/// Group structure: classes for classifiers, one group for SVR / OneClassSVM.
+template <class Params>
+struct groups {
+  static constexpr bool classifier = requires { Params::n_classes; };
+  static constexpr std::size_t n = [] {
+    if constexpr (classifier) return static_cast<std::size_t>(Params::n_classes);
+    else return std::size_t{2};
+  }();
+  static constexpr std::size_t n_pairs = n * (n - 1) / 2;
+  static constexpr std::size_t n_rows = n - 1;
+  static constexpr std::size_t m = Params::n_vectors;
+  static constexpr std::size_t size(std::size_t c) noexcept {
+    if constexpr (classifier) return static_cast<std::size_t>(Params::n_support[c]);
+    else return c == 0 ? m : 0;
+  }
+  static constexpr std::size_t start(std::size_t c) noexcept {
+    std::size_t s = 0;
+    for (std::size_t i = 0; i < c; ++i) s += size(i);
+    return s;
+  }
+  static constexpr std::size_t pair(std::size_t i, std::size_t j) noexcept { return i * (2 * n - i - 1) / 2 + (j - i - 1); }
+  /// The pair that row r of the coefficients of a vector in group c feeds.
+  static constexpr std::size_t pair_of(std::size_t c, std::size_t r) noexcept {
+    return r < c ? pair(r, c) : pair(c, r + 1);
+  }
+  static constexpr std::size_t group_of(std::size_t s) noexcept {
+    std::size_t c = 0;
+    while (c + 1 < n && s >= start(c + 1)) ++c;
+    return c;
+  }
+  /// Whether vector s takes part in pair p = (i, j), and with which coefficient row.
+  static constexpr bool in_pair(std::size_t s, std::size_t i, std::size_t j) noexcept {
+    const std::size_t c = group_of(s);
+    return c == i || c == j;
+  }
+  static constexpr std::size_t row_in_pair(std::size_t s, std::size_t i, std::size_t j) noexcept {
+    return group_of(s) == i ? j - 1 : i;
+  }
+  static_assert(start(n) == m || !classifier, "ctml: n_support does not add up to n_vectors");
+};
+
+/// Tables derived at compile time.
+template <class Params>
+struct tables {
+  using g = groups<Params>;
+  static constexpr std::size_t n = Params::n_features, m = g::m, rows = g::n_rows, pairs = g::n_pairs;
+  static constexpr kernel kind = Params::kernel;
+  static constexpr double u = 0x1p-24;  // float32 unit roundoff
+
+  static constexpr bool vectors_are_float = [] {
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i)
+        if (static_cast<double>(static_cast<float>(Params::vectors[s][i])) != Params::vectors[s][i]) return false;
+    return true;
+  }();
+  static constexpr double abs(double v) noexcept { return v < 0 ? -v : v; }
+
+  struct pair_ij { std::size_t i, j; };
+  static constexpr pair_ij pair_at(std::size_t p) noexcept {
+    for (std::size_t i = 0; i < g::n; ++i)
+      for (std::size_t j = i + 1; j < g::n; ++j)
+        if (g::pair(i, j) == p) return {i, j};
+    return {0, 0};
+  }
+
+  // Float32 data of the fast path.
+  CTML_FLASH static constexpr auto vectors_f = [] {
+    std::array<std::array<float, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = static_cast<float>(Params::vectors[s][i]);
+    return v;
+  }();
+  CTML_FLASH static constexpr auto coef_f = [] {  // [vector][row]
+    std::array<std::array<float, rows>, m> c{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t r = 0; r < rows; ++r) c[s][r] = static_cast<float>(Params::dual_coef[r][s]);
+    return c;
+  }();
+  CTML_FLASH static constexpr auto intercept_f = [] {
+    std::array<float, pairs> b{};
+    for (std::size_t p = 0; p < pairs; ++p) b[p] = static_cast<float>(Params::intercept[p]);
+    return b;
+  }();
+
+  // rbf: |K_float - K| <= kernel_error(s) for every input (see svm/README in svm.py):
+  // the rounding of D = sum (x_i - s_i)^2 is at most (n + 6) u D + 3 u |s|^2, so the
+  // exponent's error times K = e^(-gamma D) is at most (n + 8) u / e + 3 u gamma |s|^2,
+  // plus float exp's 4 u and its flush to zero below e^-86.
+  static constexpr double kernel_error(std::size_t s) noexcept {
+    double ss = 0.0;
+    for (std::size_t i = 0; i < n; ++i) ss += Params::vectors[s][i] * Params::vectors[s][i];
+    return 1.1 * u * ((static_cast<double>(n) + 8.0) * 0.36787944117144233 + 3.0 * abs(Params::gamma) * ss + 8.0) +
+           0x1p-120;
+  }
+  // The float32 decision's error bound per pair (rbf): kernel errors times
+  // |coefficients|, the rounding of coefficients, products and the sum.
+  CTML_FLASH static constexpr auto rbf_bound = [] {
+    std::array<float, pairs> bound{};
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const auto [i, j] = pair_at(p);
+      double err = 0.0, sum_c = 0.0, count = 0.0;
+      for (std::size_t s = 0; s < m; ++s) {
+        if (!g::in_pair(s, i, j)) continue;
+        const double c = abs(Params::dual_coef[g::row_in_pair(s, i, j)][s]);
+        err += c * (kernel_error(s) + 2.2 * u);
+        sum_c += c;
+        count += 1.0;
+      }
+      const double b = abs(Params::intercept[p]);
+      bound[p] = static_cast<float>(1.1 * (err + (count + 3.0) * u * (1.1 * sum_c + b) + u * b) + 0x1p-100);
+    }
+    return bound;
+  }();
+
+  // linear: one weight row per pair, W_p = sum_s c_ps s, and the bound alpha_p |x|_1 + beta_p.
+  static constexpr double weight(std::size_t p, std::size_t f) noexcept {
+    const auto [i, j] = pair_at(p);
+    double w = 0.0;
+    for (std::size_t s = 0; s < m; ++s)
+      if (g::in_pair(s, i, j)) w += Params::dual_coef[g::row_in_pair(s, i, j)][s] * Params::vectors[s][f];
+    return w;
+  }
+  CTML_FLASH static constexpr auto weights_f = [] {
+    std::array<std::array<float, n>, pairs> w{};
+    if constexpr (kind == kernel::linear)
+      for (std::size_t p = 0; p < pairs; ++p)
+        for (std::size_t f = 0; f < n; ++f) w[p][f] = static_cast<float>(weight(p, f));
+    return w;
+  }();
+  struct linear_bound_t { float alpha, beta; };
+  CTML_FLASH static constexpr auto linear_bound = [] {
+    std::array<linear_bound_t, pairs> bound{};
+    if constexpr (kind == kernel::linear)
+      for (std::size_t p = 0; p < pairs; ++p) {
+        const auto [i, j] = pair_at(p);
+        double most_w = 0.0, most_a = 0.0, count = 0.0;
+        for (std::size_t s = 0; s < m; ++s) count += g::in_pair(s, i, j) ? 1.0 : 0.0;
+        for (std::size_t f = 0; f < n; ++f) {
+          double a = 0.0;
+          for (std::size_t s = 0; s < m; ++s)
+            if (g::in_pair(s, i, j)) a += abs(Params::dual_coef[g::row_in_pair(s, i, j)][s] * Params::vectors[s][f]);
+          most_a = a > most_a ? a : most_a;
+          most_w = abs(weight(p, f)) > most_w ? abs(weight(p, f)) : most_w;
+        }
+        const double nd = static_cast<double>(n);
+        bound[p].alpha = static_cast<float>(1.2 * ((nd + 3.0) * u * most_w + (nd + count + 2.0) * 0x1p-52 * most_a));
+        bound[p].beta = static_cast<float>(1.2 * (nd + 3.0) * u * abs(Params::intercept[p]) + 0x1p-100);
+      }
+    return bound;
+  }();
+
+  // Double data of the exact path (vectors only when float32 cannot hold them).
+  CTML_FLASH static constexpr auto vectors_d = [] {
+    std::array<std::array<double, vectors_are_float ? 0 : n>, vectors_are_float ? 0 : m> v{};
+    if constexpr (!vectors_are_float)
+      for (std::size_t s = 0; s < m; ++s)
+        for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::vectors[s][i];
+    return v;
+  }();
+  CTML_FLASH static constexpr auto coef_d = [] {
+    std::array<std::array<double, rows>, m> c{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t r = 0; r < rows; ++r) c[s][r] = Params::dual_coef[r][s];
+    return c;
+  }();
+  CTML_FLASH static constexpr auto intercept_d = [] {
+    std::array<double, pairs> b{};
+    for (std::size_t p = 0; p < pairs; ++p) b[p] = Params::intercept[p];
+    return b;
+  }();
+
+  static constexpr bool fast = kind == kernel::rbf || kind == kernel::linear;
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound)
+                                          : kind == kernel::linear ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
+                                                                   : 0;
+  /// Tables the double path reads, and all tables the classifier reads.
+  static constexpr std::size_t exact_bytes =
+      sizeof(vectors_d) + (vectors_are_float ? sizeof(vectors_f) : 0) + sizeof(coef_d) + sizeof(intercept_d);
+  static constexpr std::size_t bytes =
+      fast_bytes + exact_bytes - (kind == kernel::rbf && vectors_are_float ? sizeof(vectors_f) : 0);
+
+  [[nodiscard]] static constexpr double vector_d(std::size_t s, std::size_t i) noexcept {
+    if constexpr (vectors_are_float) return static_cast<double>(flash_load(&vectors_f[s][i]));
+    else return flash_load(&vectors_d[s][i]);
+  }
+};
+
+/// Votes (classifiers) or the decision values of libsvm's predict_values.
+template <class Params>
+struct engine {
+  using g = groups<Params>;
+  using t = tables<Params>;
+  static constexpr std::size_t n = t::n, m = t::m, rows = t::rows, pairs = t::pairs;
+
+  /// libsvm's decision values in double, in its order.
+  static constexpr void decisions_double(std::span<const float, n> xf, std::array<double, pairs>& dec) noexcept {
+    std::array<double, n> x{};
+    for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<double>(xf[i]);
+    dec.fill(0.0);
+    for (std::size_t c = 0; c < g::n; ++c) {
+      for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
+        const double k = kernel_math<Params>::k_double(x.data(), [s](std::size_t i) { return t::vector_d(s, i); });
+        for (std::size_t r = 0; r < rows; ++r) dec[g::pair_of(c, r)] += flash_load(&t::coef_d[s][r]) * k;
+      }
+    }
+    for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
+  }
+
+  /// Float32 decisions: +1 (dec > 0 for certain), -1 (dec <= 0 for certain), 0 (unsure).
+  static constexpr bool decisions_float(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    std::array<float, pairs> acc{};
+    std::array<float, pairs> bound{};
+    if constexpr (t::kind == kernel::rbf) {
+      constexpr auto gamma = static_cast<float>(Params::gamma);
+      for (std::size_t c = 0; c < g::n; ++c) {
+        for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
+          float d2 = 0.0f;
+          for (std::size_t i = 0; i < n; ++i) {
+            const float d = x[i] - flash_load(&t::vectors_f[s][i]);
+            d2 += d * d;
+          }
+          const float k = detail::exp_neg(-gamma * d2);
+          for (std::size_t r = 0; r < rows; ++r) acc[g::pair_of(c, r)] += flash_load(&t::coef_f[s][r]) * k;
+        }
+      }
+      for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
+    } else {
+      float l1 = 0.0f;
+      for (std::size_t i = 0; i < n; ++i) l1 += x[i] < 0 ? -x[i] : x[i];
+      for (std::size_t p = 0; p < pairs; ++p) {
+        float a = 0.0f;
+        for (std::size_t i = 0; i < n; ++i) a += x[i] * flash_load(&t::weights_f[p][i]);
+        acc[p] = a;
+        const auto lb = flash_load(&t::linear_bound[p]);
+        bound[p] = lb.alpha * l1 + lb.beta;
+      }
+    }
+    bool sure = true;
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const float v = acc[p] + flash_load(&t::intercept_f[p]);
+      sign[p] = v > bound[p] ? 1 : (v < -bound[p] ? -1 : 0);
+      sure = sure && sign[p] != 0 && bound[p] == bound[p] && v == v;  // inf / NaN: not sure
+    }
+    return sure;
+  }
+
+  /// The signs libsvm decides on (dec_p > 0), each pair's +1 or -1.
+  static constexpr void signs(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    if constexpr (t::fast)
+      if (decisions_float(x, sign)) return;
+    std::array<double, pairs> dec{};
+    decisions_double(x, dec);
+    for (std::size_t p = 0; p < pairs; ++p) sign[p] = dec[p] > 0 ? 1 : -1;
+  }
+
+  /// libsvm's one-vs-one vote: index of the first class with the most votes.
+  static constexpr int vote(std::span<const float, n> x) noexcept {
+    std::array<std::int8_t, pairs> sign{};
+    signs(x, sign);
+    std::array<std::uint8_t, g::n> votes{};
+    std::size_t p = 0;
+    for (std::size_t i = 0; i < g::n; ++i)
+      for (std::size_t j = i + 1; j < g::n; ++j, ++p) ++votes[sign[p] > 0 ? i : j];
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < g::n; ++c)
+      if (votes[c] > votes[best]) best = c;
+    return static_cast<int>(best);
+  }
+
+  static constexpr std::size_t code_bytes = 600;  // kernel loops, float exp, double fallback; M4F -Os estimate
+  static constexpr std::size_t cost() noexcept {
+    if constexpr (t::kind == kernel::linear) return pairs * n * 2 + n;
+    else return m * (3 * n + 12 + rows);
+  }
+};
+
+}  // namespace ctml::svm
+
+namespace ctml {
+
+/// SVC / NuSVC: the index of libsvm's one-vs-one winner in sklearn's classes_.
+template <class Params, ValuePolicy Policy = f32>
+struct svm_classifier {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  static constexpr std::size_t n_classes = Params::n_classes;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = svm_classifier<Params, P>;
+
+ private:
+  using engine = svm::engine<Params>;
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return svm::tables<Params>::bytes; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + engine::code_bytes; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
+    return engine::pairs * (2 * sizeof(float) + sizeof(double) + 1) + Params::n_features * sizeof(double) + n_classes;
+  }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return engine::cost(); }
+
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept { return engine::vote(x); }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return engine::vote(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept { out[0] = predict(x); }
+  /// libsvm's decision values (double, its order; sklearn's decision_function
+  /// with decision_function_shape="ovo", sign flipped for two classes).
+  constexpr void decision_values(std::span<const float, in_extent> x, std::array<double, engine::pairs>& dec) const noexcept {
+    engine::decisions_double(x, dec);
+  }
+};
+
+/// SVR / NuSVR: libsvm's value sum_s c_s K(x, s) - rho, in double.
+template <class Params, ValuePolicy Policy = f32>
+struct svm_regressor {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = double;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = svm_regressor<Params, P>;
+
+ private:
+  using engine = svm::engine<Params>;
+  using t = svm::tables<Params>;
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return t::exact_bytes; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + engine::code_bytes; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 2 * Params::n_features * sizeof(double); }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return engine::cost(); }
+
+  [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x) const noexcept {
+    std::array<double, 1> dec{};
+    engine::decisions_double(x, dec);
+    return dec[0];
+  }
+  [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<double, 1> out, no_state&) const noexcept { out[0] = predict(x); }
+};
+
+/// OneClassSVM: +1 (inlier) when libsvm's decision value is > 0, else -1.
+template <class Params, ValuePolicy Policy = f32>
+struct one_class_svm {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: kernel SVMs compute in float32 and double; use the f32 policy");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = one_class_svm<Params, P>;
+
+ private:
+  using engine = svm::engine<Params>;
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return svm::tables<Params>::bytes; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + engine::code_bytes; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 32 + Params::n_features * sizeof(double); }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return engine::cost(); }
+
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+    std::array<std::int8_t, 1> sign{};
+    engine::signs(x, sign);
+    return sign[0] > 0 ? 1 : -1;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept { out[0] = predict(x); }
+  /// sklearn's decision_function (libsvm's value, in double); score_samples
+  /// adds the estimator's offset_ (Params::offset).
+  [[nodiscard]] constexpr double decision_function(std::span<const float, in_extent> x) const noexcept {
+    std::array<double, 1> dec{};
+    engine::decisions_double(x, dec);
+    return dec[0];
+  }
+  [[nodiscard]] constexpr double score_samples(std::span<const float, in_extent> x) const noexcept {
+    return decision_function(x) + Params::offset;
+  }
+};
+
+}  // namespace ctml

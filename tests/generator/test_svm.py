@@ -1,0 +1,153 @@
+"""Kernel SVMs: the compiled header predicts what scikit-learn predicts, row for
+row, on dataset rows, random rows over the training range and rows built on
+the decision boundary (one float32 step either side of it)."""
+
+import unittest
+
+import numpy as np
+
+import _helpers as h
+from _helpers import ctml
+
+
+def _random_rows(X, n, seed):
+    rng = np.random.default_rng(seed)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    return rng.uniform(lo, hi, size=(n, X.shape[1])).astype(np.float32)
+
+
+def _boundary_rows(predict, X, n_pairs, seed):
+    """Rows one float32 step either side of where `predict` changes, found by
+    bisection between rows of different predictions, then by walking the
+    feature that changes most in float32 steps."""
+    rng = np.random.default_rng(seed)
+    X = X.astype(np.float32)
+    y = predict(X.astype(np.float64))
+    rows = []
+    for _ in range(n_pairs * 4):
+        i, j = rng.integers(len(X), size=2)
+        if y[i] == y[j]:
+            continue
+        a, b = X[i].astype(np.float64), X[j].astype(np.float64)
+        lo, hi = 0.0, 1.0
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if predict((a + mid * (b - a))[None])[0] == y[i]:
+                lo = mid
+            else:
+                hi = mid
+        x = (a + lo * (b - a)).astype(np.float32)
+        f = int(np.argmax(np.abs(b - a)))
+        step = np.float32(np.inf) if b[f] > a[f] else np.float32(-np.inf)
+        cur = predict(x.astype(np.float64)[None])[0]
+        for _ in range(64):  # walk until the prediction changes
+            nxt = x.copy()
+            nxt[f] = np.nextafter(x[f], step)
+            if predict(nxt.astype(np.float64)[None])[0] != cur:
+                rows += [x, nxt]
+                break
+            x = nxt
+        if len(rows) >= 2 * n_pairs:
+            break
+    return np.array(rows, dtype=np.float32)
+
+
+class SvmTest(unittest.TestCase):
+    def check(self, est, X, name="m", random=1000, boundary=0):
+        m = ctml.convert(est, name=name)
+        sets = [X.astype(np.float32), _random_rows(X, random, 1)]
+        if boundary:
+            b = _boundary_rows(est.predict, X, boundary, 2)
+            self.assertGreater(len(b), 0)
+            sets.append(b)
+        for rows in sets:
+            want = est.predict(rows.astype(np.float64))
+            got = m.predict(rows)
+            bad = np.flatnonzero(want != got)
+            self.assertEqual(len(bad), 0, f"{len(bad)} of {len(rows)} rows differ, first {bad[:5]}")
+        return m
+
+    def test_svc_kernels_wine_standardised(self):
+        from sklearn.datasets import load_wine
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC
+
+        X, y = load_wine(return_X_y=True)
+        Xs = StandardScaler().fit_transform(X)
+        for kernel in ("rbf", "linear", "poly", "sigmoid"):
+            with self.subTest(kernel=kernel):
+                # In a Pipeline, ctml's scaler hands float32 to the SVM where
+                # sklearn keeps float64: equal on dataset and random rows, but
+                # not to the last float32 step at the boundary (see README).
+                self.check(make_pipeline(StandardScaler(), SVC(kernel=kernel, C=2.0)).fit(X, y), X)
+                self.check(SVC(kernel=kernel, C=2.0).fit(Xs, y), Xs, boundary=10 if kernel in ("rbf", "linear") else 4)
+
+    def test_svc_iris_raw_and_hyperparameters(self):
+        from sklearn.svm import SVC
+
+        X, y = h.iris_str()
+        for kw in ({"gamma": 0.5, "C": 10.0}, {"gamma": "auto"}, {"kernel": "poly", "degree": 2, "coef0": 1.0},
+                   {"kernel": "linear", "C": 0.1}, {"decision_function_shape": "ovo"}):
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                self.check(SVC(**kw).fit(X, y), X, boundary=6)
+
+    def test_binary_and_nu(self):
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC, NuSVC
+
+        Xb, yb = h.binary()
+        Xs = StandardScaler().fit_transform(Xb)
+        for est in (SVC(), SVC(kernel="linear"), NuSVC(nu=0.3), NuSVC(kernel="poly", degree=3, nu=0.2)):
+            with self.subTest(est=str(est)):
+                self.check(est.fit(Xs, yb), Xs, random=500, boundary=8)
+        self.check(make_pipeline(StandardScaler(), NuSVC(nu=0.3)).fit(Xb, yb), Xb, random=500)
+        X, y = h.iris_str()
+        self.check(NuSVC(nu=0.1).fit(X, y), X, boundary=4)
+
+    def test_regressors(self):
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVR, NuSVR
+
+        X, y = h.diabetes()
+        for est, tol in ((SVR(C=50.0, gamma=5.0), 1e-12), (SVR(kernel="linear", C=100.0), 1e-12),
+                         (NuSVR(kernel="poly", degree=2, C=10.0), 1e-12), (SVR(kernel="sigmoid", gamma=0.5), 1e-12),
+                         (make_pipeline(StandardScaler(), SVR(C=50.0)), 1e-5)):
+            with self.subTest(est=str(est)):
+                est.fit(X, y)
+                m = ctml.convert(est, name="r")
+                for rows in (X.astype(np.float32), _random_rows(X, 300, 3)):
+                    want = est.predict(rows.astype(np.float64))
+                    got = m.predict(rows)
+                    # libsvm sums with BLAS and the platform's exp: a few ulps apart at most
+                    # (1e-5 in a Pipeline: the scaler hands float32 to the SVR)
+                    np.testing.assert_allclose(got, want, rtol=tol, atol=tol * np.abs(want).max())
+
+    def test_one_class(self):
+        from sklearn.svm import OneClassSVM
+
+        X, _ = h.iris_str()
+        for kw in ({"nu": 0.1, "gamma": 0.5}, {"nu": 0.3, "kernel": "linear"}, {"nu": 0.05, "gamma": "scale"}):
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                est = OneClassSVM(**kw).fit(X)
+                m = ctml.convert(est, name="oc")
+                for rows in (X.astype(np.float32), _random_rows(X, 1000, 4), _boundary_rows(est.predict, X, 6, 5)):
+                    want = est.predict(rows.astype(np.float64))
+                    np.testing.assert_array_equal(m.predict(rows), want)
+
+    def test_rejects(self):
+        from sklearn.svm import SVC
+
+        X, y = h.iris_str()
+        for est, words in ((SVC(kernel="precomputed").fit(X @ X.T, y), "precomputed"),
+                           (SVC(break_ties=True).fit(X, y), "break_ties")):
+            with self.subTest(words=words):
+                with self.assertRaises(ctml.ConversionError) as e:
+                    ctml.convert(est, name="bad")
+                self.assertIn(words, str(e.exception))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,50 @@
+"""Prints the expected checksums of tests/portable/test_dsp.cpp: FNV-1a over
+the float32 bits that ctml.dsp's numpy emulation (generator/ctml/dsp.py)
+computes for the test's inputs. The firmware checks that the C++ stages give
+these bits on every port. Run: PYTHONPATH=generator /usr/bin/python3 tests/portable/test_dsp_expected.py"""
+
+import numpy as np
+import scipy.signal
+from sklearn.pipeline import make_pipeline
+
+from ctml import dsp
+
+
+def inputs(seed: int, rows: int, n: int) -> np.ndarray:
+    """xorshift32 -> int16 -> / 4096: the test's frames, exactly."""
+    s = seed
+    out = np.empty((rows, n), dtype=np.float32)
+    for r in range(rows):
+        for i in range(n):
+            s ^= (s << 13) & 0xFFFFFFFF
+            s ^= s >> 17
+            s ^= (s << 5) & 0xFFFFFFFF
+            v = (s >> 16) & 0xFFFF
+            v = v - 65536 if v >= 32768 else v
+            out[r, i] = np.float32(v) / np.float32(4096.0)
+    return out
+
+
+def fnv(a: np.ndarray) -> int:
+    h = 2166136261
+    for w in np.ascontiguousarray(a, dtype=np.float32).view(np.uint32).ravel().tolist():
+        h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def main():
+    X = inputs(12345, 4, 64)
+    mfcc = make_pipeline(dsp.Window("hann"), dsp.RFFT("power"), dsp.MelFilterbank(8000.0, 12), dsp.PowerToDb(), dsp.DCT(6))
+    print("mfcc", hex(fnv(mfcc.fit(X).transform(X))))
+    fc = make_pipeline(dsp.Window("blackman"), dsp.RFFT("complex"))
+    print("complex", hex(fnv(fc.fit(X).transform(X))))
+    print("magnitude", hex(fnv(dsp.RFFT("magnitude").fit(X).transform(X))))
+    print("sos", hex(fnv(dsp.SOSFilter(scipy.signal.butter(4, 0.2, output="sos")).fit(X).transform(X))))
+    print("fir", hex(fnv(dsp.FIRFilter(scipy.signal.firwin(9, 0.25)).fit(X).transform(X))))
+    print("stats", hex(fnv(dsp.ChannelStats(2, dsp.STATS).fit(X).transform(X))))
+    print("sos coefficients", repr(scipy.signal.butter(4, 0.2, output="sos").tolist()))
+    print("fir taps", repr(scipy.signal.firwin(9, 0.25).tolist()))
+
+
+if __name__ == "__main__":
+    main()
