@@ -120,7 +120,7 @@ struct gaussian_nb {
       float sum = 0;
       for (std::size_t i = 0; i < d; ++i) {
         const float t = x[i] - flash_load(&f32_tables.theta[j * d + i]);
-        sum = sum + t * t * flash_load(&f32_tables.inv_var[j * d + i]);
+        sum = detail::mul_add(t * t, flash_load(&f32_tables.inv_var[j * d + i]), sum);
       }
       s[j] = flash_load(&f32_tables.constant[j]) - 0.5f * sum;
       bound[j] = (sum + flash_load(&f32_tables.bound_offset[j])) * factor + detail::affine_error_floor;

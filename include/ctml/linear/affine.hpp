@@ -122,15 +122,15 @@ struct affine {
   static constexpr bool unrolled = has_binary32_unit && d * (k + 1) <= 256;
 
   template <std::size_t... I>
-  static constexpr float dot_unrolled(const float* w, float acc, std::span<const float, d> x,
+  [[gnu::always_inline]] static constexpr float dot_unrolled(const float* w, float acc, std::span<const float, d> x,
                                       std::index_sequence<I...>) noexcept {
-    ((acc = acc + flash_load(&w[I]) * x[I]), ...);
+    ((acc = mul_add(flash_load(&w[I]), x[I], acc)), ...);
     return acc;
   }
   template <std::size_t... I>
-  static constexpr float abs_dot_unrolled(const float* w, float acc, std::span<const float, d> x,
+  [[gnu::always_inline]] static constexpr float abs_dot_unrolled(const float* w, float acc, std::span<const float, d> x,
                                           std::index_sequence<I...>) noexcept {
-    ((acc = acc + flash_load(&w[I]) * abs_f(x[I])), ...);
+    ((acc = mul_add(flash_load(&w[I]), abs_f(x[I]), acc)), ...);
     return acc;
   }
 

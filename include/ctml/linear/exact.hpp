@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <type_traits>
 
 #include <ctml/detail/binary64.hpp>
 #include <ctml/stage.hpp>
@@ -71,6 +72,16 @@ inline constexpr float affine_error_floor = 7.52316384526264e-37f;
 /// |v| (the builtin becomes one vabs instruction where there is an FPU)
 [[nodiscard]] constexpr float abs_f(float v) noexcept { return __builtin_fabsf(v); }
 [[nodiscard]] constexpr double abs_d(double v) noexcept { return v < 0 ? -v : v; }
+
+/// a * b + c for the float fast paths: one fused instruction where the FPU has
+/// it (the error bounds hold for fused and separate roundings alike; the
+/// library is built with -ffp-contract=off, so it is asked for explicitly).
+[[nodiscard]] constexpr float mul_add(float a, float b, float c) noexcept {
+#if defined(__FP_FAST_FMAF)
+  if (!std::is_constant_evaluated()) return __builtin_fmaf(a, b, c);
+#endif
+  return a * b + c;
+}
 
 /// 2^(e + 1) > |v| for the largest binary exponent e of the values (at least
 /// 2^-125), +inf when one is infinite or NaN: integer operations only.

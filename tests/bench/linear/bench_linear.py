@@ -7,14 +7,45 @@ baseline firmware without the model; cost = mean QEMU -icount instructions
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
 import sys
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, ".."))
-from bench_common import NM_TOOL, ROOT, flash_of, log, parse, run  # noqa: E402
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "generator"))
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd) -> str:
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"command failed ({p.returncode}): {' '.join(map(str, cmd))}\n{p.stdout[-3000:]}")
+    return p.stdout
+
+
+def parse(output: str) -> dict:
+    """`key value` lines of a firmware (ctest -V's `N: ` prefix, simavr colours allowed)."""
+    vals = {}
+    for line in output.splitlines():
+        m = re.fullmatch(r"\s*(?:\d+: )?([a-z_]+) (\d+)\s*", re.sub(r"\x1b\[[0-9;]*m", "", line))
+        if m:
+            vals[m.group(1)] = int(m.group(2))
+    return vals
+
+
+def flash_of(port: str, elf: str) -> int:
+    """text + data of the ELF."""
+    tool = "avr-size" if port.startswith("atmega") else (
+        "riscv64-unknown-elf-size" if port == "rv32imac" else "arm-none-eabi-size")
+    text, data = run([tool, elf]).splitlines()[1].split()[:2]
+    return int(text) + int(data)
 
 
 def models():
