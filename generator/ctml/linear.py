@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
 from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Perceptron, Ridge,
                                   RidgeClassifier, SGDClassifier, SGDRegressor)
 from sklearn.svm import LinearSVC, LinearSVR
@@ -74,6 +74,9 @@ def convert_classifier(est) -> Stage:
     if coef.ndim != 2:
         raise ConversionError(f"{name}.coef_ has shape {coef.shape}; expected (n_classes or 1, n_features)")
     classes = np.asarray(est.classes_)
+    binarizer = getattr(est, "_label_binarizer", None)  # RidgeClassifier fitted on a label matrix
+    if binarizer is not None and str(getattr(binarizer, "y_type_", "")).startswith("multilabel"):
+        raise ConversionError(f"{name} is multilabel; only single-label classifiers are supported")
     if classes.ndim != 1 or len(classes) < 2:
         raise ConversionError(f"{name} is multilabel or has fewer than two classes; not supported")
     k = coef.shape[0]
@@ -111,6 +114,8 @@ def convert_kmeans(est) -> Stage:
 
 
 def convert(est) -> Stage:
+    if isinstance(est, QuadraticDiscriminantAnalysis):
+        return convert_qda(est)
     if isinstance(est, CLUSTERERS):
         return convert_kmeans(est)
     if isinstance(est, REGRESSORS):
@@ -119,4 +124,37 @@ def convert(est) -> Stage:
 
 
 
-register(Family(name="linear", estimators=CLASSIFIERS + REGRESSORS + CLUSTERERS, convert=convert, kind="model"))
+
+def convert_qda(est) -> Stage:
+    """QuadraticDiscriminantAnalysis: its own stage (include/ctml/discriminant/quadratic.hpp)."""
+    means = _dense(est, "means_")
+    k, d = means.shape
+    # exactly sklearn's R * (S ** (-0.5)), transposed so that each column is a row
+    ws = [np.asarray(R * (S ** (-0.5)), dtype=np.float64).T for R, S in zip(est.rotations_, est.scalings_)]
+    ranks = {w.shape[0] for w in ws}
+    if len(ranks) != 1:
+        raise ConversionError("QuadraticDiscriminantAnalysis with classes of different rank is not supported "
+                              "(a class has fewer samples than features)")
+    r = ranks.pop()
+    w = np.stack(ws)
+    log_det = np.asarray([np.sum(np.log(s)) for s in est.scalings_])
+    log_prior = np.log(np.asarray(est.priors_, dtype=np.float64))
+    for what, a in (("means_", means), ("rotations_ * scalings_^-1/2", w), ("log scalings", log_det),
+                    ("log priors", log_prior)):
+        check_finite(f"QuadraticDiscriminantAnalysis {what}", a)
+    members = [
+        member_scalar("std::size_t", "n_features", str(d)),
+        member_scalar("std::size_t", "n_classes", str(k)),
+        member_scalar("std::size_t", "rank", str(r)),
+        member_array_2d("double", "mean", ["n_classes", "n_features"], double_tokens(means), d),
+        member_array_2d("double", "w", ["n_classes * rank", "n_features"], double_tokens(w), d),
+        member_array("double", "log_det", ["n_classes"], double_tokens(log_det)),
+        member_array("double", "log_prior", ["n_classes"], double_tokens(log_prior)),
+    ]
+    return Stage("QuadraticDiscriminantAnalysis", "qda", "ctml::quadratic_discriminant", members, d, k,
+                 is_model=True, classes=np.asarray(est.classes_), extra={"kind": "classifier"})
+
+
+
+register(Family(name="linear", estimators=CLASSIFIERS + REGRESSORS + CLUSTERERS + (QuadraticDiscriminantAnalysis,),
+                convert=convert, kind="model"))

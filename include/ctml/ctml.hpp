@@ -26,3 +26,4 @@
 #include <ctml/neighbors/neighbors.hpp>
 #include <ctml/dsp/dsp.hpp>
 #include <ctml/neighbors/learner.hpp>
+#include <ctml/discriminant/quadratic.hpp>

@@ -10,6 +10,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <ctml/detail/binary64.hpp>
 #include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
@@ -244,6 +245,14 @@ struct pipeline {
       }(std::make_index_sequence<size - 1>{});
   }();
 
+  static constexpr bool folds = [] {
+    if constexpr (size != 2) return false;
+    else if constexpr (!requires { first::foldable; }) return false;
+    else return first::foldable && requires(const last& l, std::span<const in_type, in_extent> x) {
+      l.template try_predict_after<first>(x);
+    };
+  }();
+
   template <std::size_t I>
   static constexpr auto fast_from(std::span<const typename stage<I>::in_type, stage<I>::in_extent> in,
                                   state_type& state) {
@@ -276,6 +285,8 @@ struct pipeline {
     }
   }
   [[gnu::noinline]] static constexpr auto refine(std::span<const in_type, in_extent> in) {
+    static_assert(detail::binary64_links || sizeof...(S) == 0, "ctml: on AVR, refining a float pipeline needs binary64 arithmetic that "
+                                          "avr-libc lacks; use an integer policy");
     std::array<double, in_extent> x{};
     for (std::size_t i = 0; i < in_extent; ++i) x[i] = static_cast<double>(in[i]);
     return exact_from<0>(std::span<const double, in_extent>(x));
@@ -331,7 +342,12 @@ struct pipeline {
   [[nodiscard]] constexpr auto predict(std::span<const in_type, in_extent> in, state_type& state) const
     requires Predictor<last>
   {
-    if constexpr (refines && size > 1) {
+    if constexpr (refines && size == 2 && folds) {
+      // a scaler before an affine model: folded into its weights (fast path only)
+      const auto fast = last{}.template try_predict_after<first>(in);
+      if (fast.sure) return fast.value;
+      return refine(in);
+    } else if constexpr (refines && size > 1) {
       const auto fast = fast_from<0>(in, state);
       if (fast.sure) return fast.value;
       return refine(in);

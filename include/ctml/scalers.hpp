@@ -275,6 +275,20 @@ struct scaler_chain {
     }
   }
 
+  /// y = fold_slope(i) x + fold_offset(i) (in reals): a following affine stage
+  /// may fold the scaler into its weights for its float fast path.
+  static constexpr bool foldable = std::same_as<Policy, f32> && (!Steps::clips() && ...);
+  static constexpr double fold_slope(std::size_t i) noexcept {
+    double a = 1.0;
+    ((a = a * Steps::slope(i)), ...);
+    return a;
+  }
+  static constexpr double fold_offset(std::size_t i) noexcept {
+    double b = 0.0;
+    ((b = b * Steps::slope(i) + Steps::offset(i)), ...);
+    return b;
+  }
+
   /// sklearn's double output, for a following stage that refines its
   /// decision in double (linear/exact.hpp): the rare rows its float bound
   /// cannot prove.

@@ -9,7 +9,8 @@ import functools
 
 import numpy as np
 
-FORCED = "-DCTML_FORCE_INTEGER_BINARY64"
+FORCED = "-DCTML_FORCE_INTEGER_BINARY64"  # the float path with double refinement, as on MCUs
+SOFT_BOUND = "-DCTML_FORCE_SOFT_FLOAT_BOUND"  # and the exponent bound of soft-float chips (every other model)
 
 
 @functools.lru_cache(maxsize=None)
@@ -126,12 +127,15 @@ class Agreement:
             m = cls.models[name]
             return m.predict(cls.rows[name])
 
-        # the float32 path (forced) and the direct double path, one after the other
-        for forced in (False, True):
-            host.CXXFLAGS[:] = base + ([FORCED] if forced else [])
+        # the direct double path, then the float32 path (FPU bound for half of
+        # the models, soft-float bound for the other half)
+        names = list(cls.models)
+        batches = [(False, [], names), (True, [FORCED], names[0::2]), (True, [FORCED, SOFT_BOUND], names[1::2])]
+        for forced, flags, batch in batches:
+            host.CXXFLAGS[:] = base + flags
             try:
                 with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-                    futures = {n: pool.submit(run, n, forced) for n in cls.models}
+                    futures = {n: pool.submit(run, n, forced) for n in batch}
                     for n, f in futures.items():
                         try:
                             cls.got[n, forced] = f.result()
@@ -191,3 +195,49 @@ def run_outputs(model, X, method: str, n_out: int) -> np.ndarray:
             raise AssertionError(r.stderr[-2000:])
         out = subprocess.run([exe], input=np.ascontiguousarray(X, dtype=np.float32).tobytes(), capture_output=True)
     return np.array([[float.fromhex(v) for v in line.split()] for line in out.stdout.decode().splitlines()])
+
+
+_Q_DRIVER = """\
+#include "model.hpp"
+#include <array>
+#include <cstdint>
+#include <cstdio>
+int main() {{
+  std::array<std::int16_t, {name}::n_features> x{{}};
+  constexpr auto model = {name}::model.with(ctml::q<std::int16_t, {frac}>{{}});
+  while (std::fread(x.data(), sizeof(std::int16_t), x.size(), stdin) == x.size())
+    std::printf("%.9g\\n", static_cast<double>(model.predict(x)));
+}}
+"""
+
+
+def frac_bits_for(X) -> int:
+    """The most fraction bits with which every value of X fits int16."""
+    top = float(np.max(np.abs(X)))
+    f = 15
+    while f > 0 and top * 2.0**f >= 32767:
+        f -= 1
+    return f
+
+
+def run_q(model, X, frac: int) -> np.ndarray:
+    """predict of the model with q<int16_t, frac> on X quantised to that format."""
+    import os
+    import subprocess
+    import tempfile
+
+    from ctml import host
+
+    Xq = np.clip(np.round(np.asarray(X) * 2.0**frac), -32768, 32767).astype(np.int16)
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "model.hpp"), "w") as f:
+            f.write(model.header)
+        with open(os.path.join(d, "main.cpp"), "w") as f:
+            f.write(_Q_DRIVER.format(name=model.name, frac=frac))
+        exe = os.path.join(d, "a.out")
+        r = subprocess.run([host.compiler(), "-std=c++20", "-O1", "-I", host.include_dir(), "-I", d,
+                            os.path.join(d, "main.cpp"), "-o", exe], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise AssertionError(r.stderr[-2000:])
+        out = subprocess.run([exe], input=np.ascontiguousarray(Xq).tobytes(), capture_output=True)
+    return np.array([float(v) for v in out.stdout.decode().split()])

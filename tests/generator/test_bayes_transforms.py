@@ -80,7 +80,8 @@ class OutputsTest(unittest.TestCase):
     def test_logistic_decision_function_and_proba(self):
         from sklearn.linear_model import LogisticRegression
 
-        for data, kw in (("wine", {}), ("iris", {"multi_class": "ovr"}), ("cancer", {})):
+        for data, kw in (("wine", {}), ("iris", {"multi_class": "ovr"}), ("cancer", {}),
+                         ("cancer", {"multi_class": "multinomial"})):
             X, y = lc.dataset(data)
             X = (X - X.mean(0)) / X.std(0)
             est = LogisticRegression(max_iter=3000, **kw).fit(X, y)

@@ -16,6 +16,7 @@ from _helpers import ctml
 def _cases():
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
+    from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis as QDA
     from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Perceptron, Ridge,
                                       RidgeClassifier, SGDClassifier, SGDRegressor)
     from sklearn.pipeline import make_pipeline
@@ -47,6 +48,8 @@ def _cases():
         "lda_lsqr_shrink_wine": fit(LDA(solver="lsqr", shrinkage="auto"), "wine"),
         "lda_eigen_iris": fit(LDA(solver="eigen", shrinkage=0.1), "iris"),
         "lda_priors_blobs": fit(std(LDA(priors=[0.1, 0.2, 0.3, 0.4])), "blobs"),
+        "qda_iris": fit(QDA(), "iris"),
+        "qda_reg_cancer": fit(std(QDA(reg_param=0.1, priors=[0.3, 0.7])), "cancer"),
         "linreg_diabetes": fit(LinearRegression(), "diabetes"),
         "ridge_regression": fit(std(Ridge(alpha=0.5)), "regression"),
         "lasso_diabetes": fit(Lasso(alpha=0.05), "diabetes"),
@@ -68,12 +71,71 @@ def _add_tests():
     for name in ["lr_multinomial_wine", "lr_ovr_iris", "lr_binary_cancer", "lr_liblinear_digits", "lr_noint_blobs",
                  "linear_svc_wine", "linear_svc_cancer", "sgd_hinge_blobs", "sgd_log_iris", "ridge_clf_digits",
                  "ridge_clf_cancer", "perceptron_wine", "lda_svd_cancer", "lda_lsqr_shrink_wine", "lda_eigen_iris",
-                 "lda_priors_blobs", "linreg_diabetes", "ridge_regression", "lasso_diabetes", "enet_regression",
+                 "lda_priors_blobs", "qda_iris", "qda_reg_cancer", "linreg_diabetes", "ridge_regression",
+                 "lasso_diabetes", "enet_regression",
                  "sgd_reg_regression", "linear_svr_diabetes", "kmeans_wine", "kmeans_iris", "minibatch_digits"]:
         setattr(LinearPredictTest, f"test_{name}", lambda self, n=name: self.check(n))
 
 
 _add_tests()
+
+
+class LinearErrorsTest(unittest.TestCase):
+    """Bad input: one ``ctml: error:`` line, exit 2, no file."""
+
+    def expect_error(self, est, contains):
+        import os
+        import re
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            model = h.dump(est, os.path.join(d, "m.joblib"))
+            out = os.path.join(d, "out.hpp")
+            rc, stdout, stderr = h.run_cli("convert", model, "--name", "m", "-o", out)
+            self.assertEqual(rc, 2, stderr)
+            self.assertRegex(stderr, re.compile(r"ctml: error: \S.*\n\Z"))
+            self.assertIn(contains, stderr)
+            self.assertFalse(os.path.exists(out))
+
+    def test_unfitted(self):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import GaussianNB
+
+        self.expect_error(LogisticRegression(), "LogisticRegression is not fitted")
+        self.expect_error(GaussianNB(), "GaussianNB is not fitted")
+
+    def test_sparse_coefficients(self):
+        from sklearn.linear_model import SGDClassifier
+
+        X, y = lc.dataset("iris")
+        self.expect_error(SGDClassifier(random_state=0).fit(X, y).sparsify(), "densify()")
+
+    def test_multi_output_regression(self):
+        from sklearn.linear_model import Ridge
+
+        X, y = lc.dataset("diabetes")
+        self.expect_error(Ridge().fit(X, np.stack([y, y], axis=1)), "multi-output")
+
+    def test_multilabel_classifier(self):
+        from sklearn.linear_model import RidgeClassifier
+
+        X, y = lc.dataset("iris")
+        Y = np.stack([y == 0, y == 1], axis=1).astype(int)
+        self.expect_error(RidgeClassifier().fit(X, Y), "multilabel")
+
+    def test_unsupported_transform_options(self):
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import PolynomialFeatures
+
+        X, y = lc.dataset("iris")
+        self.expect_error(make_pipeline(PolynomialFeatures(3), LogisticRegression(max_iter=50)).fit(X, y),
+                          "degree=2")
+        from sklearn.pipeline import Pipeline
+
+        pipe = Pipeline([("lda", LDA(solver="lsqr").fit(X, y)), ("lr", LogisticRegression(max_iter=50).fit(X[:, :2], y))])
+        self.expect_error(pipe, "has no transform")
 
 
 class SklearnOrderTest(unittest.TestCase):

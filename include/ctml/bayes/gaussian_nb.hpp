@@ -120,19 +120,20 @@ struct gaussian_nb {
       float sum = 0;
       for (std::size_t i = 0; i < d; ++i) {
         const float t = x[i] - flash_load(&f32_tables.theta[j * d + i]);
-        sum = sum + t * t * flash_load(&f32_tables.inv_var[j * d + i]);
+        sum = detail::mul_add(t * t, flash_load(&f32_tables.inv_var[j * d + i]), sum);
       }
       s[j] = flash_load(&f32_tables.constant[j]) - 0.5f * sum;
       bound[j] = (sum + flash_load(&f32_tables.bound_offset[j])) * factor + detail::affine_error_floor;
     }
   }
 
-  static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
+  CTML_NO_FP_CONTRACT static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
     const auto term = [&](std::size_t i) {
       const double t = x[i] - flash_load(&exact_tables.theta[j * d + i]);
       return (t * t) / flash_load(&exact_tables.var[j * d + i]);
     };
-    const double n = flash_load(&exact_tables.log_norm[j]) - 0.5 * detail::numpy_sum(term, 0, d);
+    const double half = 0.5 * detail::numpy_sum(term, 0, d);
+    const double n = flash_load(&exact_tables.log_norm[j]) - half;
     return flash_load(&exact_tables.log_prior[j]) + n;
   }
 
@@ -180,6 +181,7 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict(std::span<const float, d> in) const noexcept {
+    static_assert(detail::binary64_links || sizeof(Params) == 0, "ctml: on AVR the f32 policy of this stage needs binary64 arithmetic that avr-libc lacks; use an integer policy, e.g. .with(ctml::q<std::int16_t, 0>{})");
     const auto fast = try_predict(in);
     if (fast.sure) return fast.value;
     return refine(in);

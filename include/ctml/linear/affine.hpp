@@ -16,7 +16,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
+#include <type_traits>
+#include <utility>
 
 #include <ctml/detail/flash.hpp>
 #include <ctml/linear/exact.hpp>
@@ -49,11 +52,18 @@ struct affine {
     return t;
   }();
 
-  [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
+  CTML_NO_FP_CONTRACT [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
     double s = x[0] * flash_load(&coef64[j * d]);
-    for (std::size_t i = 1; i < d; ++i) s = s + x[i] * flash_load(&coef64[j * d + i]);
-    if constexpr (Order == affine_order::kmeans) return -2.0 * s + flash_load(&intercept64[j]);
-    else return s + flash_load(&intercept64[j]);
+    for (std::size_t i = 1; i < d; ++i) {
+      const double p = x[i] * flash_load(&coef64[j * d + i]);
+      s = s + p;
+    }
+    if constexpr (Order == affine_order::kmeans) {
+      const double t = -2.0 * s;
+      return t + flash_load(&intercept64[j]);
+    } else {
+      return s + flash_load(&intercept64[j]);
+    }
   }
 
   /// sklearn's decision: the first maximum (or minimum for k-means); for one
@@ -76,6 +86,7 @@ struct affine {
   }
 
   // ---- float32 ------------------------------------------------------------
+  static constexpr float factor = affine_error_factor(d + 1);
   static constexpr double weight(std::size_t j, std::size_t i) noexcept {
     return Order == affine_order::kmeans ? -2.0 * Params::coef[j][i] : Params::coef[j][i];
   }
@@ -84,6 +95,7 @@ struct affine {
     std::array<float, k> b{};
     std::array<float, d> wmax{};  // max_k |w_ki|, for the error bound
     float bmax = 0;
+    float wsum = 0;  // sum_i max_k |w_ki|, for the exponent bound
   };
   CTML_FLASH static constexpr f32_tables_t f32_tables = [] {
     f32_tables_t t{};
@@ -97,20 +109,61 @@ struct affine {
       const float a = static_cast<float>(abs_d(Params::intercept[j]));
       if (a > t.bmax) t.bmax = a;
     }
+    if constexpr (requires { Params::extra_error; }) t.bmax += static_cast<float>(Params::extra_error / factor);
+    double wsum = 0;
+    for (std::size_t i = 0; i < d; ++i) wsum += t.wmax[i];
+    t.wsum = static_cast<float>(wsum * 1.0001);
     return t;
   }();
-  static constexpr float factor = affine_error_factor(d + 1);
 
   /// Scores in float and the bound on their distance to sklearn's doubles.
+  // With a float unit, small models are unrolled (constant offsets, no loop
+  // counters: about 3 instructions per multiply-add on Cortex-M4F).
+  static constexpr bool unrolled = has_binary32_unit && d * (k + 1) <= 256;
+
+  template <std::size_t... I>
+  [[gnu::always_inline]] static constexpr float dot_unrolled(const float* w, float acc, std::span<const float, d> x,
+                                      std::index_sequence<I...>) noexcept {
+    ((acc = mul_add(flash_load(&w[I]), x[I], acc)), ...);
+    return acc;
+  }
+  template <std::size_t... I>
+  [[gnu::always_inline]] static constexpr float abs_dot_unrolled(const float* w, float acc, std::span<const float, d> x,
+                                          std::index_sequence<I...>) noexcept {
+    ((acc = mul_add(flash_load(&w[I]), abs_f(x[I]), acc)), ...);
+    return acc;
+  }
+
+  template <std::size_t... J>
+  static constexpr std::array<float, k> all_unrolled(std::span<const float, d> x, std::index_sequence<J...>) noexcept {
+    return {dot_unrolled(&f32_tables.w[J * d], flash_load(&f32_tables.b[J]), x, std::make_index_sequence<d>{})...};
+  }
+
   static constexpr float scores_f32(std::span<const float, d> x, std::span<float, k> s) noexcept {
-    for (std::size_t j = 0; j < k; ++j) {
-      float acc = flash_load(&f32_tables.b[j]);
-      for (std::size_t i = 0; i < d; ++i) acc = acc + flash_load(&f32_tables.w[j * d + i]) * x[i];
-      s[j] = acc;
+    if constexpr (unrolled) {
+      // into locals first: stores to `s` could alias `x` and force reloads
+      const std::array<float, k> acc = all_unrolled(x, std::make_index_sequence<k>{});
+      for (std::size_t j = 0; j < k; ++j) s[j] = acc[j];
+    } else {
+      for (std::size_t j = 0; j < k; ++j) {
+        float acc = flash_load(&f32_tables.b[j]);
+        for (std::size_t i = 0; i < d; ++i) acc = acc + flash_load(&f32_tables.w[j * d + i]) * x[i];
+        s[j] = acc;
+      }
     }
-    float m = flash_load(&f32_tables.bmax);
-    for (std::size_t i = 0; i < d; ++i) m = m + flash_load(&f32_tables.wmax[i]) * abs_f(x[i]);
-    return m * factor + affine_error_floor;
+    if constexpr (unrolled) {
+      const float m = abs_dot_unrolled(f32_tables.wmax.data(), flash_load(&f32_tables.bmax), x,
+                                       std::make_index_sequence<d>{});
+      return m * factor + affine_error_floor;
+    } else if constexpr (has_binary32_unit) {
+      float m = flash_load(&f32_tables.bmax);
+      for (std::size_t i = 0; i < d; ++i) m = m + flash_load(&f32_tables.wmax[i]) * abs_f(x[i]);
+      return m * factor + affine_error_floor;
+    } else {
+      // soft float: sum max|w| |x| <= (sum max|w|) 2^(e+1), e the largest exponent
+      return (flash_load(&f32_tables.wsum) * exponent_bound<d>(x) + flash_load(&f32_tables.bmax)) * factor +
+             affine_error_floor;
+    }
   }
 
   /// The decision from float scores, `sure` when the bound proves it

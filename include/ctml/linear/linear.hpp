@@ -55,7 +55,10 @@ struct affine_stage {
  public:
   /// Scores: float (f32), or the integer sums (q<>; one unit is qcore::unit).
   using out_type = std::conditional_t<is_float, float, typename qcore::acc_type>;
-  using value_type = std::conditional_t<Kind == detail::linear_kind::regressor, double, int>;
+  /// What predict returns: the class index / label, or the value (sklearn's
+  /// double with f32; float from the integer sum with q<>, no double on AVR).
+  using value_type = std::conditional_t<Kind != detail::linear_kind::regressor, int,
+                                        std::conditional_t<is_float, double, float>>;
 
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     if constexpr (!is_float) return sizeof(qcore::tables);
@@ -89,6 +92,19 @@ struct affine_stage {
       return core::try_decision(in);
     }
   }
+  /// The fast path on the raw input of a scaler before this stage (Pre has
+  /// fold_slope/fold_offset): the scaler folded into the weights.
+  template <class Pre>
+  [[nodiscard]] constexpr decision<value_type> try_predict_after(std::span<const in_type, in_extent> raw) const noexcept
+    requires is_float
+  {
+    if constexpr (Kind == detail::linear_kind::regressor || detail::direct_double) {
+      return {value_type{}, false};
+    } else {
+      using folded = detail::folded_params<Params, Pre, Kind == detail::linear_kind::clusterer>;
+      return detail::affine<folded, order>::try_decision(raw);
+    }
+  }
   [[nodiscard]] constexpr value_type predict_exact(std::span<const double, in_extent> x) const noexcept
     requires is_float
   {
@@ -102,11 +118,12 @@ struct affine_stage {
   }
   [[nodiscard]] constexpr value_type predict(std::span<const in_type, in_extent> in) const noexcept {
     if constexpr (is_float) {
+      static_assert(detail::binary64_links || sizeof(Params) == 0, "ctml: on AVR the f32 policy of this stage needs binary64 arithmetic that avr-libc lacks; use an integer policy, e.g. .with(ctml::q<std::int16_t, 0>{})");
       const auto fast = try_predict(in);
       if (fast.sure) return fast.value;
       return from_float(in);
     } else if constexpr (Kind == detail::linear_kind::regressor) {
-      return static_cast<double>(qcore::score(0, in)) * qcore::unit;
+      return static_cast<float>(qcore::score(0, in)) * static_cast<float>(qcore::unit);
     } else {
       return qcore::decide(in);
     }
@@ -117,7 +134,7 @@ struct affine_stage {
     if constexpr (is_float) {
       (void)core::scores_f32(in, out);
     } else {
-      for (std::size_t j = 0; j < k; ++j) out[j] = static_cast<float>(static_cast<double>(qcore::score(j, in)) * qcore::unit);
+      for (std::size_t j = 0; j < k; ++j) out[j] = static_cast<float>(qcore::score(j, in)) * static_cast<float>(qcore::unit);
     }
   }
 
@@ -131,7 +148,9 @@ struct affine_stage {
     std::array<float, k> s{};
     decision_function(in, s);
     if constexpr (k == 1) {
-      const float p = 1.0f / (1.0f + math::exp(-s[0]));
+      // binary softmax (multinomial LogisticRegression) is softmax(-s, s) = sigmoid(2 s)
+      const float z = Params::proba == 2 ? 2 * s[0] : s[0];
+      const float p = 1.0f / (1.0f + math::exp(-z));
       out[0] = 1.0f - p;
       out[1] = p;
     } else if constexpr (Params::proba == 2) {

@@ -21,18 +21,23 @@ namespace ctml {
 namespace detail {
 /// numpy.einsum("ij,ij->i", x, x) for one row (numpy 1.24, SSE2 baseline).
 template <std::size_t N>
-[[nodiscard]] constexpr double einsum_squared_norm(std::span<const double, N> x) noexcept {
+CTML_NO_FP_CONTRACT [[nodiscard]] constexpr double einsum_squared_norm(std::span<const double, N> x) noexcept {
   double lane0 = 0.0, lane1 = 0.0;
   std::size_t c = 0;
   constexpr std::size_t order[4] = {6, 4, 2, 0};
   for (; N - c >= 8; c += 8)
     for (const std::size_t e : order) {
-      lane0 = lane0 + x[c + e] * x[c + e];
-      lane1 = lane1 + x[c + e + 1] * x[c + e + 1];
+      const double p0 = x[c + e] * x[c + e], p1 = x[c + e + 1] * x[c + e + 1];
+      lane0 = lane0 + p0;
+      lane1 = lane1 + p1;
     }
   for (; c < N; c += 2) {
-    lane0 = lane0 + x[c] * x[c];
-    if (c + 1 < N) lane1 = lane1 + x[c + 1] * x[c + 1];
+    const double p0 = x[c] * x[c];
+    lane0 = lane0 + p0;
+    if (c + 1 < N) {
+      const double p1 = x[c + 1] * x[c + 1];
+      lane1 = lane1 + p1;
+    }
   }
   return lane0 + lane1;
 }

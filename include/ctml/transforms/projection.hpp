@@ -13,6 +13,7 @@
 #include <span>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/linear/exact.hpp>
 #include <ctml/transforms/transform_base.hpp>
 
 namespace ctml {
@@ -41,12 +42,15 @@ struct projection : detail::double_transform<projection<Params, Policy>, Params:
   }();
   static constexpr std::size_t table_bytes = sizeof(tables), code_bytes = 120, ops = m * d + d + m;
 
-  static constexpr void exact(std::span<const double, d> in, std::span<double, m> out) noexcept {
+  CTML_NO_FP_CONTRACT static constexpr void exact(std::span<const double, d> in, std::span<double, m> out) noexcept {
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i] - flash_load(&tables.mean[i]);
     for (std::size_t j = 0; j < m; ++j) {
       double s = x[0] * flash_load(&tables.w[j * d]);
-      for (std::size_t i = 1; i < d; ++i) s = s + x[i] * flash_load(&tables.w[j * d + i]);
+      for (std::size_t i = 1; i < d; ++i) {
+        const double p = x[i] * flash_load(&tables.w[j * d + i]);
+        s = s + p;
+      }
       out[j] = s / flash_load(&tables.scale[j]);
     }
   }
