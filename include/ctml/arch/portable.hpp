@@ -258,7 +258,7 @@ template <class Entry>
 inline void dense_pairs(const std::uint8_t* x, std::uint8_t* y, const dense_pair_layer<Entry>* layer, std::uint16_t sum) noexcept {
   const dense_pair_layer<Entry> d = flash_load(layer);
   const std::size_t n_in = 4u * d.quads + d.rest;
-  const std::uint32_t start = 0u - 128u * sum;
+  const std::uint32_t start = 0u - std::uint32_t{128} * sum;  // 32 bits also where int is 16 (AVR)
   const std::uint8_t* w = d.w;
   const Entry* e = d.e;
   const auto out = [&](std::uint32_t a) {
