@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from . import registry
+from . import families, registry  # noqa: F401  (families: every family module, so ctml.nn etc. exist)
 from .emit import BANNER, ConversionError, Stage, braced, c_string, double_literal, identifier_problem, render_members
 
 __version__ = "0.1.0"
