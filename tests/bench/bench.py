@@ -5,7 +5,8 @@ firmware harness/bench.cpp, shared with `python3 -m ctml report`).
     bench.py FAMILY [--ports host,cortex-m0,...] [--build DIR] [--markdown FILE]
              [--code-size-data FILE] [family options]
 
-FAMILY is a model list next to this file (trees.py, nn.py): a new family adds
+FAMILY is a model list next to this file (trees.py, nn.py, folded.py,
+boosting.py, linear.py, kernels.py): a new family adds
 one such module, with
     PORTS                      default ports
     prepare(root, args)        trains its models; returns {name: Source}
@@ -17,6 +18,10 @@ one such module, with
     extra(root, args)          (optional) lines after the table
     checks(results)            (optional) its own checks: a list of problems
     features(name)             (optional) what the code-size fit needs of a model (trees: n_nodes)
+    estimate_checked           (optional, default True) False: the code-size fit does not
+                               cover this family yet; its flash estimate error is printed
+                               as a known gap ("flash estimate not fitted for this family:
+                               off by X%") instead of failing the benchmark
 Every benchmark checks that emulated counts repeat exactly across two runs,
 that the flash estimate is within 10% of the linker (the code-size fit,
 scripts/fit-code-size) and what the family checks itself; it exits 1 if not.
@@ -75,17 +80,28 @@ def run(family, ports: list[str], build: str, args) -> list[dict]:
     return results
 
 
-def checks(results: list[dict]) -> list[str]:
+def checks(results: list[dict], estimate_checked: bool = True) -> list[str]:
     problems = []
     for r in results:
         what = f"{r['model']} {r['port']} {r['variant']}"
         if not r["repeatable"]:
             problems.append(f"{what}: emulated counts differ between two runs")
         err = measure.estimate_error(r)
-        if err is not None and abs(err) > ESTIMATE_TOLERANCE:
+        if estimate_checked and err is not None and abs(err) > ESTIMATE_TOLERANCE:
             problems.append(f"{what}: flash estimate {r['flash_estimate']:,} B is {err:+.1%} off the linker's "
                             f"{r['model_flash']:,} B (refit: scripts/fit-code-size)")
     return problems
+
+
+def estimate_gaps(results: list[dict]) -> list[str]:
+    """The known gap of a family the code-size fit does not cover (estimate_checked = False)."""
+    lines = []
+    for r in results:
+        err = measure.estimate_error(r)
+        if err is not None and abs(err) > ESTIMATE_TOLERANCE:
+            lines.append(f"- flash estimate not fitted for this family: {r['model']} {r['port']} {r['variant']} "
+                         f"off by {err:+.0%} ({r['flash_estimate']:,} B, linker {r['model_flash']:,} B)")
+    return lines
 
 
 def record_code_size(path: str, family, name: str, results: list[dict]) -> None:
@@ -107,7 +123,7 @@ def record_code_size(path: str, family, name: str, results: list[dict]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("family", help="model list: trees, nn (tests/bench/<family>.py)")
+    ap.add_argument("family", help="model list: trees, nn, folded, boosting, linear, kernels (tests/bench/<family>.py)")
     ap.add_argument("--build", default=None, help="build folder (default build/bench-<family>)")
     ap.add_argument("--ports", default=None, help="comma-separated ports (default: the family's)")
     ap.add_argument("--markdown", help="also write the table to this file")
@@ -129,6 +145,9 @@ def main() -> int:
     lines = family.table(results, ports, args)
     if hasattr(family, "extra"):
         lines += family.extra(os.path.join(build, "models"), args)
+    estimate_checked = getattr(family, "estimate_checked", True)
+    if not estimate_checked:
+        lines += [""] + (estimate_gaps(results) or ["- flash estimate within 10% of the linker everywhere"])
     lines.append(f"\n(bench.py {args.family} ran in {time.perf_counter() - t0:.0f} s)")
     text = "\n".join(lines)
     print(text)
@@ -137,7 +156,7 @@ def main() -> int:
             f.write(text + "\n")
     if args.code_size_data:
         record_code_size(args.code_size_data, family, args.family, results)
-    problems = checks(results) + (family.checks(results) if hasattr(family, "checks") else [])
+    problems = checks(results, estimate_checked) + (family.checks(results) if hasattr(family, "checks") else [])
     print("emulated counts identical across two runs: " +
           ("yes" if all(r["repeatable"] for r in results) else "NO"))
     for p in problems:
