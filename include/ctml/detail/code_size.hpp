@@ -14,7 +14,7 @@ inline constexpr const code_size& target_code = arch::tree_code;
 /// Code of the kernel-SVM and KNN stages (svm/svm.hpp, neighbors/neighbors.hpp)
 /// including the float and binary64 library routines their near-tie paths
 /// link: firmware minus a baseline minus the tables, of the wine SVC and the
-/// iris KNN in tests/bench/kernels (one model each: a rough figure).
+/// iris KNN of `tests/bench/bench.py kernels` (one model each: a rough figure).
 struct kernels_code {
   std::size_t svm, knn;
 };
