@@ -207,9 +207,10 @@ def firmware_list(models: list[Model], skip=()) -> list[Firmware]:
     return out
 
 
-def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2) -> str:
+def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2, build_type: str = "Release") -> str:
     """Configures and builds the firmware for one port in build_dir (fresh);
-    returns the build log when some firmware failed to build, else ""."""
+    returns the build log when some firmware failed to build, else "".
+    build_type: Release (the ports' -O2, AVR -Os) or MinSizeRel (-Os everywhere)."""
     shutil.rmtree(build_dir, ignore_errors=True)
     os.makedirs(build_dir)
     targets_file = os.path.join(build_dir, "ctml_bench_targets.cmake")
@@ -217,7 +218,7 @@ def build(port: str, firmware: list[Firmware], build_dir: str, jobs: int = 2) ->
         for fw in firmware:
             defs = " ".join(f'"{d}"' for d in fw.definitions())
             f.write(f'ctml_bench({fw.target} "{fw.model.dir}" {defs})\n')
-    cfg = ["cmake", "-S", HARNESS, "-B", build_dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+    cfg = ["cmake", "-S", HARNESS, "-B", build_dir, "-G", "Ninja", f"-DCMAKE_BUILD_TYPE={build_type}",
            f"-DCTML_SOURCE_DIR={ROOT}", f"-DCTML_BENCH_TARGETS_FILE={targets_file}",
            f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(ROOT, 'ports', port, 'toolchain.cmake')}"]
     if port == "host":
@@ -325,14 +326,14 @@ def measure(port: str, firmware: list[Firmware], build_dir: str, repeat: int = 1
 
 
 def bench_port(port: str, models: list[Model], build_root: str, repeat: int = 1, skip=(), jobs: int = 2,
-               strict: bool = True) -> list[dict]:
+               strict: bool = True, build_type: str = "Release") -> list[dict]:
     """Builds, runs and measures every model and variant on one port (see
     :func:`measure` for `strict`)."""
     firmware = firmware_list(models, skip)
     b = os.path.join(build_root, f"port-{port}")
     t0 = time.perf_counter()
     log(f"[ctml] {port}: building {len(firmware)} firmware images")
-    failures = build_failures(build(port, firmware, b, jobs))
+    failures = build_failures(build(port, firmware, b, jobs, build_type))
     if strict and failures:
         raise MeasureError(f"{port}: " + "; ".join(f"{t}: {why}" for t, why in failures.items()))
     log(f"[ctml] {port}: running them" + (" (under the emulator)" if port != "host" else " (callgrind)"))

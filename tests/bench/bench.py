@@ -2,12 +2,11 @@
 microcontrollers, with one harness (generator/ctml/measure.py and its
 firmware harness/bench.cpp, shared with `python3 -m ctml report`).
 
-    bench.py FAMILY [--ports host,cortex-m0,...] [--build DIR] [--markdown FILE]
+    bench.py FAMILY [--ports host,cortex-m0,...] [--build DIR] [--markdown FILE] [--build-type T]
              [--code-size-data FILE] [family options]
 
 FAMILY is a model list next to this file (trees.py, nn.py, folded.py,
-boosting.py, linear.py, kernels.py): a new family adds
-one such module, with
+boosting.py, linear.py, kernels.py): a new family adds one such module, with
     PORTS                      default ports
     prepare(root, args)        trains its models; returns {name: Source}
     variants(name, port)       the measure.Variant list of a model on a port
@@ -18,13 +17,16 @@ one such module, with
     extra(root, args)          (optional) lines after the table
     checks(results)            (optional) its own checks: a list of problems
     features(name)             (optional) what the code-size fit needs of a model (trees: n_nodes)
+    BUILD_TYPE                 (optional) "Release" (default: the ports' -O2, AVR -Os)
+                               or "MinSizeRel" (-Os everywhere)
     estimate_checked           (optional, default True) False: the code-size fit does not
                                cover this family yet; its flash estimate error is printed
                                as a known gap ("flash estimate not fitted for this family:
                                off by X%") instead of failing the benchmark
 Every benchmark checks that emulated counts repeat exactly across two runs,
 that the flash estimate is within 10% of the linker (the code-size fit,
-scripts/fit-code-size) and what the family checks itself; it exits 1 if not.
+scripts/fit-code-size; unless the family sets estimate_checked = False) and
+what the family checks itself; it exits 1 if not.
 """
 from __future__ import annotations
 
@@ -76,7 +78,7 @@ def run(family, ports: list[str], build: str, args) -> list[dict]:
             models.append(measure.Model(name, d, vs, truth=src.y is not None))
         # Emulated counts are exact: two runs must print the same numbers.
         results += measure.bench_port(port, models, build, repeat=1 if port == "host" else 2,
-                                      skip=family.skip(port))
+                                      skip=family.skip(port), build_type=args.build_type or getattr(family, "BUILD_TYPE", "Release"))
     return results
 
 
@@ -127,6 +129,8 @@ def main() -> int:
     ap.add_argument("--build", default=None, help="build folder (default build/bench-<family>)")
     ap.add_argument("--ports", default=None, help="comma-separated ports (default: the family's)")
     ap.add_argument("--markdown", help="also write the table to this file")
+    ap.add_argument("--build-type", default=None,
+                    help="Release (the ports' -O2, AVR -Os) or MinSizeRel (-Os); default: the family's, else Release")
     ap.add_argument("--code-size-data", metavar="FILE", default=None,
                     help="add the measured sizes to FILE (then: scripts/fit-code-size --record FILE --refit)")
     known, _ = ap.parse_known_args()

@@ -15,11 +15,13 @@ import issue_targets
 from ctml import measure
 
 PORTS = "host,cortex-m0,cortex-m4f"
+# At -Os, as issue 12 states its targets (the SVC's M4F cost is ~40% higher at -O2).
+BUILD_TYPE = "MinSizeRel"
 AUTO = measure.Variant("auto")
 LABELS = {"svc_wine": "Pipeline(StandardScaler, SVC rbf), wine",
           "svc_wine_std": "SVC rbf on standardised wine (scaler outside)",
           "knn_iris": "KNeighborsClassifier(5), iris"}
-# Issue 12's targets (-Os there; the ports build at -O2 here).
+# Issue 12's targets.
 TARGETS = {("svc_wine", "cortex-m4f"): {"cost": 7000, "flash": 14 * 1024},
            ("svc_wine", "cortex-m0"): {"cost": 250_000},
            ("knn_iris", "cortex-m0"): {"cost": 15_000}}
@@ -40,14 +42,12 @@ def prepare(root: str, args) -> dict:
     rng = np.random.default_rng(0)
     Xw, yw = load_wine(return_X_y=True)
     Xi, yi = load_iris(return_X_y=True)
-    Rw = np.vstack([Xw, rng.uniform(Xw.min(0), Xw.max(0), (26, Xw.shape[1]))])
-    Ri = np.vstack([Xi, rng.uniform(Xi.min(0), Xi.max(0), (45, Xi.shape[1]))])
+    # One generator drawn in this order (svc_wine, svc_wine_std, knn_iris): the rows of the former bench_kernels.py.
+    random_rows = lambda X, n: np.vstack([X, rng.uniform(X.min(0), X.max(0), (n, X.shape[1]))])  # noqa: E731
     scaler = StandardScaler().fit(Xw)
-    models = {
-        "svc_wine": (make_pipeline(StandardScaler(), SVC()).fit(Xw, yw), Rw),
-        "svc_wine_std": (SVC().fit(scaler.transform(Xw), yw), scaler.transform(Rw)),
-        "knn_iris": (KNeighborsClassifier(5).fit(Xi, yi), Ri),
-    }
+    models = {"svc_wine": (make_pipeline(StandardScaler(), SVC()).fit(Xw, yw), random_rows(Xw, 26))}
+    models["svc_wine_std"] = (SVC().fit(scaler.transform(Xw), yw), scaler.transform(random_rows(Xw, 26)))
+    models["knn_iris"] = (KNeighborsClassifier(5).fit(Xi, yi), random_rows(Xi, 45))
     out = {}
     for name, (est, X) in models.items():
         d = os.path.join(root, "src", name)
