@@ -61,6 +61,7 @@ using portable::shift_right;
 
 inline constexpr family target = family::avr;
 inline constexpr bool has_binary64_unit = false;
+inline constexpr bool has_binary32_unit = false;
 /// No binary64 arithmetic at run time (avr-libc has no 64-bit double
 /// library): what needs sklearn's binary64 at run time (forest regressors)
 /// is a compile error here.

@@ -22,6 +22,13 @@ inline constexpr family target = family::cortex_m0;
 #endif
 inline constexpr bool is_armv6m = target == family::cortex_m0;
 
+/// A single-precision FPU (Cortex-M4F, M7): __ARM_FP bit 2.
+inline constexpr bool has_binary32_unit =
+#if defined(__ARM_FP)
+    (__ARM_FP & 4) != 0;
+#else
+    false;
+#endif
 /// A double-precision FPU (Cortex-M7 with fpv5-d16): __ARM_FP bit 3.
 inline constexpr bool has_binary64_unit =
 #if defined(__ARM_FP)

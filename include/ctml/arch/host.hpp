@@ -13,6 +13,7 @@ using namespace portable;
 
 inline constexpr family target = family::host;
 inline constexpr bool has_binary64_unit = true;
+inline constexpr bool has_binary32_unit = true;
 inline constexpr bool has_runtime_binary64 = true;  // in hardware or a soft-float library
 
 inline constexpr tree_code_size tree_code = fitted::host.trees;

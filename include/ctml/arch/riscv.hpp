@@ -12,6 +12,13 @@ namespace ctml::arch {
 using namespace portable;
 
 inline constexpr family target = family::riscv;
+/// The F extension: single precision in hardware.
+inline constexpr bool has_binary32_unit =
+#if defined(__riscv_f)
+    true;
+#else
+    false;
+#endif
 inline constexpr bool has_binary64_unit =
 #if defined(__riscv_d)
     true;

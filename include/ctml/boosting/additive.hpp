@@ -137,13 +137,7 @@ inline constexpr bool native_sum =
 #if defined(CTML_FORCE_FIXED_SUMS)
     false;
 #else
-    Params::sum_bits == 64 ? detail::has_binary64_unit :
-#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__riscv_f) || \
-    (defined(__ARM_FP) && (__ARM_FP & 4))
-    true;
-#else
-    false;
-#endif
+    Params::sum_bits == 64 ? detail::has_binary64_unit : arch::has_binary32_unit;
 #endif
 
 /// Threshold decisions in integers. Every leaf value v becomes round(v * 2^s)
@@ -423,11 +417,9 @@ struct additive_base {
                 "ctml: a boosted model needs trees, leaf values, outputs and classes (regressors: 1)");
   static_assert(Params::decision_threshold == Params::decision_threshold && Params::scale == Params::scale,
                 "ctml: decision_threshold and scale must be numbers (not NaN)");
-#if defined(__AVR__)
-  static_assert(Params::sum_bits == 32,
+  static_assert(arch::has_runtime_binary64 || Params::sum_bits == 32,
                 "ctml: this model sums in binary64 as scikit-learn does, and AVR has no binary64 at run time; "
                 "use another port");
-#endif
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
   static constexpr bool table = boosting::use_table<Params, Layout>;

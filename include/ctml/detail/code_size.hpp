@@ -18,17 +18,15 @@ inline constexpr const code_size& target_code = arch::tree_code;
 struct kernels_code {
   std::size_t svm, knn;
 };
-inline constexpr kernels_code kernels_target_code =
-#if defined(__AVR__)
-    {0, 3000};  // SVMs do not run there; the integer KNN only
-#elif defined(__thumb__) && !defined(__thumb2__)
-    {12600, 10800};
-#elif defined(__thumb2__)
-    {4500, 5850};
-#elif defined(__riscv)
-    {12900, 11700};
-#else
-    {4000, 5000};
-#endif
+inline constexpr kernels_code kernels_target_code = [] {
+  switch (arch::target) {
+    case arch::family::avr: return kernels_code{0, 3000};  // SVMs do not run there; the integer KNN only
+    case arch::family::cortex_m0: return kernels_code{12600, 10800};
+    case arch::family::cortex_m: return kernels_code{4500, 5850};
+    case arch::family::riscv: return kernels_code{12900, 11700};
+    case arch::family::host: break;
+  }
+  return kernels_code{4000, 5000};
+}();
 
 }  // namespace ctml::detail

@@ -40,15 +40,12 @@ inline constexpr bool double_is_binary64 = sizeof(double) == 8;
 
 /// Whether float arithmetic is in hardware. Without it (Cortex-M0, RV32IMAC)
 /// the float error bounds use the inputs' largest exponent instead of a
-/// second sum of products. Target branch: to move under include/ctml/arch/.
+/// second sum of products.
 inline constexpr bool has_binary32_unit =
 #if defined(CTML_FORCE_SOFT_FLOAT_BOUND)
     false;
-#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || defined(__riscv_f) || \
-    (defined(__ARM_FP) && (__ARM_FP & 4))
-    true;
 #else
-    false;
+    arch::has_binary32_unit;
 #endif
 
 /// Where double arithmetic is native and cheap, refining stages skip the

@@ -699,12 +699,7 @@ namespace ctml {
 namespace neighbors {
 /// A dependent false on AVR (no binary64 arithmetic at run time there).
 template <class Params>
-inline constexpr bool on_avr =
-#if defined(__AVR__)
-    sizeof(Params) != 0;
-#else
-    false;
-#endif
+inline constexpr bool on_avr = !arch::has_runtime_binary64 && sizeof(Params) != 0;
 
 /// Policies a KNN classifier computes with: f32, or q<int8/int16, F> for
 /// uniform votes with p = 1 or 2 (integer distances).

@@ -39,12 +39,7 @@
 namespace ctml::svm {
 
 template <class Params>
-inline constexpr bool on_avr =
-#if defined(__AVR__)
-    sizeof(Params) != 0;  // dependent false: fires on instantiation only
-#else
-    false;
-#endif
+inline constexpr bool on_avr = !arch::has_runtime_binary64 && sizeof(Params) != 0;  // dependent: on instantiation only
 
 /// Group structure: classes for classifiers, one group for SVR / OneClassSVM.
 template <class Params>
