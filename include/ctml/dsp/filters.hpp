@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <ctml/arch/int_multiply.hpp>
 #include <ctml/dsp/common.hpp>
 
 namespace ctml::dsp {
@@ -34,6 +35,113 @@ struct sos_table {
     return t;
   }
   CTML_FLASH static constexpr std::array<section, n_sections> table = make();
+};
+/// The q15 cascade's design, derived at compile time from scipy's sos as given.
+/// Each section runs in direct form I on int16 signals with a 32-bit accumulator:
+///   acc = B(x) >> sb  -  aq1 y1 - aq2 y2  -  ((rq1 y1 + rq2 y2) >> 15)  +  k1 e1 + k2 e2 + bias
+///   y = sat16(acc >> shift),  e = acc - (y << shift)   (e: the remainder, in [0, 2^shift))
+/// - gains: the ideal filter's L1 norms (sum |impulse response|) from the input to
+///   each section's output; section k's b are multiplied so that every
+///   intermediate output has L1 norm 1 (it cannot exceed int16 for any input),
+///   the last restores the filter's own gain;
+/// - b: scaled b rounded at their own shift (the largest with sum |bq| 2^15 < 2^31), so none rounds to 0;
+/// - a: rounded at `shift` (14, less when the bound needs it), plus the rounding
+///   residue rq at 2^-(shift+15): 30-bit pole coefficients;
+/// - error feedback k1 e1 + k2 e2 with k = -round(a): the output rounding
+///   noise is shaped by (1 - k1 z^-1 - k2 z^-2) / A(z) ~ 1 instead of 1 / A(z);
+///   `bias` centres the remainder's mean;
+/// - `shift` is the largest <= 14 for which the accumulator's bound (int16
+///   signals, |e| < 2^shift) fits an int32: nothing wraps for any input.
+/// Outputs saturate to int16: by the L1 scaling only the rounding noise on a
+/// worst-case input can reach it between sections; at the end, an input that
+/// the filter's own gain takes beyond int16.
+template <class Params>
+struct sos_q15_design {
+  static constexpr std::size_t n_sections = Params::n_sections;
+  struct section {
+    std::int32_t b0, b1, b2;
+    int b_shift;  // sb = b's fractional bits - shift (negative: shift left)
+    std::int32_t a1, a2, r1, r2, k1, k2, bias;
+    int shift;
+  };
+  static constexpr double a_at(std::size_t s, std::size_t i) noexcept { return static_cast<double>(Params::sos[s][i]); }
+  /// L1 norms of the impulse responses from the input to each section's output
+  /// (sosfilt's arithmetic in double, until every state has decayed below 1e-13 of its sum).
+  static constexpr std::array<double, n_sections> l1_norms() noexcept {
+    std::array<double, n_sections> sum{};
+    std::array<double, 2 * n_sections> z{};
+    for (std::size_t n = 0; n < 65536; ++n) {
+      double v = n == 0 ? 1.0 : 0.0;
+      bool decayed = n >= 64;
+      for (std::size_t s = 0; s < n_sections; ++s) {
+        const double y = a_at(s, 0) * v + z[2 * s];
+        z[2 * s] = a_at(s, 1) * v - a_at(s, 4) * y + z[2 * s + 1];
+        z[2 * s + 1] = a_at(s, 2) * v - a_at(s, 5) * y;
+        sum[s] += math::fabs(y);
+        decayed = decayed && math::fabs(z[2 * s]) + math::fabs(z[2 * s + 1]) <= 1e-13 * sum[s];
+        v = y;
+      }
+      if (decayed) break;
+    }
+    return sum;
+  }
+  static constexpr std::int64_t round(double v) noexcept {  // half away from zero
+    return static_cast<std::int64_t>(v < 0 ? v - 0.5 : v + 0.5);
+  }
+  static constexpr std::int64_t mag(std::int64_t v) noexcept { return v < 0 ? -v : v; }
+  static constexpr bool stable(std::size_t s) noexcept {
+    const double a1 = a_at(s, 4), a2 = a_at(s, 5);
+    return a_at(s, 3) == 1.0 && a2 < 1.0 && a2 > -1.0 && math::fabs(a1) < 1.0 + a2;
+  }
+  static constexpr bool all_stable() noexcept {
+    for (std::size_t s = 0; s < n_sections; ++s)
+      if (!stable(s)) return false;
+    return true;
+  }
+  static constexpr std::array<section, n_sections> make() noexcept {
+    std::array<section, n_sections> t{};
+    if (!all_stable()) return t;
+    const auto l1 = l1_norms();
+    for (std::size_t s = 0; s < n_sections; ++s) {
+      // gain: output s scaled to L1 norm 1, except the last (the filter's own gain)
+      double g = 1.0;
+      if (s + 1 < n_sections) g = s == 0 ? 1.0 / l1[s] : l1[s - 1] / l1[s];
+      else if (s > 0) g = l1[s - 1];
+      const double b[3] = {a_at(s, 0) * g, a_at(s, 1) * g, a_at(s, 2) * g};
+      int fb = 46;
+      std::int64_t bq[3] = {};
+      for (;; --fb) {
+        for (int i = 0; i < 3; ++i) bq[i] = round(b[i] * ctml::detail::pow2(fb));
+        if ((mag(bq[0]) + mag(bq[1]) + mag(bq[2])) * 32768 <= 2147483647 || fb == -16) break;
+      }
+      const double a1 = a_at(s, 4), a2 = a_at(s, 5);
+      const std::int64_t k1 = -round(a1), k2 = -round(a2);
+      for (int f = 14; f >= 1; --f) {
+        const std::int64_t q1 = round(a1 * ctml::detail::pow2(f)), q2 = round(a2 * ctml::detail::pow2(f));
+        const std::int64_t r1 = round((a1 * ctml::detail::pow2(f) - static_cast<double>(q1)) * 32768.0);
+        const std::int64_t r2 = round((a2 * ctml::detail::pow2(f) - static_cast<double>(q2)) * 32768.0);
+        const std::int64_t bias = (1 - k1 - k2) * (std::int64_t{1} << (f - 1));
+        const std::int64_t bsum = (mag(bq[0]) + mag(bq[1]) + mag(bq[2])) * 32768;
+        const int sb = fb - f;
+        const std::int64_t bound = (sb >= 0 ? (bsum >> sb) + 1 : bsum << -sb) + (mag(q1) + mag(q2)) * 32768 +
+                                   (((mag(r1) + mag(r2)) * 32768) >> 15) + 1 +
+                                   (mag(k1) + mag(k2)) * ((std::int64_t{1} << f) - 1) + mag(bias);
+        t[s] = {static_cast<std::int32_t>(bq[0]), static_cast<std::int32_t>(bq[1]), static_cast<std::int32_t>(bq[2]), sb,
+                static_cast<std::int32_t>(q1), static_cast<std::int32_t>(q2), static_cast<std::int32_t>(r1),
+                static_cast<std::int32_t>(r2), static_cast<std::int32_t>(k1), static_cast<std::int32_t>(k2),
+                static_cast<std::int32_t>(bias), f};
+        if (bound <= 2147483647) break;
+        t[s].shift = 0;  // no shift fits: rejected below
+      }
+    }
+    return t;
+  }
+  static constexpr auto table = make();
+  static constexpr bool valid() noexcept {
+    for (std::size_t s = 0; s < n_sections; ++s)
+      if (table[s].shift < 8 || (table[s].b0 == 0 && table[s].b1 == 0 && table[s].b2 == 0)) return false;
+    return true;
+  }
 };
 /// q15 taps: round(taps * 2^shift) as int16, with the largest shift for which
 /// every tap fits and sum |tap| * 2^15 + 2^(shift-1) fits an int32, so the
@@ -80,37 +188,56 @@ struct fir_table {
 }  // namespace detail
 
 /// Params: `n` (values per frame), `n_channels`, `n_sections`, `sos[n_sections][6]` (scipy's, a0 = 1).
+/// f32: float samples, sosfilt's transposed direct form II. q15 (`.with(ctml::q15{})`):
+/// int16 samples in, int16 out, scaled by ctml at compile time (see detail::sos_q15_design).
 template <class Params, ValuePolicy Policy = f32, bool Streaming = false>
 struct sos_filter {
-  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::sos_filter supports the f32 policy");
+  static_assert(FirPolicy<Policy>, "ctml: ctml::dsp::sos_filter supports the f32 and q<std::int16_t, 15> policies");
   static_assert(Params::n % Params::n_channels == 0, "ctml: sos_filter: n must be a multiple of n_channels");
   static constexpr std::size_t n_channels = Params::n_channels, n_sections = Params::n_sections;
-  struct memory { std::array<float, 2 * n_sections * n_channels> z{}; };
+  static constexpr bool fixed = !std::same_as<Policy, f32>;
+  using value_type = typename Policy::value_type;  // float, or int16 (q15)
+  /// f32: the two memories of each section. q15: the last two values of the
+  /// input and of every section's output, then each section's last two remainders.
+  struct memory {
+    std::array<std::conditional_t<fixed, std::int16_t, float>,
+               (fixed ? 2 * (n_sections + 1) + 2 * n_sections : 2 * n_sections) * n_channels>
+        z{};
+  };
   using policy = Policy;
-  using in_type = float;
-  using out_type = float;
+  using in_type = value_type;
+  using out_type = value_type;
   using state_type = std::conditional_t<Streaming, memory, no_state>;
   static constexpr std::size_t in_extent = Params::n;
   static constexpr std::size_t out_extent = Params::n;
   template <ValuePolicy P>
-    requires DspPolicy<P>
+    requires FirPolicy<P>
   using rebind = sos_filter<Params, P, Streaming>;
   template <class Option>
     requires std::same_as<Option, streaming>
   using rebind_layout = sos_filter<Params, Policy, true>;
 
  private:
+  using q15 = detail::sos_q15_design<Params>;
+  static_assert(!fixed || q15::all_stable(),
+                "ctml: sos_filter q15: every section must be stable with a0 = 1 (|a2| < 1, |a1| < 1 + a2)");
+  static_assert(!fixed || q15::valid(),
+                "ctml: sos_filter q15: a section's gain is too large for a 32-bit accumulator; reorder or rescale the sos");
+
+ public:
+ private:
   using table = detail::sos_table<Params>;
 
  public:
   // Coefficients are immediates of the code: measured 308 B for 4 sections on Cortex-M4F.
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return 0; }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return 48 + 64 * n_sections; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return fixed ? 64 + 112 * n_sections : 48 + 64 * n_sections; }
   /// The filter memories: the caller's state when streaming, scratch otherwise.
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return sizeof(memory); }
-  [[nodiscard]] static constexpr std::size_t cost() noexcept { return 9 * n_sections * in_extent; }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return (fixed ? 14 : 9) * n_sections * in_extent; }
 
-  constexpr void run(std::span<const float, in_extent> in, std::span<float, out_extent> out, state_type& state) const noexcept {
+  constexpr void run(std::span<const value_type, in_extent> in, std::span<value_type, out_extent> out,
+                     state_type& state) const noexcept {
     if constexpr (Streaming) {
       filter(in, out, state);
     } else {
@@ -153,7 +280,75 @@ struct sos_filter {
     z1 = minus_times<S, a2>(times<S, b2>(x), y);
     return y;
   }
-  static constexpr void filter(std::span<const float, in_extent> in, std::span<float, out_extent> out, memory& m) noexcept {
+  // q15: one section on int32 values of int16 range; all coefficients are immediates.
+  /// A coefficient as a multiply operand (one MULS on Cortex-M0, not a shift-add chain).
+  static constexpr std::int32_t m(std::int32_t c) noexcept { return arch::factor(c); }
+  template <std::size_t S>
+  [[gnu::always_inline]] static constexpr std::int32_t b_part(std::int32_t x0, std::int32_t x1, std::int32_t x2) noexcept {
+    constexpr auto c = q15::table[S];
+    // b0 (x0 + 2 x1 + x2) and the like for scipy's zeros at +-1: fewer multiplies, the same integers.
+    if constexpr (c.b0 == c.b2 && (c.b1 == 2 * c.b0 || c.b1 == -2 * c.b0)) {
+      const std::int32_t mid = c.b1 == 2 * c.b0 ? x1 + x1 : -(x1 + x1);
+      return m(c.b0) * (x0 + mid + x2);
+    } else if constexpr (c.b0 == c.b2) {
+      return m(c.b0) * (x0 + x2) + m(c.b1) * x1;
+    } else if constexpr (c.b0 == -c.b2) {
+      return m(c.b0) * (x0 - x2) + m(c.b1) * x1;
+    } else {
+      return m(c.b0) * x0 + m(c.b1) * x1 + m(c.b2) * x2;
+    }
+  }
+  template <std::int32_t K>
+  [[gnu::always_inline]] static constexpr std::int32_t times_small(std::int32_t e) noexcept {
+    if constexpr (K == 0) return 0;
+    else if constexpr (K == 1) return e;
+    else if constexpr (K == -1) return -e;
+    else if constexpr (K == 2) return e + e;
+    else return -(e + e);
+  }
+  /// line: this section's last inputs x1, x2 then its last outputs y1, y2; e: its remainders e1, e2.
+  template <std::size_t S>
+  [[gnu::always_inline]] static constexpr std::int32_t section_q15(std::int32_t x0, std::int32_t* line,
+                                                                   std::int32_t* e) noexcept {
+    constexpr auto c = q15::table[S];
+    const std::int32_t y1 = line[2], y2 = line[3];
+    const std::int32_t bx = b_part<S>(x0, line[0], line[1]);
+    std::int32_t acc;
+    if constexpr (c.b_shift >= 0) acc = bx >> c.b_shift;
+    else acc = bx * (std::int32_t{1} << -c.b_shift);
+    acc = acc - m(c.a1) * y1 - m(c.a2) * y2 - ((m(c.r1) * y1 + m(c.r2) * y2) >> 15) + times_small<c.k1>(e[0]) +
+          times_small<c.k2>(e[1]) + c.bias;
+    std::int32_t y = acc >> c.shift;  // arithmetic shift (C++20)
+    e[1] = e[0];
+    e[0] = acc - y * (std::int32_t{1} << c.shift);
+    if (static_cast<std::int16_t>(y) != y) [[unlikely]] y = y < 0 ? -32768 : 32767;
+    line[1] = line[0];
+    line[0] = x0;
+    return y;
+  }
+  static constexpr void filter(std::span<const std::int16_t, in_extent> in, std::span<std::int16_t, out_extent> out,
+                               memory& m) noexcept
+    requires fixed
+  {
+    constexpr std::size_t width = 2 * (n_sections + 1) + 2 * n_sections;
+    for (std::size_t ch = 0; ch < n_channels; ++ch) {
+      std::array<std::int32_t, width> w;  // lines (x1, x2 per signal), then remainders (e1, e2 per section)
+      for (std::size_t j = 0; j < width; ++j) w[j] = m.z[width * ch + j];
+      for (std::size_t i = ch; i < in_extent; i += n_channels) {
+        std::int32_t x = in[i];
+        [&]<std::size_t... S>(std::index_sequence<S...>) {
+          ((x = section_q15<S>(x, w.data() + 2 * S, w.data() + 2 * (n_sections + 1) + 2 * S)), ...);
+        }(std::make_index_sequence<n_sections>{});
+        w[2 * n_sections + 1] = w[2 * n_sections];
+        w[2 * n_sections] = x;
+        out[i] = static_cast<std::int16_t>(x);
+      }
+      for (std::size_t j = 0; j < width; ++j) m.z[width * ch + j] = static_cast<std::int16_t>(w[j]);
+    }
+  }
+  static constexpr void filter(std::span<const float, in_extent> in, std::span<float, out_extent> out, memory& m) noexcept
+    requires(!fixed)
+  {
     for (std::size_t ch = 0; ch < n_channels; ++ch) {
       std::array<float, 2 * n_sections> z;  // in registers while the channel runs
       for (std::size_t j = 0; j < 2 * n_sections; ++j) z[j] = m.z[2 * n_sections * ch + j];
