@@ -83,3 +83,98 @@ def q15_main():
 
 if __name__ == "__main__":
     q15_main()
+
+
+def _round_away(v: float) -> int:
+    return int(v - 0.5) if v < 0 else int(v + 0.5)
+
+
+def sos_q15_design(sos):
+    """The q15 cascade's compile-time design (include/ctml/dsp/filters.hpp, sos_q15_design), redone in Python floats."""
+    sos = [[float(c) for c in row] for row in np.asarray(sos, dtype=np.float64)]
+    ns = len(sos)
+    total = [0.0] * ns
+    z = [0.0] * (2 * ns)
+    for n in range(65536):  # L1 norms of the prefixes' impulse responses, in sosfilt's order
+        v = 1.0 if n == 0 else 0.0
+        decayed = n >= 64
+        for s in range(ns):
+            b0, b1, b2, _, a1, a2 = sos[s]
+            y = b0 * v + z[2 * s]
+            z[2 * s] = b1 * v - a1 * y + z[2 * s + 1]
+            z[2 * s + 1] = b2 * v - a2 * y
+            total[s] += abs(y)
+            decayed = decayed and abs(z[2 * s]) + abs(z[2 * s + 1]) <= 1e-13 * total[s]
+            v = y
+        if decayed:
+            break
+    table = []
+    for s in range(ns):
+        if s + 1 < ns:
+            g = 1.0 / total[s] if s == 0 else total[s - 1] / total[s]
+        else:
+            g = total[s - 1] if s > 0 else 1.0
+        b = [sos[s][i] * g for i in range(3)]
+        fb = 46
+        while True:
+            bq = [_round_away(v * 2.0**fb) for v in b]
+            if sum(abs(q) for q in bq) * 32768 <= 2**31 - 1 or fb == -16:
+                break
+            fb -= 1
+        a1, a2 = sos[s][4], sos[s][5]
+        k1, k2 = -_round_away(a1), -_round_away(a2)
+        for f in range(14, 0, -1):
+            q1, q2 = _round_away(a1 * 2.0**f), _round_away(a2 * 2.0**f)
+            r1 = _round_away((a1 * 2.0**f - q1) * 32768.0)
+            r2 = _round_away((a2 * 2.0**f - q2) * 32768.0)
+            bias = (1 - k1 - k2) << (f - 1)
+            bsum = sum(abs(q) for q in bq) * 32768
+            sb = fb - f
+            bound = ((bsum >> sb) + 1 if sb >= 0 else bsum << -sb) + (abs(q1) + abs(q2)) * 32768 \
+                + (((abs(r1) + abs(r2)) * 32768) >> 15) + 1 + (abs(k1) + abs(k2)) * ((1 << f) - 1) + abs(bias)
+            if bound <= 2**31 - 1:
+                break
+        table.append((bq, sb, q1, q2, r1, r2, k1, k2, bias, f))
+    return table
+
+
+def sos_q15(x16: np.ndarray, sos) -> np.ndarray:
+    """The q15 cascade's integer arithmetic, one row at a time, in Python integers (direct form I per section)."""
+    table = sos_q15_design(sos)
+    ns = len(table)
+    out = np.empty_like(x16)
+    for r, row in enumerate(x16.astype(np.int64).tolist()):
+        lines = [[0, 0] for _ in range(ns + 1)]  # x1, x2 of the input and of every section's output
+        rem = [[0, 0] for _ in range(ns)]
+        for i, v in enumerate(row):
+            for s, (bq, sb, q1, q2, r1, r2, k1, k2, bias, f) in enumerate(table):
+                x1, x2 = lines[s]
+                y1, y2 = lines[s + 1]
+                bx = bq[0] * v + bq[1] * x1 + bq[2] * x2
+                acc = bx >> sb if sb >= 0 else bx << -sb
+                acc = acc - q1 * y1 - q2 * y2 - ((r1 * y1 + r2 * y2) >> 15) + k1 * rem[s][0] + k2 * rem[s][1] + bias
+                assert -2**31 <= acc < 2**31
+                y = acc >> f
+                rem[s] = [acc - (y << f), rem[s][0]]
+                lines[s] = [v, x1]
+                v = min(max(y, -32768), 32767)
+            lines[ns] = [v, lines[ns][0]]
+            out[r, i] = v
+    return out
+
+
+def sos_q15_main():
+    X = (inputs(12345, 4, 64) * 4096).astype(np.int16)
+    for name, sos in (("butter(4, 0.2)", scipy.signal.butter(4, 0.2, output="sos")),
+                      ("butter(8, 0.1)", scipy.signal.butter(8, 0.1, output="sos"))):
+        y = sos_q15(X, sos)
+        h = 2166136261
+        for w in y.astype(np.uint16).ravel().tolist():
+            h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+        ref = scipy.signal.sosfilt(sos, X.astype(np.float64), axis=1)
+        snr = 10 * np.log10((ref**2).sum() / ((y - ref) ** 2).sum())
+        print(f"sos q15 {name}", hex(h), f"SNR {snr:.1f} dB")
+
+
+if __name__ == "__main__":
+    sos_q15_main()
