@@ -143,37 +143,81 @@ struct sos_q15_design {
     return true;
   }
 };
-/// q15 taps: round(taps * 2^shift) as int16, with the largest shift for which
-/// every tap fits and sum |tap| * 2^15 + 2^(shift-1) fits an int32, so the
-/// accumulator cannot overflow for any int16 input.
+/// q15 taps, finer than one int32 accumulator allows: round(taps * 2^shift)
+/// as int32 with shift = 3 more than the largest single-accumulator shift
+/// (sum |q| 2^15 < 2^31), as long as every tap alone fits (|q| < 2^16).
+/// The taps are summed in consecutive groups, each in its own int32 with
+/// sum |q| 2^15 < 2^31 (exact for any int16 input); the groups' sums are
+/// added after an arithmetic shift right by `group_shift` (the least for which
+/// that sum cannot overflow either), then rounded to the output.
 template <class Params>
 struct fir_q15_table {
+  static constexpr std::size_t n_taps = Params::n_taps;
+  static constexpr std::int64_t limit = 2147483647;
   static constexpr std::int64_t quantize(double v, int scale) noexcept {
     const double x = v * ctml::detail::pow2(scale);
     return static_cast<std::int64_t>(x < 0 ? x - 0.5 : x + 0.5);
   }
-  static constexpr bool fits(int scale) noexcept {
+  static constexpr std::int64_t mag(std::int64_t v) noexcept { return v < 0 ? -v : v; }
+  /// Does one accumulator fit (single = true), or does every tap fit a group alone?
+  static constexpr bool fits(int scale, bool single) noexcept {
     std::int64_t sum = 0;
-    for (std::size_t k = 0; k < Params::n_taps; ++k) {
-      const std::int64_t q = quantize(Params::taps[k], scale);
-      if (q > 32767 || q < -32767) return false;
-      sum += q < 0 ? -q : q;
+    for (std::size_t k = 0; k < n_taps; ++k) {
+      const std::int64_t q = mag(quantize(Params::taps[k], scale));
+      if (q * 32768 > limit) return false;
+      sum += q;
     }
-    return sum * 32768 + (std::int64_t{1} << (scale - 1)) <= 2147483647;
+    return !single || sum * 32768 + (std::int64_t{1} << (scale - 1)) <= limit;
   }
   static constexpr int best_shift() noexcept {
     int s = 30;
-    while (s > 1 && !fits(s)) --s;
-    return s;
+    while (s > 1 && !fits(s, true)) --s;
+    int fine = s;
+    while (fine < s + 3 && fits(fine + 1, false)) ++fine;
+    return fine;
   }
   static constexpr int shift = best_shift();
-  static_assert(fits(shift), "ctml: fir_filter q15: the taps are too large for 16-bit fixed point (sum |taps| > 2^15)");
-  static constexpr std::array<std::int16_t, Params::n_taps> make() noexcept {
-    std::array<std::int16_t, Params::n_taps> t{};
-    for (std::size_t k = 0; k < Params::n_taps; ++k) t[k] = static_cast<std::int16_t>(quantize(Params::taps[k], shift));
+  static_assert(fits(shift, false), "ctml: fir_filter q15: the taps are too large for 16-bit fixed point (sum |taps| > 2^15)");
+  static constexpr std::array<std::int32_t, n_taps> make() noexcept {
+    std::array<std::int32_t, n_taps> t{};
+    for (std::size_t k = 0; k < n_taps; ++k) t[k] = static_cast<std::int32_t>(quantize(Params::taps[k], shift));
     return t;
   }
-  CTML_FLASH static constexpr std::array<std::int16_t, Params::n_taps> table = make();
+  struct grouping {
+    std::array<std::size_t, n_taps> first{};  // first tap of each group
+    std::size_t count = 0;
+    int shift = 0;
+  };
+  static constexpr grouping make_groups() noexcept {
+    const auto q = make();
+    grouping g{};
+    std::int64_t sum = limit + 1, total = 0;
+    std::array<std::int64_t, n_taps> bound{};
+    for (std::size_t k = 0; k < n_taps; ++k) {
+      const std::int64_t m = mag(q[k]) * 32768;
+      if (sum + m > limit) {
+        g.first[g.count++] = k;
+        sum = 0;
+      }
+      sum += m;
+      bound[g.count - 1] = sum;
+    }
+    for (; g.shift < shift; ++g.shift) {
+      total = std::int64_t{1} << (shift - g.shift - 1);
+      for (std::size_t i = 0; i < g.count; ++i) total += (bound[i] >> g.shift) + 1;
+      if (total <= limit) break;
+    }
+    return g;
+  }
+  static constexpr grouping groups = make_groups();
+  static_assert(groups.shift < shift, "ctml: fir_filter q15: too many taps for a 32-bit sum of the groups");
+  CTML_FLASH static constexpr std::array<std::int32_t, n_taps> table = make();
+  /// Is tap k the first of a group after the first?
+  static constexpr bool starts_group(std::size_t k) noexcept {
+    for (std::size_t i = 1; i < groups.count; ++i)
+      if (groups.first[i] == k) return true;
+    return false;
+  }
 };
 
 template <class Params>
@@ -422,10 +466,16 @@ struct fir_filter {
         // The first n_taps - 1 outputs reach back before the frame, to zeros.
         for (std::size_t i = 0; i < warm; ++i) {
           if constexpr (fixed) {
-            std::int32_t acc = std::int32_t{1} << (q15::shift - 1);
-            for (std::size_t k = 0; k <= i; ++k)
-              acc += std::int32_t{flash_load(&q15::table[k])} * in[(i - k) * n_channels + ch];
-            out[i * n_channels + ch] = narrow(acc);
+            // the main path's groups, with the taps that reach before the frame times 0
+            std::int32_t sum = std::int32_t{1} << (q15::shift - q15::groups.shift - 1), acc = 0;
+            for (std::size_t k = 0; k <= i; ++k) {
+              if (q15::starts_group(k)) {
+                sum += acc >> q15::groups.shift;
+                acc = 0;
+              }
+              acc += flash_load(&q15::table[k]) * in[(i - k) * n_channels + ch];
+            }
+            out[i * n_channels + ch] = narrow(sum + (acc >> q15::groups.shift));
           } else {
             float acc = 0.0f;
             for (std::size_t k = 0; k <= i; ++k)
@@ -442,20 +492,20 @@ struct fir_filter {
  private:
   static constexpr bool fixed = !std::same_as<Policy, f32>;
   using q15 = detail::fir_q15_table<Params>;
-  /// acc / 2^shift (the rounding half was added first), saturated to int16.
-  static constexpr std::int16_t narrow(std::int32_t acc) noexcept {
-    const std::int32_t y = acc >> q15::shift;  // arithmetic shift (C++20)
+  /// sum / 2^(shift - group shift) (the rounding half was added first), saturated to int16.
+  static constexpr std::int16_t narrow(std::int32_t sum) noexcept {
+    const std::int32_t y = sum >> (q15::shift - q15::groups.shift);  // arithmetic shift (C++20)
     return static_cast<std::int16_t>(y > 32767 ? 32767 : (y < -32768 ? -32768 : y));
   }
   /// sum_k taps[k] x[-k stride], k = 0, 1, ...: taps are compile-time constants.
-  /// q15: int16 x int16 products summed exactly in int32 (no overflow: see fir_q15_table), one rounding.
+  /// q15: int32 taps x int16 samples summed exactly per group (see fir_q15_table), one rounding.
   [[gnu::always_inline]] static constexpr value_type dot(const value_type* x, std::size_t stride) noexcept {
     if constexpr (fixed) {
-      std::int32_t acc = std::int32_t{1} << (q15::shift - 1);
+      std::int32_t sum = std::int32_t{1} << (q15::shift - q15::groups.shift - 1), acc = 0;
       [&]<std::size_t... K>(std::index_sequence<K...>) {
-        ((acc += std::int32_t{q15_tap<K>()} * *(x - K * stride)), ...);
+        ((group_step<K>(sum, acc), acc += arch::factor(q15_tap<K>()) * *(x - K * stride)), ...);
       }(std::make_index_sequence<n_taps>{});
-      return narrow(acc);
+      return narrow(sum + (acc >> q15::groups.shift));
     } else {
       float acc = 0.0f;
       [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -465,9 +515,16 @@ struct fir_filter {
     }
   }
   template <std::size_t K>
-  static constexpr std::int16_t q15_tap() noexcept {
-    constexpr std::int16_t t = q15::make()[K];
+  static constexpr std::int32_t q15_tap() noexcept {
+    constexpr std::int32_t t = q15::make()[K];
     return t;
+  }
+  template <std::size_t K>
+  [[gnu::always_inline]] static constexpr void group_step(std::int32_t& sum, std::int32_t& acc) noexcept {
+    if constexpr (q15::starts_group(K)) {
+      sum += acc >> q15::groups.shift;
+      acc = 0;
+    }
   }
 };
 
