@@ -309,6 +309,8 @@ struct sos_filter {
     constexpr float c = coefficient<S, K>();
     if constexpr (c == 1.0f) return x;
     else if constexpr (c == 2.0f) return x + x;
+    // b1 = 2 b0 (scipy's zeros at -1): round(b1 x) = 2 round(b0 x) exactly, one product fewer
+    else if constexpr (K == b1 && c == 2.0f * coefficient<S, b0>()) return times<S, b0>(x) + times<S, b0>(x);
     else return detail::product(c, x);
   }
   template <std::size_t S, coef K>
