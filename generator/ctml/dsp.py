@@ -18,6 +18,8 @@ exactly what the Pipeline predicts on the same raw float32 frames.
     DCT(n_coefs)                 scipy.fft.dct(x, type=2, norm="ortho")[:n_coefs]
     SOSFilter(sos)               scipy.signal.sosfilt(sos, x), zero initial state
     FIRFilter(taps)              scipy.signal.lfilter(taps, [1.0], x), zero initial state
+    Decimate(factor, taps=None)  lfilter(taps, [1.0], x)[::factor]; default taps: scipy.signal.decimate's
+                                 FIR (firwin(20 factor + 1, 1 / factor, window="hamming"), zero_phase=False)
     ChannelStats(n_channels, stats=(...))  per-channel statistics, channel-major
 """
 
@@ -31,7 +33,7 @@ from . import ctmath
 from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, member_scalar
 
-__all__ = ["Window", "RFFT", "MelFilterbank", "PowerToDb", "DCT", "SOSFilter", "FIRFilter", "ChannelStats"]
+__all__ = ["Window", "RFFT", "MelFilterbank", "PowerToDb", "DCT", "SOSFilter", "FIRFilter", "Decimate", "ChannelStats"]
 
 F32 = np.float32
 WINDOWS = ("hann", "hamming", "blackman")
@@ -523,6 +525,42 @@ class FIRFilter(_Dsp):
         return fir_f32(X, self.taps_.astype(F32), int(self.n_channels))
 
 
+class Decimate(_Dsp):
+    """FIR decimation along each channel of the row, from zero state:
+    ``lfilter(taps, [1.0], x)[::factor]``, i.e. y[j] = sum_k taps[k] x[j*factor - k]
+    for j = 0 .. ceil(n_samples / factor) - 1 (channel last in the output too).
+    Without taps: scipy.signal.decimate's FIR, ``firwin(20*factor + 1, 1/factor,
+    window="hamming")``, so that the output is ``scipy.signal.decimate(x, factor,
+    ftype="fir", zero_phase=False)`` (factor 1 without taps: the identity).
+    float32 as the C++ stage ctml::dsp::decimate computes it (FIRFilter's arithmetic)."""
+
+    def __init__(self, factor=2, taps=None, n_channels=1):
+        self.factor = factor
+        self.taps = taps
+        self.n_channels = n_channels
+
+    def _setup(self, n):
+        if isinstance(self.factor, bool) or not isinstance(self.factor, (int, np.integer)) or self.factor < 1:
+            raise ValueError(f"Decimate: factor must be an integer >= 1, got {self.factor!r}")
+        import scipy.signal
+
+        q = int(self.factor)
+        if self.taps is None:
+            taps = np.array([1.0]) if q == 1 else scipy.signal.firwin(20 * q + 1, 1.0 / q, window="hamming")
+        else:
+            taps = np.asarray(self.taps, dtype=np.float64).ravel()
+        if taps.size < 1 or not np.all(np.isfinite(taps)):
+            raise ValueError("Decimate needs one or more finite taps")
+        _check_channels("Decimate", n, self.n_channels)
+        self.taps_ = np.asarray(taps, dtype=np.float64)
+        self.n_samples_ = n // int(self.n_channels)
+
+    def _apply(self, X):
+        c = int(self.n_channels)
+        y = fir_f32(X, self.taps_.astype(F32), c).reshape(len(X), self.n_samples_, c)
+        return np.ascontiguousarray(y[:, :: int(self.factor), :]).reshape(len(X), -1)
+
+
 class ChannelStats(_Dsp):
     """Per channel of interleaved rows: the statistics in ``stats`` (mean, std
     (ddof 0), min, max, ptp, rms, skew, kurtosis (scipy.stats defaults), zcr
@@ -607,6 +645,16 @@ def convert(est) -> Stage:
             member_array("double", "taps", ["n_taps"], double_tokens(est.taps_)),
         ]
         return _stage(est, "fir", "ctml::dsp::fir_filter", m, n)
+    if isinstance(est, Decimate):
+        m = [
+            _n(est),
+            member_scalar("std::size_t", "n_channels", str(int(est.n_channels))),
+            member_scalar("std::size_t", "factor", str(int(est.factor))),
+            member_scalar("std::size_t", "n_taps", str(est.taps_.size)),
+            member_array("double", "taps", ["n_taps"], double_tokens(est.taps_)),
+        ]
+        n_kept = -(-est.n_samples_ // int(est.factor))
+        return _stage(est, "decimate", "ctml::dsp::decimate", m, n_kept * int(est.n_channels))
     if isinstance(est, ChannelStats):
         m = [
             _n(est),
@@ -619,6 +667,6 @@ def convert(est) -> Stage:
 
 
 #: ctml.dsp transformers allowed as pipeline steps (and as the last step).
-CONVERTERS = {cls: convert for cls in (Window, RFFT, MelFilterbank, PowerToDb, DCT, SOSFilter, FIRFilter, ChannelStats)}
+CONVERTERS = {cls: convert for cls in (Window, RFFT, MelFilterbank, PowerToDb, DCT, SOSFilter, FIRFilter, Decimate, ChannelStats)}
 
 register(Family(name="dsp", estimators=tuple(CONVERTERS), convert=convert, kind="transform"))

@@ -324,3 +324,40 @@ class TestCompiledStages(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestDecimate(unittest.TestCase):
+    """Decimate: scipy.signal.decimate(x, q, ftype="fir", zero_phase=False) with its
+    default taps, lfilter(taps, [1.0], x)[::q] with given taps, per channel."""
+
+    def test_within_1e4_of_full_scale(self):
+        rng = np.random.default_rng(12)
+        X = rng.uniform(-1, 1, size=(8, 3 * 200 + 3)).astype(F32)  # 201 samples: the last kept output is partial
+        for q, taps, c in ((2, None, 1), (3, None, 3), (4, scipy.signal.firwin(15, 0.2), 3), (5, None, 1), (1, None, 1)):
+            got = dsp.Decimate(q, taps, n_channels=c).fit(X).transform(X)
+            self.assertEqual(got.shape, (len(X), c * -(-(X.shape[1] // c) // q)))
+            for ch in range(c):
+                x = X[:, ch::c].astype(np.float64)
+                if taps is None and q > 1:
+                    ref = scipy.signal.decimate(x, q, ftype="fir", zero_phase=False, axis=1)
+                else:
+                    ref = scipy.signal.lfilter([1.0] if taps is None else taps, [1.0], x, axis=1)[:, ::q]
+                self.assertLess(np.abs(got[:, ch::c] - ref).max(), 1e-4, (q, c))
+
+    def test_bad_parameters(self):
+        X = np.zeros((2, 100), F32)
+        for est in (dsp.Decimate(0), dsp.Decimate(2.5), dsp.Decimate(2, []), dsp.Decimate(2, [np.nan]), dsp.Decimate(2, None, 3)):
+            with self.assertRaises(ValueError, msg=repr(est)):
+                est.fit(X)
+        d = dsp.Decimate(2, [0.5, 0.5])
+        self.assertEqual(clone(d).get_params(), d.get_params())
+        again = pickle.loads(pickle.dumps(d.fit(X)))
+        assert_same_bits(self, again.transform(X), d.transform(X), "pickled")
+
+    @unittest.skipUnless(HAVE_CXX and h.LIBRARY_READY, "needs a host C++ compiler")
+    def test_compiled_stage_gives_the_same_bits(self):
+        X = frames(2 * 150, seed=13, channels=2)
+        for q, taps in ((3, None), (4, scipy.signal.firwin(9, 0.25))):
+            pipe = make_pipeline(dsp.Decimate(q, taps, n_channels=2), dsp.ChannelStats(2, ("mean", "rms"))).fit(X)
+            TestCompiledStages.check(self, pipe, X, f"decimate{q}")
+            TestCompiledStages.check(self, make_pipeline(dsp.Decimate(q, taps, n_channels=2)), X, f"decimate_only{q}")

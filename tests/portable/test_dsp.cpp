@@ -451,3 +451,41 @@ CTML_TEST(dsp_sos_q15_accuracy_identity_and_streaming) {
     for (std::size_t i = 0; i < 16; ++i) CTML_CHECK_EQ(y[i], whole[b + i]);
   }
 }
+
+// Decimation: fir_filter's outputs at every 3rd sample, computed alone (the
+// same bits), the checksum of ctml.dsp's Decimate (test_dsp_expected.py), and
+// streaming in blocks of 12 samples equal to the whole frame.
+namespace {
+template <std::size_t N>
+struct decimate_p : fir_p<N> {
+  static constexpr std::size_t factor = 3;
+};
+}  // namespace
+
+CTML_TEST(dsp_decimate_keeps_every_factor_th_fir_output) {
+  constexpr auto dec = ctml::make_pipeline(decimate<decimate_p<n>>{});
+  constexpr auto fir = ctml::make_pipeline(fir_filter<fir_p<n>>{});
+  static_assert(decltype(dec)::out_extent == 22);
+  fnv h;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto x = frame(r);
+    std::array<float, 22> y;
+    std::array<float, n> all;
+    dec.run(x, y);
+    fir.run(x, all);
+    for (std::size_t j = 0; j < 22; ++j) CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(y[j]), std::bit_cast<std::uint32_t>(all[3 * j]));
+    h.add(y);
+  }
+  CTML_CHECK_EQ(h.h, 0xbcdd56d9u);
+  constexpr auto block = ctml::make_pipeline(decimate<decimate_p<12>>{}).with(streaming{});
+  constexpr auto whole = ctml::make_pipeline(decimate<decimate_p<48>>{});
+  decltype(block)::state_type state{};
+  const auto x = frame(3);
+  std::array<float, 16> want;
+  whole.run(std::span<const float, 48>(x.data(), 48), want);
+  for (std::size_t b = 0; b < 4; ++b) {
+    std::array<float, 4> y;
+    block.run(std::span<const float, 12>(x.data() + 12 * b, 12), y, state);
+    for (std::size_t j = 0; j < 4; ++j) CTML_CHECK_EQ(std::bit_cast<std::uint32_t>(y[j]), std::bit_cast<std::uint32_t>(want[4 * b + j]));
+  }
+}

@@ -212,3 +212,13 @@ def sos_q15_main():
 
 if __name__ == "__main__":
     sos_q15_main()
+
+
+def decimate_main():
+    X = inputs(12345, 4, 64)
+    y = dsp.Decimate(3, scipy.signal.firwin(9, 0.25)).fit(X).transform(X)
+    print("decimate", hex(fnv(y)), y.shape)
+
+
+if __name__ == "__main__":
+    decimate_main()

@@ -4,6 +4,9 @@
 //   sos_filter: scipy.signal.sosfilt(sos, x) in its transposed direct form II,
 //     per sample and section:  y = b0 x + z0;  z0 = (b1 x - a1 y) + z1;  z1 = b2 x - a2 y
 //   fir_filter: scipy.signal.lfilter(taps, [1.0], x):  y[i] = sum_k taps[k] x[i - k], k = 0, 1, ...
+//   decimate:   fir_filter's output at every factor-th sample only (y[0], y[factor], ...)
+// q15 (`.with(ctml::q15{})`, int16 samples): sos_filter and fir_filter, scaled by
+// ctml at compile time so that no accumulator overflows for any input.
 // Coefficients are rounded to float once; each product is rounded on its own.
 // By default every frame starts from zero state (what ctml.dsp computes);
 // with the `streaming` option the memories live in the caller's state_type and
@@ -526,6 +529,90 @@ struct fir_filter {
     if constexpr (q15::starts_group(K)) {
       sum += acc >> q15::groups.shift;
       acc = 0;
+    }
+  }
+};
+
+/// Params: `n` (values per frame), `n_channels`, `factor`, `n_taps`, `taps[n_taps]`.
+/// FIR decimation along each channel: lfilter(taps, [1.0], x)[::factor], i.e.
+/// y[j] = sum_k taps[k] x[j factor - k] for j = 0 .. ceil(n_samples / factor) - 1
+/// (scipy.signal.decimate(x, factor, ftype="fir", zero_phase=False) with its
+/// default taps firwin(20 factor + 1, 1 / factor, window="hamming"), which ctml.dsp's
+/// Decimate uses when none are given). Only the kept outputs are computed,
+/// each as fir_filter computes it (the same floats).
+/// Streaming (`.with(ctml::dsp::streaming{})`): the last n_taps - 1 inputs carry over;
+/// the frame must then hold a multiple of `factor` samples, so that every block keeps the same phase.
+template <class Params, ValuePolicy Policy = f32, bool Streaming = false>
+struct decimate {
+  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::decimate supports the f32 policy");
+  static_assert(Params::n % Params::n_channels == 0, "ctml: decimate: n must be a multiple of n_channels");
+  static_assert(Params::factor >= 1, "ctml: decimate: factor must be 1 or more");
+  static constexpr std::size_t n_channels = Params::n_channels, n_taps = Params::n_taps, factor = Params::factor;
+  static constexpr std::size_t n_samples = Params::n / n_channels;
+  static constexpr std::size_t n_kept = (n_samples + factor - 1) / factor;
+  static_assert(!Streaming || n_samples % factor == 0,
+                "ctml: decimate with streaming: the frame's samples per channel must be a multiple of factor "
+                "(every block then starts at the same phase); choose the block size accordingly");
+  struct memory { std::array<float, (n_taps > 1 ? n_taps - 1 : 1) * n_channels> past{}; };
+  using policy = Policy;
+  using in_type = float;
+  using out_type = float;
+  using state_type = std::conditional_t<Streaming, memory, no_state>;
+  static constexpr std::size_t in_extent = Params::n;
+  static constexpr std::size_t out_extent = n_kept * n_channels;
+  template <ValuePolicy P>
+    requires DspPolicy<P>
+  using rebind = decimate<Params, P, Streaming>;
+  template <class Option>
+    requires std::same_as<Option, streaming>
+  using rebind_layout = decimate<Params, Policy, true>;
+
+ private:
+  using table = detail::fir_table<Params>;
+  static constexpr std::size_t hist = n_taps - 1;
+  template <std::size_t K>
+  static constexpr float tap() noexcept {
+    constexpr float t = table::make()[K];
+    return t;
+  }
+  [[gnu::always_inline]] static constexpr float dot(const float* x, std::size_t stride) noexcept {
+    float acc = 0.0f;
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      ((acc = detail::mul_add(acc, tap<K>(), *(x - K * stride))), ...);
+    }(std::make_index_sequence<n_taps>{});
+    return acc;
+  }
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return sizeof(table::table); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 64 + 16 * n_taps; }
+  /// Streaming: the memories (state) and a line of past + frame (scratch).
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
+    return Streaming ? sizeof(memory) + (hist + n_samples) * sizeof(float) : 0;
+  }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return 2 * n_taps * out_extent; }
+
+  constexpr void run(std::span<const float, in_extent> in, std::span<float, out_extent> out, state_type& state) const noexcept {
+    for (std::size_t ch = 0; ch < n_channels; ++ch) {
+      if constexpr (Streaming) {
+        std::array<float, hist + n_samples> line;
+        for (std::size_t j = 0; j < hist; ++j) line[j] = state.past[ch * hist + j];
+        for (std::size_t i = 0; i < n_samples; ++i) line[hist + i] = in[i * n_channels + ch];
+        for (std::size_t j = 0; j < n_kept; ++j) out[j * n_channels + ch] = dot(line.data() + hist + j * factor, 1);
+        for (std::size_t j = 0; j < hist; ++j) state.past[ch * hist + j] = line[n_samples + j];
+      } else {
+        for (std::size_t j = 0; j < n_kept; ++j) {
+          const std::size_t i = j * factor;
+          if (i < hist) {  // reaches back before the frame, to zeros
+            float acc = 0.0f;
+            for (std::size_t k = 0; k <= i; ++k)
+              acc = detail::mul_add(acc, flash_load(&table::table[k]), in[(i - k) * n_channels + ch]);
+            out[j * n_channels + ch] = acc;
+          } else {
+            out[j * n_channels + ch] = dot(in.data() + i * n_channels + ch, n_channels);
+          }
+        }
+      }
     }
   }
 };
