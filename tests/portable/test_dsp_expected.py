@@ -152,7 +152,7 @@ def sos_q15_design(sos):
         fb = 46
         while True:
             bq = [_round_away(v * 2.0**fb) for v in b]
-            if sum(abs(q) for q in bq) * 32768 <= 2**31 - 1 or fb == -16:
+            if sum(abs(q) for q in bq) <= 65535 or fb == -16:
                 break
             fb -= 1
         a1, a2 = sos[s][4], sos[s][5]

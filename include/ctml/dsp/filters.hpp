@@ -114,8 +114,10 @@ struct sos_q15_design {
       int fb = 46;
       std::int64_t bq[3] = {};
       for (;; --fb) {
-        for (int i = 0; i < 3; ++i) bq[i] = round(b[i] * ctml::detail::pow2(fb));
-        if ((mag(bq[0]) + mag(bq[1]) + mag(bq[2])) * 32768 <= 2147483647 || fb == -16) break;
+        const double scale = ctml::detail::pow2(fb);
+        if ((math::fabs(b[0]) + math::fabs(b[1]) + math::fabs(b[2])) * scale > 70000.0 && fb > -16) continue;
+        for (int i = 0; i < 3; ++i) bq[i] = round(b[i] * scale);
+        if (mag(bq[0]) + mag(bq[1]) + mag(bq[2]) <= 65535 || fb == -16) break;  // sum |bq| 2^15 < 2^31
       }
       const double a1 = a_at(s, 4), a2 = a_at(s, 5);
       const std::int64_t k1 = -round(a1), k2 = -round(a2);
@@ -141,6 +143,7 @@ struct sos_q15_design {
   }
   static constexpr auto table = make();
   static constexpr bool valid() noexcept {
+    if (!all_stable()) return true;  // reported on its own
     for (std::size_t s = 0; s < n_sections; ++s)
       if (table[s].shift < 8 || (table[s].b0 == 0 && table[s].b1 == 0 && table[s].b2 == 0)) return false;
     return true;
@@ -180,7 +183,7 @@ struct fir_q15_table {
     return fine;
   }
   static constexpr int shift = best_shift();
-  static_assert(fits(shift, false), "ctml: fir_filter q15: the taps are too large for 16-bit fixed point (sum |taps| > 2^15)");
+  static_assert(fits(shift, false), "ctml: fir_filter q15: the taps are too large for 16-bit fixed point (|tap| >= 2^15)");
   static constexpr std::array<std::int32_t, n_taps> make() noexcept {
     std::array<std::int32_t, n_taps> t{};
     for (std::size_t k = 0; k < n_taps; ++k) t[k] = static_cast<std::int32_t>(quantize(Params::taps[k], shift));
@@ -213,7 +216,7 @@ struct fir_q15_table {
     return g;
   }
   static constexpr grouping groups = make_groups();
-  static_assert(groups.shift < shift, "ctml: fir_filter q15: too many taps for a 32-bit sum of the groups");
+  static_assert(!fits(shift, false) || groups.shift < shift, "ctml: fir_filter q15: too many taps for a 32-bit sum of the groups");
   CTML_FLASH static constexpr std::array<std::int32_t, n_taps> table = make();
   /// Is tap k the first of a group after the first?
   static constexpr bool starts_group(std::size_t k) noexcept {
