@@ -151,7 +151,10 @@ def sos_q15_design(sos):
         b = [sos[s][i] * g for i in range(3)]
         fb = 46
         while True:
-            bq = [_round_away(v * 2.0**fb) for v in b]
+            q0 = _round_away(b[0] * 2.0**fb)  # zeros at +-1 kept exact
+            q1 = 2 * q0 if b[1] == 2.0 * b[0] else -2 * q0 if b[1] == -2.0 * b[0] else _round_away(b[1] * 2.0**fb)
+            q2 = q0 if b[2] == b[0] else -q0 if b[2] == -b[0] else _round_away(b[2] * 2.0**fb)
+            bq = [q0, q1, q2]
             if sum(abs(q) for q in bq) <= 65535 or fb == -16:
                 break
             fb -= 1

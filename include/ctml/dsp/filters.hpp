@@ -48,6 +48,7 @@ struct sos_table {
 ///   intermediate output has L1 norm 1 (it cannot exceed int16 for any input),
 ///   the last restores the filter's own gain;
 /// - b: scaled b rounded at their own shift (the largest with sum |bq| 2^15 < 2^31), so none rounds to 0;
+///   b1 = +-2 b0 and b2 = +-b0 (zeros at z = +-1, as scipy's designs give them) stay exact relations;
 /// - a: rounded at `shift` (14, less when the bound needs it), plus the rounding
 ///   residue rq at 2^-(shift+15): 30-bit pole coefficients;
 /// - error feedback k1 e1 + k2 e2 with k = -round(a): the output rounding
@@ -116,7 +117,10 @@ struct sos_q15_design {
       for (;; --fb) {
         const double scale = ctml::detail::pow2(fb);
         if ((math::fabs(b[0]) + math::fabs(b[1]) + math::fabs(b[2])) * scale > 70000.0 && fb > -16) continue;
-        for (int i = 0; i < 3; ++i) bq[i] = round(b[i] * scale);
+        // zeros at z = +-1 stay exact: b1 = +-2 b0 and b2 = +-b0 are kept as integer relations
+        bq[0] = round(b[0] * scale);
+        bq[1] = b[1] == 2.0 * b[0] ? 2 * bq[0] : (b[1] == -2.0 * b[0] ? -2 * bq[0] : round(b[1] * scale));
+        bq[2] = b[2] == b[0] ? bq[0] : (b[2] == -b[0] ? -bq[0] : round(b[2] * scale));
         if (mag(bq[0]) + mag(bq[1]) + mag(bq[2]) <= 65535 || fb == -16) break;  // sum |bq| 2^15 < 2^31
       }
       const double a1 = a_at(s, 4), a2 = a_at(s, 5);
