@@ -1,4 +1,4 @@
-"""Prints the expected checksums of tests/portable/test_dsp.cpp: FNV-1a over
+"""Prints the expected checksums of tests/portable/test_dsp.cpp and test_dsp_filters.cpp: FNV-1a over
 the float32 bits that ctml.dsp's numpy emulation (generator/ctml/dsp.py)
 computes for the test's inputs. The firmware checks that the C++ stages give
 these bits on every port. Run: PYTHONPATH=generator /usr/bin/python3 tests/portable/test_dsp_expected.py"""

@@ -146,6 +146,16 @@ struct sos_q15_design {
     return t;
   }
   static constexpr auto table = make();
+  /// The sections as rows of int32 (b0 b1 b2 b_shift a1 a2 r1 r2 k1 k2 bias shift), for the compact loop.
+  static constexpr std::array<std::array<std::int32_t, 12>, n_sections> rows() noexcept {
+    std::array<std::array<std::int32_t, 12>, n_sections> r{};
+    for (std::size_t s = 0; s < n_sections; ++s) {
+      const auto& c = table[s];
+      r[s] = {c.b0, c.b1, c.b2, c.b_shift, c.a1, c.a2, c.r1, c.r2, c.k1, c.k2, c.bias, c.shift};
+    }
+    return r;
+  }
+  CTML_FLASH static constexpr std::array<std::array<std::int32_t, 12>, n_sections> flash_rows = rows();
   static constexpr bool valid() noexcept {
     if (!all_stable()) return true;  // reported on its own
     for (std::size_t s = 0; s < n_sections; ++s)
@@ -382,6 +392,25 @@ struct sos_filter {
     line[0] = x0;
     return y;
   }
+  /// The same integers as section_q15, with the coefficients read from a flash
+  /// table in a loop over the sections: the code is a few hundred bytes instead
+  /// of one unrolled body per section (AVR, where 32 KB of flash is the limit).
+  static constexpr std::int32_t section_compact(std::size_t s, std::int32_t x0, std::int32_t* line, std::int32_t* e) noexcept {
+    std::array<std::int32_t, 12> c;
+    for (std::size_t j = 0; j < 12; ++j) c[j] = flash_load(&q15::flash_rows[s][j]);
+    const std::int32_t y1 = line[2], y2 = line[3];
+    const std::int32_t bx = c[0] * x0 + c[1] * line[0] + c[2] * line[1];
+    std::int32_t acc = c[3] >= 0 ? bx >> c[3] : bx * (std::int32_t{1} << -c[3]);
+    acc = acc - c[4] * y1 - c[5] * y2 - ((c[6] * y1 + c[7] * y2) >> 15) + c[8] * e[0] + c[9] * e[1] + c[10];
+    std::int32_t y = acc >> c[11];
+    e[1] = e[0];
+    e[0] = acc - y * (std::int32_t{1} << c[11]);
+    if (static_cast<std::int16_t>(y) != y) y = y < 0 ? -32768 : 32767;
+    line[1] = line[0];
+    line[0] = x0;
+    return y;
+  }
+  static constexpr bool compact = arch::target == arch::family::avr;
   static constexpr void filter(std::span<const std::int16_t, in_extent> in, std::span<std::int16_t, out_extent> out,
                                memory& m) noexcept
     requires fixed
@@ -392,9 +421,14 @@ struct sos_filter {
       for (std::size_t j = 0; j < width; ++j) w[j] = m.z[width * ch + j];
       for (std::size_t i = ch; i < in_extent; i += n_channels) {
         std::int32_t x = in[i];
-        [&]<std::size_t... S>(std::index_sequence<S...>) {
-          ((x = section_q15<S>(x, w.data() + 2 * S, w.data() + 2 * (n_sections + 1) + 2 * S)), ...);
-        }(std::make_index_sequence<n_sections>{});
+        if constexpr (compact) {
+          for (std::size_t s = 0; s < n_sections; ++s)
+            x = section_compact(s, x, w.data() + 2 * s, w.data() + 2 * (n_sections + 1) + 2 * s);
+        } else {
+          [&]<std::size_t... S>(std::index_sequence<S...>) {
+            ((x = section_q15<S>(x, w.data() + 2 * S, w.data() + 2 * (n_sections + 1) + 2 * S)), ...);
+          }(std::make_index_sequence<n_sections>{});
+        }
         w[2 * n_sections + 1] = w[2 * n_sections];
         w[2 * n_sections] = x;
         out[i] = static_cast<std::int16_t>(x);
