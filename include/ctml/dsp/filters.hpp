@@ -238,6 +238,13 @@ struct fir_q15_table {
       if (groups.first[i] == k) return true;
     return false;
   }
+  static constexpr std::array<std::uint8_t, n_taps> make_starts() noexcept {
+    std::array<std::uint8_t, n_taps> t{};
+    for (std::size_t k = 0; k < n_taps; ++k) t[k] = starts_group(k) ? 1 : 0;
+    return t;
+  }
+  /// starts_group(k) for the warm-up loop, read from flash.
+  CTML_FLASH static constexpr std::array<std::uint8_t, n_taps> starts = make_starts();
 };
 
 template <class Params>
@@ -516,7 +523,7 @@ struct fir_filter {
             // the main path's groups, with the taps that reach before the frame times 0
             std::int32_t sum = std::int32_t{1} << (q15::shift - q15::groups.shift - 1), acc = 0;
             for (std::size_t k = 0; k <= i; ++k) {
-              if (q15::starts_group(k)) {
+              if (flash_load(&q15::starts[k]) != 0) {
                 sum += acc >> q15::groups.shift;
                 acc = 0;
               }
