@@ -18,6 +18,7 @@ CASES = {  # name: (samples per call, what)
     "fir32": (256, "f32 FIR 32 taps, streaming"),
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
     "butter8q15": (256, "q15 Butterworth 8th order (scipy sos as given) on int16, streaming"),
+    "decimate4": (256, "f32 FIR 32 taps decimating by 4 (per input sample), streaming"),
 }
 
 
