@@ -50,7 +50,7 @@ struct sos_table {
 /// - b: scaled b rounded at their own shift (the largest with sum |bq| 2^15 < 2^31), so none rounds to 0;
 ///   b1 = +-2 b0 and b2 = +-b0 (zeros at z = +-1, as scipy's designs give them) stay exact relations;
 /// - a: rounded at `shift` (14, less when the bound needs it), plus the rounding
-///   residue rq at 2^-(shift+15): 30-bit pole coefficients;
+///   residue rq at 2^-(shift+15): pole coefficients to 2^-(shift+15);
 /// - error feedback k1 e1 + k2 e2 with k = -round(a): the output rounding
 ///   noise is shaped by (1 - k1 z^-1 - k2 z^-2) / A(z) ~ 1 instead of 1 / A(z);
 ///   `bias` centres the remainder's mean;
