@@ -48,6 +48,7 @@ struct stats_layout {
   }
   static constexpr std::size_t n_band_stats = count(stat::band_energy);
   static constexpr bool spectral = count(stat::dominant_freq) + n_band_stats > 0;
+  static constexpr bool time_domain = count(stat::dominant_freq) + n_band_stats < n_stats;
   static constexpr double sr = [] {
     if constexpr (requires { Params::sr; }) return static_cast<double>(Params::sr);
     else return 0.0;
@@ -152,10 +153,11 @@ struct channel_stats {
   constexpr void run(std::span<const float, in_extent> in, std::span<float, out_extent> out, no_state&) const noexcept {
     using detail::product;
     constexpr auto n = static_cast<float>(n_samples);
+    constexpr std::size_t time_samples = layout::time_domain ? n_samples : 0;  // no moments for spectral stats alone
     for (std::size_t ch = 0; ch < n_channels; ++ch) {
       float s1 = 0.0f, sq = 0.0f, lo = in[ch], hi = in[ch];
       std::size_t crossings = 0;
-      for (std::size_t i = 0; i < n_samples; ++i) {
+      for (std::size_t i = 0; i < time_samples; ++i) {
         const float x = in[i * n_channels + ch];
         s1 += x;
         sq += product(x, x);
@@ -165,7 +167,7 @@ struct channel_stats {
       }
       const float mean = s1 / n;
       float a2 = 0.0f, a3 = 0.0f, a4 = 0.0f;
-      for (std::size_t i = 0; i < n_samples; ++i) {
+      for (std::size_t i = 0; i < time_samples; ++i) {
         const float d = in[i * n_channels + ch] - mean;
         const float d2 = product(d, d);
         a2 += d2;
@@ -192,7 +194,7 @@ struct channel_stats {
           case stat::kurtosis: v = constant ? nan : m4 / product(m2, m2) - 3.0f; break;
           case stat::zcr: v = static_cast<float>(crossings) / static_cast<float>(n_samples - 1); break;
           case stat::dominant_freq: v = sv.dominant; break;
-          case stat::band_energy:
+          case stat::band_energy:  // one value per band
             for (std::size_t b = 0; b + 1 < layout::n_bands; ++b) out[at++] = sv.band[b];
             v = sv.band[layout::n_bands > 0 ? layout::n_bands - 1 : 0];
             break;
