@@ -255,6 +255,13 @@ class TestSpectralStats(unittest.TestCase):
         # Parseval: the whole-band energy of the one-sided spectrum is between sum x^2 / 2 and sum x^2 (+ DC, Nyquist)
         np.testing.assert_allclose(got[1, 1, 1:4].sum(), got[1, 1, 4], rtol=1e-6)
 
+    def test_clone_and_pickle(self):
+        X = frames(64, rows=16, seed=14)
+        st = dsp.ChannelStats(1, ("band_energy", "dominant_freq"), sr=50.0, bands=self.BANDS).fit(X)
+        self.assertEqual(clone(st).get_params(), st.get_params())
+        assert_same_bits(self, pickle.loads(pickle.dumps(st)).transform(X), st.transform(X), "pickled")
+        assert_same_bits(self, clone(st).fit(X).transform(X), st.transform(X), "cloned")
+
     def test_band_bins(self):
         # n = 16 at sr = 16: bins at 0, 1, ..., 8 Hz; [lo, hi) with the Nyquist bin in a band reaching sr / 2
         self.assertEqual(dsp.band_bins(16, 16.0, [(0, 1), (1, 3), (2.5, 8), (3, 8.0001), (8, 9)]),
