@@ -25,6 +25,7 @@
 
 #if __has_include(<ctml_measure.hpp>)  // built as firmware for a ctml port: exact instruction counts
 #include <ctml_measure.hpp>
+#include <ctml_port.hpp>
 #define KWS_ON_PORT 1
 #endif
 
@@ -46,6 +47,9 @@ constexpr std::size_t stream_ram = framer::ram_bytes() + sizeof(std::array<float
 static_assert(ctml::ram_budget<stream_ram, 64 * 1024>::ok, "the stream path fits 64 KB of RAM");
 static_assert(ctml::fits<decltype(front), ctml::budget<1024 * 1024, 64 * 1024>> &&
               ctml::fits<decltype(cnn), ctml::budget<1024 * 1024, 64 * 1024>>);
+#if defined(KWS_ON_PORT)
+static_assert(ctml::ram_budget<stream_ram, ctml::this_port::budget::ram>::ok, "and the port's RAM");
+#endif
 
 // Instructions of a region (on a port; nothing on the host, where callgrind counts).
 struct meter {
