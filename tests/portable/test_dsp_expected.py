@@ -42,6 +42,9 @@ def main():
     print("sos", hex(fnv(dsp.SOSFilter(scipy.signal.butter(4, 0.2, output="sos")).fit(X).transform(X))))
     print("fir", hex(fnv(dsp.FIRFilter(scipy.signal.firwin(9, 0.25)).fit(X).transform(X))))
     print("stats", hex(fnv(dsp.ChannelStats(2, dsp.STATS).fit(X).transform(X))))
+    spectral = dsp.ChannelStats(1, ("dominant_freq", "band_energy"), sr=8000.0,
+                                bands=((0.0, 1000.0), (1000.0, 2500.0), (2500.0, 4000.0)))
+    print("spectral stats", hex(fnv(spectral.fit(X).transform(X))))
     print("sos coefficients", repr(scipy.signal.butter(4, 0.2, output="sos").tolist()))
     print("fir taps", repr(scipy.signal.firwin(9, 0.25).tolist()))
 
