@@ -38,6 +38,22 @@ int main() {{
 """
 
 
+_INT16_REGRESSOR_DRIVER = _INT16_DRIVER.replace('std::printf("%d\\n", static_cast<int>(model.predict(q)));',
+                                                'std::printf("%a\\n", static_cast<double>(model.predict(q)));')
+
+
+def run_int16_values(model, raw, frac):
+    """A regressor's model.with(q<int16_t, frac>) on raw integer rows: values (hex floats, exact)."""
+    import subprocess
+
+    from ctml import host
+
+    exe = host._build_driver(model.header, model.name, _INT16_REGRESSOR_DRIVER.format(name=model.name, frac=frac))
+    r = subprocess.run([exe], input=np.ascontiguousarray(raw, dtype=np.float32).tobytes(), capture_output=True,
+                       check=True)
+    return np.array([float.fromhex(v.decode()) for v in r.stdout.split()])
+
+
 def run_int16(model, raw, frac):
     """model.with(q<int16_t, frac>) on raw integer rows: class indices."""
     import subprocess
@@ -130,6 +146,30 @@ class NearestCentroidTest(Agree):
             warnings.simplefilter("ignore")  # sklearn: "averaging ... set to be the mean"
             ctml.convert(NearestCentroid(metric="chebyshev").fit(X, y), name="bad")
         self.assertIn("metric", str(e.exception))
+
+
+class KnnRegressorInt16Test(unittest.TestCase):
+    def test_exact_on_integer_data(self):
+        """Integer data (on the grid): the neighbours, their order and the mean
+        are sklearn's, bit for bit, ties included (duplicates, grid queries)."""
+        from sklearn.neighbors import KNeighborsRegressor
+
+        X, y = h.diabetes()
+        Xi = np.round(X * 1000)  # raw integers
+        rng = np.random.default_rng(8)
+        Q = np.vstack([Xi, rng.integers(Xi.min(0), Xi.max(0) + 1, size=(300, Xi.shape[1]))]).astype(np.float64)
+        for kw in ({"n_neighbors": 5}, {"n_neighbors": 9, "p": 1}, {"n_neighbors": 3, "algorithm": "brute"}):
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                est = KNeighborsRegressor(**kw).fit(Xi, y)
+                got = run_int16_values(ctml.convert(est, name="knnq"), Q, 0)
+                np.testing.assert_array_equal(got, est.predict(Q))
+        Xg, yg = _grid_data(3)
+        Qg = _grid_queries(Xg)
+        for kw in ({"n_neighbors": 4}, {"n_neighbors": 10, "p": 1, "leaf_size": 4}):
+            with self.subTest(grid=True, **{k: str(v) for k, v in kw.items()}):
+                est = KNeighborsRegressor(**kw).fit(Xg * 2, yg * 1.37)
+                got = run_int16_values(ctml.convert(est, name="knnq2"), Qg * 2, 0)
+                np.testing.assert_array_equal(got, est.predict(Qg * 2))
 
 
 class RadiusNeighborsTest(Agree):

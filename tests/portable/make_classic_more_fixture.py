@@ -45,6 +45,19 @@ def main():
     everywhere.append(body(ctml.convert(nc_q, name="fx_centroid_q").header))
     everywhere.append(rows_block("centroid_q", Q, nc_q.predict(Q.astype(np.float64)), "int"))
 
+    # KNeighborsRegressor with q<int16_t, 0> (AVR too): integer grid data, ties;
+    # sklearn's values (double; float for AVR, which sums in float).
+    from sklearn.neighbors import KNeighborsRegressor
+
+    Xg, yg = _grid_data(4)
+    reg = KNeighborsRegressor(4, p=1, leaf_size=5).fit(Xg * 2, yg * 1.37 + 0.25)
+    Q = (_grid_queries(Xg)[::23] * 2).astype(np.float32)
+    want = reg.predict(Q.astype(np.float64))
+    everywhere.append(body(ctml.convert(reg, name="fx_knnreg_q").header))
+    everywhere.append(rows_block("knnreg_q", Q, np.zeros(len(Q), int), "int").split("\nCTML_FLASH inline constexpr std::int8_t")[0])
+    everywhere.append(f"CTML_FLASH inline constexpr float knnreg_q_yf[{len(Q)}] = {{{', '.join(float_tokens(want))}}};")
+    parts.append(doubles("knnreg_q_y", want))
+
     # CategoricalNB: float rows sklearn truncates; the last rows are ones sklearn
     # rejects (-1 on the device).
     Xc = rng.integers(0, [3, 4, 2], size=(80, 3))

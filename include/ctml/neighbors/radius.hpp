@@ -179,8 +179,8 @@ struct radius_neighbors_classifier {
   static constexpr int decide(std::span<const float, n> xf, Exact exact) noexcept {
     std::array<double, k> v{};
     if (!votes(xf, exact, v)) return static_cast<int>(Params::outlier);
-    // proba = votes / their total (numpy: first value plus the pairwise sum of the rest)
-    const double total = v[0] + neighbors::numpy_sum(k - 1, [&](std::size_t c) { return v[c + 1]; });
+    // proba = votes / their total (numpy's sum along the row)
+    const double total = neighbors::numpy_sum(k, [&](std::size_t c) { return v[c]; });
     const double norm = total == 0.0 ? 1.0 : total;
     std::size_t best = 0;
     double top = v[0] / norm;
