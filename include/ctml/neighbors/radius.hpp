@@ -121,17 +121,19 @@ struct radius_neighbors_classifier {
 
   /// The integer grid's verdict for sample s: 1 inside, -1 outside, 0 unsure.
   static constexpr int on_grid(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
-    std::uint64_t dist = 0, l1 = 0;
+    // 32 bits: the grid keeps n squared differences below 2^31 (neighbors.hpp)
+    std::uint32_t dist = 0, l1 = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
-      const auto a = static_cast<std::uint64_t>(t < 0 ? -static_cast<std::int64_t>(t) : t);
+      const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
       if constexpr (kind == metric::euclidean) dist += a * a;
       l1 += a;
     }
     // error bounds of the grid distances (neighbors.hpp: 2|t|_1 + 3n units for p = 2, n + 1 for p = 1)
-    const std::uint64_t e = kind == metric::euclidean ? 2 * l1 + 3 * n + 1 : n + 1;
-    if (kind != metric::euclidean) dist = l1;
-    if (dist + e < grid_low) return 1;
+    std::uint32_t e = static_cast<std::uint32_t>(n + 1);
+    if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
+    else dist = l1;
+    if (std::uint64_t{dist} + e < grid_low) return 1;
     if (dist > e && dist - e > grid_high) return -1;
     return 0;
   }
