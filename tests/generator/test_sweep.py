@@ -75,6 +75,9 @@ def _cases():
         ("knn p1 distance cancer standard+pca", make_pipeline(StandardScaler(), PCA(5, random_state=0),
                                                               KNeighborsClassifier(7, weights="distance", p=1)), *cancer),
         ("knn regressor minmax", make_pipeline(MinMaxScaler(), KNeighborsRegressor(4)), *reg4),
+        # distance weights after a scaler: within the stated tolerance (float32 between the stages)
+        ("knn regressor distance standard", make_pipeline(StandardScaler(), KNeighborsRegressor(7, weights="distance")),
+         *diabetes),
         ("nearest centroid digits pca", make_pipeline(PCA(12, random_state=0), NearestCentroid(shrink_threshold=0.2)), *digits),
         ("radius wine standard", make_pipeline(StandardScaler(), RadiusNeighborsClassifier(
             2.8, weights="distance", outlier_label="most_frequent")), *wine),
