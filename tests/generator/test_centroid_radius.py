@@ -240,10 +240,14 @@ class RadiusNeighborsTest(Agree):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
+        # The StandardScaler is folded into the radius classifier (scaled in double
+        # as sklearn does): rows one float32 step from the radius agree too.
         X, y = load_wine(return_X_y=True)
-        est = make_pipeline(StandardScaler(), RadiusNeighborsClassifier(2.5, weights="distance",
-                                                                         outlier_label="most_frequent")).fit(X, y)
-        self.agree(est, [X, _random_rows(X, 800, 7)])
+        for kw in ({"weights": "distance"}, {"p": 1, "radius": 6.0}):
+            with self.subTest(**{k: str(v) for k, v in kw.items()}):
+                est = make_pipeline(StandardScaler(), RadiusNeighborsClassifier(**{"radius": 2.5, **kw},
+                                                                                 outlier_label="most_frequent")).fit(X, y)
+                self.agree(est, [X, _random_rows(X, 800, 7), _boundary_rows(est.predict, X, 8, 8)])
 
     def test_rejects(self):
         from sklearn.neighbors import RadiusNeighborsClassifier

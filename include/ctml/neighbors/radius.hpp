@@ -64,6 +64,35 @@ struct radius_neighbors_classifier {
   using g = neighbors::grid<Params>;
   static constexpr bool kd_tree = requires { Params::tree_order[0]; };
 
+  /// A StandardScaler folded in (Params::input_mean, input_scale; the generator
+  /// does it): the input is raw; the double path scales it as sklearn's
+  /// Pipeline does, the grid path in float as x * (1 / scale) - mean / scale.
+  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
+  struct scaling { float inv_scale, shift; };
+  CTML_FLASH static constexpr auto scaling_f = [] {
+    std::array<scaling, has_scaler ? n : 0> v{};
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]),
+                static_cast<float>(Params::input_mean[i] / Params::input_scale[i])};
+    return v;
+  }();
+  /// Grid units the float scaling can add per feature: |x' - sklearn's| <=
+  /// 4 u (|x'| + |shift|), |x'| below the grid's limit.
+  static constexpr std::uint32_t scaling_units = [] {
+    if constexpr (!has_scaler) {
+      return std::uint32_t{0};
+    } else {
+      double shift = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = Params::input_mean[i] / Params::input_scale[i];
+        shift = (v < 0 ? -v : v) > shift ? (v < 0 ? -v : v) : shift;
+      }
+      const double units = 4.4 * 0x1p-24 * (2.0 * static_cast<double>(g::limit) + shift * g::scale) + 1.0;
+      return static_cast<std::uint32_t>(units) + 1;
+    }
+  }();
+
   /// sklearn's reduced radius (_dist_to_rdist).
   static constexpr double reduced_radius = [] {
     if constexpr (kind == metric::euclidean) return Params::radius * Params::radius;
@@ -133,6 +162,11 @@ struct radius_neighbors_classifier {
     std::uint32_t e = static_cast<std::uint32_t>(n + 1);
     if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
     else dist = l1;
+    if constexpr (has_scaler) {  // the float scaling moves each difference t by s = scaling_units at most:
+      constexpr std::uint32_t su = scaling_units;  // sum (t + d)^2 - t^2 <= 2 s |t|_1 + n s^2
+      if constexpr (kind == metric::euclidean) e += 2 * su * (l1 + su) + static_cast<std::uint32_t>(n) * su * su;
+      else e += static_cast<std::uint32_t>(n) * su;
+    }
     if (std::uint64_t{dist} + e < grid_low) return 1;
     if (dist > e && dist - e > grid_high) return -1;
     return 0;
@@ -200,7 +234,7 @@ struct radius_neighbors_classifier {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(labels) +
-           sizeof(order);
+           sizeof(order) + sizeof(scaling_f) + (has_scaler ? 2 * n * sizeof(double) : 0);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 8 + n * 12 + 48; }
@@ -211,7 +245,24 @@ struct radius_neighbors_classifier {
   [[nodiscard]] constexpr int predict(std::span<const float, n> xf) const noexcept {
     static_assert(!neighbors::on_avr<Params>,
                   "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
-    return decide(xf, [&](std::size_t s) { return reduced(xf, s); });
+    if constexpr (has_scaler) {
+      std::array<float, n> xs{};
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto sc = flash_load(&scaling_f[i]);
+        xs[i] = xf[i] * sc.inv_scale - sc.shift;
+      }
+      std::array<double, n> xd{};
+      bool scaled = false;
+      return decide(std::span<const float, n>(xs), [&](std::size_t s) {
+        if (!scaled) {  // sklearn's scaling, in double, once a sample needs it
+          for (std::size_t i = 0; i < n; ++i) xd[i] = (static_cast<double>(xf[i]) - Params::input_mean[i]) / Params::input_scale[i];
+          scaled = true;
+        }
+        return reduced(xd, s);
+      });
+    } else {
+      return decide(xf, [&](std::size_t s) { return reduced(xf, s); });
+    }
   }
   [[nodiscard]] constexpr int predict(std::span<const float, n> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, n> x, std::span<int, 1> out, no_state&) const noexcept {
