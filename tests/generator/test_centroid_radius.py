@@ -88,7 +88,7 @@ class NearestCentroidTest(Agree):
             for kw in ({}, {"metric": "manhattan"}, {"shrink_threshold": 0.3}, {"metric": "manhattan", "shrink_threshold": 0.5}):
                 with self.subTest(n=X.shape[1], **{k: str(v) for k, v in kw.items()}):
                     est = NearestCentroid(**kw).fit(X, y)
-                    self.agree(est, [X, _random_rows(X, 1500, 1, widen=0.5), _boundary_rows(est.predict, X, 25, 2)])
+                    self.agree(est, [X, _random_rows(X, 1500, 1, widen=0.5), _boundary_rows(est.predict, X, 8, 2)])
 
     def test_ties_on_integer_grid(self):
         from sklearn.neighbors import NearestCentroid
