@@ -102,6 +102,9 @@ def convert_categorical_nb(est: CategoricalNB) -> Stage:
     if int(n_cat.sum()) > 1 << 20:
         raise ConversionError(f"CategoricalNB has {int(n_cat.sum())} categories in all; ctml supports up to 2^20")
     table = np.vstack([b.T for b in blocks])  # [category rows][classes]
+    if np.any(table > 0) or np.any(prior > 0):  # chips without a double unit add magnitudes
+        raise ConversionError("CategoricalNB has log probabilities above 0 (class_prior values above 1); "
+                              "give class_prior as probabilities")
     check_finite("CategoricalNB.feature_log_prob_", table)
     check_finite("CategoricalNB.class_log_prior_", prior)
     members = [

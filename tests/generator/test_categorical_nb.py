@@ -88,5 +88,22 @@ class CategoricalNBTest(unittest.TestCase):
         self.agree(est, np.vstack([X, _float_rows(est.n_categories_, 2000, 4)]).astype(np.float32))
 
 
+
+class CategoricalNBIntegerBinary64Test(CategoricalNBTest):
+    """The same with the integer binary64 of chips without a double unit
+    (AVR, Cortex-M0/M4F, RV32) forced on the host."""
+
+    def setUp(self):
+        from ctml import host
+
+        self._flags = list(host.CXXFLAGS)
+        host.CXXFLAGS.append("-DCTML_FORCE_INTEGER_BINARY64")
+
+    def tearDown(self):
+        from ctml import host
+
+        host.CXXFLAGS[:] = self._flags
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -165,10 +165,6 @@ CTML_FLASH inline constexpr float knnreg_q_x[35][3] = {
 
 CTML_FLASH inline constexpr float knnreg_q_yf[35] = {1.9625f, 0.935f, 1.62f, 1.2775f, 1.62f, 1.2775f, 1.62f, 0.935f, 1.2775f, 1.9625f, 2.305f, 1.9625f, 1.62f, 1.9625f, 2.305f, 1.2775f, 1.62f, 2.99f, 2.305f, 2.6475f, 0.935f, 1.62f, 1.9625f, 1.9625f, 1.9625f, 1.9625f, 1.62f, 0.935f, 1.62f, 1.9625f, 1.9625f, 1.2775f, 0.935f, 0.935f, 1.2775f};
 
-// binary64 at run time: not on AVR
-#if !defined(__AVR__)
-CTML_FLASH inline constexpr double knnreg_q_y[35] = {1.9625000000000001, 0.935, 1.62, 1.2775, 1.62, 1.2775, 1.62, 0.935, 1.2775, 1.9625000000000001, 2.305, 1.9625000000000001, 1.62, 1.9625000000000001, 2.305, 1.2775, 1.62, 2.99, 2.305, 2.6475, 0.935, 1.62, 1.9625000000000001, 1.9625000000000001, 1.9625000000000001, 1.9625000000000001, 1.62, 0.935, 1.62, 1.9625000000000001, 1.9625000000000001, 1.2775, 0.935, 0.935, 1.2775};
-
 namespace fx_cnb {
 inline namespace model_f752e2df45a579df {  // one per model content: see docs/generated-header.md
 
@@ -222,6 +218,10 @@ CTML_FLASH inline constexpr float cnb_x[17][3] = {
     {1e+30f, 0.0f, 0.0f},
 };
 CTML_FLASH inline constexpr std::int8_t cnb_y[17] = {0, 0, 2, 2, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0, -1, -1, -1};
+
+// binary64 at run time: not on AVR
+#if !defined(__AVR__)
+CTML_FLASH inline constexpr double knnreg_q_y[35] = {1.9625000000000001, 0.935, 1.62, 1.2775, 1.62, 1.2775, 1.62, 0.935, 1.2775, 1.9625000000000001, 2.305, 1.9625000000000001, 1.62, 1.9625000000000001, 2.305, 1.2775, 1.62, 2.99, 2.305, 2.6475, 0.935, 1.62, 1.9625000000000001, 1.9625000000000001, 1.9625000000000001, 1.9625000000000001, 1.62, 0.935, 1.62, 1.9625000000000001, 1.9625000000000001, 1.2775, 0.935, 0.935, 1.2775};
 
 namespace fx_centroid {
 inline namespace model_442db6fdf6eea738 {  // one per model content: see docs/generated-header.md

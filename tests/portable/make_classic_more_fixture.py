@@ -66,8 +66,8 @@ def main():
     R = rng.uniform(-0.99, cnb.n_categories_ - 1e-3, size=(14, 3)).astype(np.float32)
     want = list(cnb.predict(R.astype(np.float64)))
     bad = np.array([[4.0, 0, 0], [-1.0, 1, 1], [1e30, 0, 0]], dtype=np.float32)
-    parts.append(body(ctml.convert(cnb, name="fx_cnb").header))
-    parts.append(rows_block("cnb", np.vstack([R, bad]), want + [-1, -1, -1], "int"))
+    everywhere.append(body(ctml.convert(cnb, name="fx_cnb").header))  # integer binary64 on AVR
+    everywhere.append(rows_block("cnb", np.vstack([R, bad]), want + [-1, -1, -1], "int"))
 
     # NearestCentroid f32: dataset rows and rows one float32 step either side of a boundary.
     nc = NearestCentroid(shrink_threshold=0.2).fit(Xs, ys)

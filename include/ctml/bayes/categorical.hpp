@@ -15,15 +15,20 @@
 // f32: every term is <= 0, so the float sum's distance to sklearn's double sum
 // is at most (D + 4) u |sum| (rounding the table to float and D + 1 float
 // additions; 10% slack); when the first maximum beats every other class by the
-// two bounds, it is sklearn's. Otherwise the double sums, in sklearn's order.
+// two bounds, it is sklearn's. Otherwise the double sums, in sklearn's order;
+// where there is no double unit (AVR has none to link) in detail/binary64.hpp's
+// integer binary64: every term is <= 0, so sklearn's sum is minus the sum of the
+// magnitudes, rounded the same way (round to nearest is symmetric).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <bit>
 #include <span>
 
+#include <ctml/detail/binary64.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/linear/exact.hpp>
 #include <ctml/number/math.hpp>
@@ -54,11 +59,13 @@ struct categorical_nb {
     return o;
   }();
   static constexpr std::size_t rows = offset[d];
+  static constexpr bool integer_exact = !detail::has_binary64_unit;  // as the trees: no double unit
 
   CTML_FLASH static constexpr auto table_d = [] {
-    std::array<double, rows * k> t{};
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t j = 0; j < k; ++j) t[r * k + j] = Params::log_prob[r][j];
+    std::array<double, integer_exact ? 0 : rows * k> t{};
+    if constexpr (!integer_exact)
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t j = 0; j < k; ++j) t[r * k + j] = Params::log_prob[r][j];
     return t;
   }();
   CTML_FLASH static constexpr auto table_f = [] {
@@ -68,8 +75,9 @@ struct categorical_nb {
     return t;
   }();
   CTML_FLASH static constexpr auto prior_d = [] {
-    std::array<double, k> p{};
-    for (std::size_t j = 0; j < k; ++j) p[j] = Params::log_prior[j];
+    std::array<double, integer_exact ? 0 : k> p{};
+    if constexpr (!integer_exact)
+      for (std::size_t j = 0; j < k; ++j) p[j] = Params::log_prior[j];
     return p;
   }();
   CTML_FLASH static constexpr auto prior_f = [] {
@@ -78,6 +86,33 @@ struct categorical_nb {
     return p;
   }();
   static constexpr float factor = static_cast<float>(d + 4) * detail::f32_unit * 1.1f;
+
+  // Without a double unit (AVR, Cortex-M0/M4F, RV32): the magnitudes' binary64 bits, added in integers.
+  static constexpr bool magnitudes_ok = [] {
+    const auto ok = [](double v) { return v == 0.0 || (v < 0.0 && -v >= 0x1p-1022); };  // no subnormals
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < k; ++j)
+        if (!ok(Params::log_prob[r][j])) return false;
+    for (std::size_t j = 0; j < k; ++j)
+      if (!ok(Params::log_prior[j])) return false;
+    return true;
+  }();
+  static_assert(!integer_exact || magnitudes_ok,
+                "ctml: categorical_nb needs log probabilities <= 0 where there is no double unit (sklearn's are "
+                "unless class_prior has values above 1)");
+  CTML_FLASH static constexpr auto table_bits = [] {
+    std::array<std::uint64_t, integer_exact ? rows * k : 0> t{};
+    if constexpr (integer_exact)
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t j = 0; j < k; ++j) t[r * k + j] = std::bit_cast<std::uint64_t>(0.0 - Params::log_prob[r][j]);
+    return t;
+  }();
+  CTML_FLASH static constexpr auto prior_bits = [] {
+    std::array<std::uint64_t, integer_exact ? k : 0> t{};
+    if constexpr (integer_exact)
+      for (std::size_t j = 0; j < k; ++j) t[j] = std::bit_cast<std::uint64_t>(0.0 - Params::log_prior[j]);
+    return t;
+  }();
 
   /// The table rows of x's categories (sklearn's astype(int)); false where sklearn raises.
   template <class T>
@@ -93,17 +128,38 @@ struct categorical_nb {
   static constexpr void scores_f32(const std::array<std::uint32_t, d>& row, std::span<float, k> s) noexcept {
     for (std::size_t j = 0; j < k; ++j) {
       float sum = 0.0f;
-      for (std::size_t i = 0; i < d; ++i) sum += flash_load(&table_f[row[i] * k + j]);
+      for (std::size_t i = 0; i < d; ++i) sum += flash_load(&table_f[static_cast<std::size_t>(row[i]) * k + j]);
       s[j] = sum + flash_load(&prior_f[j]);
     }
   }
 
   CTML_NO_FP_CONTRACT static constexpr int argmax_double(const std::array<std::uint32_t, d>& row) noexcept {
+    if constexpr (integer_exact) {
+      // the largest jll is the smallest sum of magnitudes; the first on ties
+      int best = 0;
+      detail::binary64 top{};
+      for (std::size_t j = 0; j < k; ++j) {
+        detail::binary64 sum{};
+        for (std::size_t i = 0; i < d; ++i)
+          sum = sum + detail::binary64::from_bits(flash_load(&table_bits[static_cast<std::size_t>(row[i]) * k + j]));
+        sum = sum + detail::binary64::from_bits(flash_load(&prior_bits[j]));
+        if (j == 0 || top > sum) {
+          top = sum;
+          best = static_cast<int>(j);
+        }
+      }
+      return best;
+    } else {
+      return argmax_binary64(row);
+    }
+  }
+
+  CTML_NO_FP_CONTRACT static constexpr int argmax_binary64(const std::array<std::uint32_t, d>& row) noexcept {
     int best = 0;
     double top = 0.0;
     for (std::size_t j = 0; j < k; ++j) {
       double sum = 0.0;
-      for (std::size_t i = 0; i < d; ++i) sum += flash_load(&table_d[row[i] * k + j]);
+      for (std::size_t i = 0; i < d; ++i) sum += flash_load(&table_d[static_cast<std::size_t>(row[i]) * k + j]);
       const double s = sum + flash_load(&prior_d[j]);
       if (j == 0 || s > top) {
         top = s;
@@ -115,7 +171,8 @@ struct categorical_nb {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    return sizeof(table_d) + sizeof(table_f) + sizeof(prior_d) + sizeof(prior_f);
+    return sizeof(table_d) + sizeof(table_f) + sizeof(prior_d) + sizeof(prior_f) + sizeof(table_bits) +
+           sizeof(prior_bits);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 240; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return d * 4 + k * 8 + 16; }
@@ -154,8 +211,6 @@ struct categorical_nb {
 
   /// sklearn's class index, or -1 where sklearn raises (see above).
   [[nodiscard]] constexpr int predict(std::span<const float, d> in) const noexcept {
-    static_assert(detail::binary64_links || sizeof(Params) == 0,
-                  "ctml: on AVR categorical_nb needs binary64 arithmetic that avr-libc lacks");
     const auto fast = try_predict(in);
     if (fast.sure) return fast.value;
     return refine(in);
