@@ -6,6 +6,7 @@
 //   butter8     scipy butter(8, 0.1, output="sos") as given, streaming, 256-sample blocks (f32)
 //   fir32       firwin(32, 0.2), streaming, 256-sample blocks (f32)
 //   fir32q15    the same in q15 on int16 samples
+//   power256q15 hann window >> rfft<256> power in q15 on int16 samples (int32 bins)
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +56,10 @@ constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_logmel1024)
 constexpr auto model = rfft<power1024_p>{} >> mel_filterbank<mel_p>{} >> power_to_db<db_p>{};
 constexpr std::size_t samples_per_call = 1024;
+#elif defined(CTML_BENCH_CASE_power256q15)
+struct hann256_p { static constexpr std::size_t n = 256; static constexpr auto window = window_kind::hann; };
+constexpr auto model = (window<hann256_p>{} >> rfft<power256_p>{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_butter8)
 constexpr auto model = ctml::make_pipeline(sos_filter<butter_p>{}).with(streaming{});
 constexpr std::size_t samples_per_call = 256;

@@ -16,6 +16,7 @@ CASES = {  # name: (samples per call, what)
     "butter8": (256, "f32 Butterworth 8th order (scipy sos as given), streaming"),
     "fir32": (256, "f32 FIR 32 taps, streaming"),
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
+    "power256q15": (256, "q15 hann + power spectrum, N=256, on int16"),
 }
 
 

@@ -1,0 +1,147 @@
+"""The q15 spectrum path (window and rfft with `.with(ctml::q15{})` on int16
+samples): ctml.dsp_spectrum_q15's numpy integer model against float64 numpy
+(accuracy, stated as SNR), its int32 bounds on adversarial full-scale inputs
+(no overflow for any input), and the compiled C++ stages against the model,
+bit for bit, for every frame size 16..4096 on g++ and clang++.
+
+SNR = 10 log10(sum P^2 / sum (P_q15 - P)^2) over all bins of all rows, P the
+power spectrum numpy.fft.rfft(x / 2^15 * scipy.signal.get_window(kind, n))
+in float64 of the same int16 frames, P_q15 the stage's int32 output / 2^F."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import numpy as np
+import scipy.signal
+
+import _helpers as h
+from ctml import dsp_spectrum_q15 as q
+
+SIZES = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
+
+
+def noise(n, rows, seed):
+    return np.random.default_rng(seed).integers(-32768, 32768, size=(rows, n)).astype(np.int16)
+
+
+def tones(n, rows, seed):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    out = [np.clip(np.round(32767.0 * np.cos(2 * np.pi * rng.uniform(1, n / 2 - 1) * t / n + rng.uniform(0, 6))), -32768, 32767)
+           for _ in range(rows)]
+    return np.asarray(out).astype(np.int16)
+
+
+def extremes(n):
+    """Frames that reach the bounds: constant -32768 and 32767, +-full scale at the Nyquist rate, the sign of a
+    cosine (one bin near |X| = sum |x|), and the sign patterns of the twiddles' 45-degree points."""
+    t = np.arange(n)
+    rows = [np.full(n, -32768), np.full(n, 32767), np.where(t % 2 == 0, -32768, 32767)]
+    for k in (1, 3, n // 8, n // 4 - 1, n // 2 - 1):
+        for ph in (0.1, 0.9):
+            rows.append(np.where(np.cos(2 * np.pi * k * t / n + ph) >= 0, 32767, -32768))
+    return np.asarray(rows).astype(np.int16)
+
+
+def power_db_snr(x16, kind):
+    n = x16.shape[1]
+    w = scipy.signal.get_window(kind, n, fftbins=True) if kind else np.ones(n)
+    ref = np.abs(np.fft.rfft(x16.astype(np.float64) / 32768.0 * w)) ** 2
+    y = q.window_q15(x16, kind) if kind else x16
+    got = q.rfft_q15(y, "power").astype(np.float64) * 2.0 ** -q.power_frac_bits(n)
+    return 10 * np.log10((ref ** 2).sum() / ((got - ref) ** 2).sum())
+
+
+class TestModel(unittest.TestCase):
+    def test_snr_n256_meets_the_target(self):
+        """Issue 11's target: >= 60 dB at N = 256 (hann + power), on full-scale white noise and on tones."""
+        self.assertGreaterEqual(power_db_snr(noise(256, 50, 1), "hann"), 68.0)  # measured 70.1
+        self.assertGreaterEqual(power_db_snr(tones(256, 50, 2), "hann"), 76.0)  # measured 79.5
+
+    def test_snr_every_size(self):
+        """>= 60 dB on white noise at every size (measured 63.0 at n = 4096, blackman: white noise loses
+        ~3 dB per doubling, the data keep a fixed headroom), >= 68 dB on tones (measured >= 69.4)."""
+        for n in SIZES:
+            floor = 60.0
+            for kind in ("hann", "blackman", None):
+                self.assertGreaterEqual(power_db_snr(noise(n, 8, n), kind), floor, (n, kind))
+                self.assertGreaterEqual(power_db_snr(tones(n, 8, n + 1), kind), 68.0, (n, kind))
+
+    def test_complex_output_scale(self):
+        for n in (16, 256, 4096):
+            x = noise(n, 4, 3)
+            c = q.rfft_q15(x, "complex").astype(np.float64) * 2.0 ** -q.complex_frac_bits(n)
+            ref = np.fft.rfft(x / 32768.0)
+            err = np.abs(c[:, 0::2] + 1j * c[:, 1::2] - ref)
+            self.assertLess(err.max(), 1e-3 * np.abs(ref).max(), n)
+
+    def test_no_overflow_at_the_bounds(self):
+        """The model asserts every int32 intermediate the C++ forms; windows cannot leave int16."""
+        for n in SIZES:
+            x = extremes(n)
+            for kind in ("hann", "hamming", "blackman"):
+                y = q.window_q15(x, kind)
+                self.assertLessEqual(np.abs(y.astype(np.int64)).max(), 32768)
+                q.rfft_q15(y, "power")
+            p = q.rfft_q15(x, "power").astype(np.int64)
+            q.rfft_q15(x, "complex")
+            # constant -32768: |X[0]|^2 = (n 2^15)^2, i.e. n^2 at the stated scale
+            self.assertAlmostEqual(p[0, 0] * 2.0 ** -q.power_frac_bits(n) / n ** 2, 1.0, delta=1e-3)
+            self.assertLessEqual(p.max(), 2**31 - 1)
+
+    def test_schedule(self):
+        """Shifts grow with n; the stated scales are those of the shifts (F = 2 (15 - sum k - p))."""
+        self.assertEqual(q.schedule(256)[:2], ([0, 0, 1, 1, 1, 1, 2], 3))
+        self.assertEqual(q.power_frac_bits(256), 12)
+        self.assertEqual(q.complex_frac_bits(256), 9)
+
+
+HAVE_CXX = any(shutil.which(c) for c in ("g++-12", "clang++-14"))
+
+
+@unittest.skipUnless(HAVE_CXX and h.LIBRARY_READY, "needs a host C++ compiler")
+class TestCompiled(unittest.TestCase):
+    """window >> rfft with .with(ctml::q15{}) compiled on the host gives the model's integers."""
+
+    def test_bits_equal_the_model_every_size(self):
+        src = ["#include <ctml/dsp/dsp.hpp>", "#include <ctml/pipeline.hpp>", "#include <cstdio>",
+               "using namespace ctml::dsp;"]
+        body, want = [], []
+        for n in SIZES:
+            for kind, out in (("hann", "power"), ("blackman", "complex")):
+                tag = f"{kind}{n}{out}"
+                x = np.concatenate([noise(n, 3, n), tones(n, 2, n), extremes(n)])
+                src.append(f"struct w{tag} {{ static constexpr std::size_t n = {n}; static constexpr auto window = window_kind::{kind}; }};")
+                src.append(f"struct f{tag} {{ static constexpr std::size_t n = {n}; static constexpr auto output = spectrum::{out}; }};")
+                src.append(f"constexpr std::int16_t x{tag}[{x.size}] = {{{', '.join(map(str, x.ravel().tolist()))}}};")
+                body.append(f"{{ constexpr auto m = (window<w{tag}>{{}} >> rfft<f{tag}>{{}}).with(ctml::q15{{}});"
+                            f" static std::array<std::int16_t, {n}> in; static std::array<std::int32_t, decltype(m)::out_extent> y;"
+                            f" static_assert(decltype(m)::out_extent == {n // 2 + 1 if out == 'power' else n + 2});"
+                            f" for (std::size_t r = 0; r < {x.shape[0]}; ++r) {{ for (std::size_t i = 0; i < {n}; ++i) in[i] = x{tag}[r * {n} + i];"
+                            f" m.run(in, y); for (auto v : y) std::printf(\"%ld \", long(v)); std::printf(\"\\n\"); }}"
+                            f" std::printf(\"%d\\n\", rfft<f{tag}, ctml::q15>::out_frac_bits); }}")
+                got = q.rfft_q15(q.window_q15(x, kind), out)
+                want += [list(r) for r in got.tolist()]
+                want.append([q.power_frac_bits(n) if out == "power" else q.complex_frac_bits(n)])
+        src.append("int main() { " + "\n".join(body) + " }")
+        with tempfile.TemporaryDirectory() as tmp:
+            cpp = os.path.join(tmp, "q15.cpp")
+            with open(cpp, "w") as f:
+                f.write("\n".join(src) + "\n")
+            for cxx in ("g++-12", "clang++-14"):
+                if shutil.which(cxx) is None:
+                    continue
+                exe = os.path.join(tmp, cxx)
+                subprocess.run([cxx, "-std=c++20", "-O1", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wshadow", "-Werror", "-fsanitize=undefined",
+                                "-fno-sanitize-recover=all", "-I", os.path.join(h.REPO, "include"), cpp, "-o", exe], check=True)
+                lines = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.splitlines()
+                self.assertEqual(len(lines), len(want))
+                for i, (line, w) in enumerate(zip(lines, want)):
+                    self.assertEqual([int(v) for v in line.split()], w, f"{cxx}: line {i}")
+
+
+if __name__ == "__main__":
+    unittest.main()
