@@ -24,6 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
+#include <utility>
 
 #include <ctml/dsp/common.hpp>
 
@@ -87,71 +89,84 @@ struct fft_q15 {
     }
     return t;
   }
+  static_assert(plan.shift[0] == 0 && plan.shift[1] == 0, "ctml: rfft q15: internal: the first two passes do not shift");
+  // Bit reversal of the first point of every group of four (the other three
+  // are it + half/2, + half/4, + 3 half/4).
   using index_t = std::conditional_t<(half <= 256), std::uint8_t, std::uint16_t>;
-  static constexpr std::array<index_t, half> make_reverse() noexcept {
-    std::array<index_t, half> r{};
-    for (std::size_t m = 0; m < half; ++m) {
+  static constexpr std::array<index_t, half / 4> make_reverse() noexcept {
+    std::array<index_t, half / 4> r{};
+    for (std::size_t m = 0; m < half / 4; ++m) {
       std::size_t v = 0;
-      for (std::size_t b = 0; b < passes; ++b) v |= ((m >> b) & 1u) << (passes - 1 - b);
+      for (std::size_t b = 0; b < passes; ++b) v |= (((4 * m) >> b) & 1u) << (passes - 1 - b);
       r[m] = static_cast<index_t>(v);
     }
     return r;
   }
   CTML_FLASH static constexpr std::array<std::int16_t, N> twiddles = make_twiddles();
-  CTML_FLASH static constexpr std::array<index_t, half> reverse = make_reverse();
+  CTML_FLASH static constexpr std::array<index_t, half / 4> reverse = make_reverse();
   static constexpr std::size_t bytes = sizeof(twiddles) + sizeof(reverse);
 
-  [[nodiscard]] static constexpr std::int32_t rshift(std::int32_t v, int k, std::int32_t rnd) noexcept {
-    return (v + rnd) >> k;  // arithmetic shift (C++20)
+  /// The first two passes (twiddles 1 and -i, no shift) on the bit-reversed
+  /// load, four points at a time: the same sums as two radix-2 passes.
+  static constexpr void first_passes(const std::int16_t* x, std::int32_t* buf) noexcept {
+    for (std::size_t g = 0; g < half / 4; ++g) {
+      const std::int16_t* z = x + 2 * std::size_t{flash_load(&reverse[g])};
+      const std::int32_t z0r = z[0], z0i = z[1], z1r = z[half], z1i = z[half + 1];
+      const std::int32_t z2r = z[half / 2], z2i = z[half / 2 + 1], z3r = z[3 * half / 2], z3i = z[3 * half / 2 + 1];
+      const std::int32_t a0r = z0r + z1r, a0i = z0i + z1i, a1r = z0r - z1r, a1i = z0i - z1i;
+      const std::int32_t a2r = z2r + z3r, a2i = z2i + z3i, a3r = z2r - z3r, a3i = z2i - z3i;
+      std::int32_t* o = buf + 8 * g;
+      o[0] = a0r + a2r;
+      o[1] = a0i + a2i;
+      o[4] = a0r - a2r;
+      o[5] = a0i - a2i;
+      o[2] = a1r + a3i;  // a1 + (-i) a3
+      o[3] = a1i - a3r;
+      o[6] = a1r - a3i;
+      o[7] = a1i + a3r;
+    }
   }
 
-  enum class tw : std::uint8_t { one, minus_i, general };
-  /// Every butterfly of a pass with one twiddle: a, b -> (a + w b) >> k, (a - w b) >> k, rounded.
-  template <tw Kind>
-  static constexpr void butterflies(std::int32_t* buf, std::size_t j, std::size_t len, std::int32_t c, std::int32_t s,
-                                    int k) noexcept {
-    const std::int32_t rnd = k != 0 ? std::int32_t{1} << (k - 1) : 0;
-    const std::size_t h = len / 2;
-    for (std::size_t i = j; i < half; i += len) {
-      std::int32_t* a = buf + 2 * i;
-      std::int32_t* b = buf + 2 * (i + h);
-      std::int32_t tr = b[0], ti = b[1];
-      if constexpr (Kind == tw::minus_i) {
-        tr = b[1];
-        ti = -b[0];
-      } else if constexpr (Kind == tw::general) {
-        tr = (c * b[0] + s * b[1] + product_round) >> T;
-        ti = (c * b[1] - s * b[0] + product_round) >> T;
+  /// (v + 2^(T-1)) >> T, written as ((v >> (T-1)) + 1) >> 1 (the same value:
+  /// no 32-bit constant to load on Thumb-1). The bounds include the 2^(T-1).
+  [[nodiscard]] static constexpr std::int32_t round_product(std::int32_t v) noexcept { return ((v >> (T - 1)) + 1) >> 1; }
+
+  /// Pass P (length 2^(P+1)): a, b -> (a + w b) >> k, (a - w b) >> k, rounded.
+  /// Length, strides and shift are constants of the pass.
+  template <std::size_t P>
+  static constexpr void pass(std::int32_t* buf) noexcept {
+    constexpr std::size_t len = std::size_t{2} << P, h = len / 2, stride = N / len;
+    constexpr int k = plan.shift[P];
+    constexpr std::int32_t rnd = k != 0 ? std::int32_t{1} << (k - 1) : 0;
+    const auto out = [](std::int32_t* a, std::int32_t* b, std::int32_t tr, std::int32_t ti) {
+      const std::int32_t ar = a[0] + rnd, ai = a[1] + rnd;
+      a[0] = (ar + tr) >> k;  // arithmetic shift (C++20)
+      a[1] = (ai + ti) >> k;
+      b[0] = (ar - tr) >> k;
+      b[1] = (ai - ti) >> k;
+    };
+    for (std::size_t i = 0; i < half; i += len) {  // w = 1 and w = -i: no products
+      std::int32_t *a = buf + 2 * i, *b = a + 2 * h;
+      out(a, b, b[0], b[1]);
+      a += h;
+      b += h;
+      out(a, b, b[1], -b[0]);
+    }
+    for (std::size_t j = 1; j < h; ++j) {
+      if (2 * j == h) continue;
+      const std::int32_t c = flash_load(&twiddles[2 * j * stride]), s = flash_load(&twiddles[2 * j * stride + 1]);
+      for (std::size_t i = j; i < half; i += len) {
+        std::int32_t *a = buf + 2 * i, *b = a + 2 * h;
+        const std::int32_t br = b[0], bi = b[1];
+        out(a, b, round_product(c * br + s * bi), round_product(c * bi - s * br));
       }
-      const std::int32_t ar = a[0], ai = a[1];
-      a[0] = rshift(ar + tr, k, rnd);
-      a[1] = rshift(ai + ti, k, rnd);
-      b[0] = rshift(ar - tr, k, rnd);
-      b[1] = rshift(ai - ti, k, rnd);
     }
   }
 
   /// The complex FFT of z (re, im interleaved, N/2 points) into buf (int32).
   static constexpr void complex_fft(const std::int16_t* x, std::int32_t* buf) noexcept {
-    for (std::size_t m = 0; m < half; ++m) {
-      const std::size_t r = flash_load(&reverse[m]);
-      buf[2 * m] = x[2 * r];
-      buf[2 * m + 1] = x[2 * r + 1];
-    }
-    std::size_t len = 2;
-    for (std::size_t p = 0; p < passes; ++p, len *= 2) {
-      const int k = plan.shift[p];
-      const std::size_t h = len / 2, stride = N / len;
-      butterflies<tw::one>(buf, 0, len, 1, 0, k);
-      for (std::size_t j = 1; j < h; ++j) {
-        if (4 * j == len) {
-          butterflies<tw::minus_i>(buf, j, len, 0, 1, k);
-        } else {
-          const std::int32_t c = flash_load(&twiddles[2 * j * stride]), s = flash_load(&twiddles[2 * j * stride + 1]);
-          butterflies<tw::general>(buf, j, len, c, s, k);
-        }
-      }
-    }
+    first_passes(x, buf);
+    [&]<std::size_t... P>(std::index_sequence<P...>) { (pass<P + 2>(buf), ...); }(std::make_index_sequence<passes - 2>{});
   }
 
   /// Bins k and N/2 - k (1 <= k <= N/4) of the real input's spectrum from Z:
@@ -162,8 +177,7 @@ struct fft_q15 {
       const std::int32_t ar = buf[2 * k], ai = buf[2 * k + 1], br = buf[2 * (half - k)], bi = buf[2 * (half - k) + 1];
       const std::int32_t sr = ar + br, di = ai - bi, si = ai + bi, dr = br - ar;
       const std::int32_t c = flash_load(&twiddles[2 * k]), s = flash_load(&twiddles[2 * k + 1]);
-      const std::int32_t tr = (c * si + s * dr + product_round) >> T;
-      const std::int32_t ti = (c * dr - s * si + product_round) >> T;
+      const std::int32_t tr = round_product(c * si + s * dr), ti = round_product(c * dr - s * si);
       out(k, (sr + tr + 1) >> 1, (di + ti + 1) >> 1);
       if (k != quarter) out(half - k, (sr - tr + 1) >> 1, (ti - di + 1) >> 1);
     }
@@ -218,7 +232,7 @@ struct rfft<Params, q<std::int16_t, 15>> {
   using rebind = rfft<Params, P>;
 
  private:
-  static constexpr std::size_t code_bytes = 700;  // measured on Cortex-M0 -O2 (see README)
+  static constexpr std::size_t code_bytes = 1400;  // measured on Cortex-M0 -O2: N = 256 with hann 2,308 B in all
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return fft::bytes; }

@@ -88,7 +88,8 @@ struct window {
                      no_state&) const noexcept {
     if constexpr (fixed) {
       for (std::size_t i = 0; i < in_extent; ++i)
-        out[i] = static_cast<std::int16_t>((std::int32_t{in[i]} * flash_load(&table::table_q15[i]) + (1 << 14)) >> 15);
+        // (v + 2^14) >> 15 as ((v >> 14) + 1) >> 1: the same value, no constant to load on Thumb-1
+        out[i] = static_cast<std::int16_t>(((std::int32_t{in[i]} * flash_load(&table::table_q15[i]) >> 14) + 1) >> 1);
     } else {
       for (std::size_t i = 0; i < in_extent; ++i) out[i] = in[i] * flash_load(&table::table[i]);
     }
