@@ -142,6 +142,37 @@ class TestCompiled(unittest.TestCase):
                 for i, (line, w) in enumerate(zip(lines, want)):
                     self.assertEqual([int(v) for v in line.split()], w, f"{cxx}: line {i}")
 
+    def test_converted_pipeline_with_q15(self):
+        """A Pipeline(Window, RFFT) converted by ctml: its header's model.with(ctml::q15{}) runs the q15 path."""
+        from sklearn.pipeline import make_pipeline
+
+        from _helpers import ctml
+        from ctml import dsp
+
+        n = 128
+        x = np.concatenate([noise(n, 3, 7), extremes(n)])
+        pipe = make_pipeline(dsp.Window("hamming"), dsp.RFFT("power")).fit(x.astype(np.float32))
+        header = ctml.convert(pipe, name="spec").header
+        main = ("#include \"spec.hpp\"\n#include <cstdio>\nconstexpr auto fixed = spec::model.with(ctml::q15{});\n"
+                "static_assert(std::is_same_v<decltype(fixed)::in_type, std::int16_t>);\n"
+                f"constexpr std::int16_t x[{x.size}] = {{{', '.join(map(str, x.ravel().tolist()))}}};\n"
+                f"int main() {{ std::array<std::int16_t, {n}> in; std::array<std::int32_t, {n // 2 + 1}> y;\n"
+                f" for (std::size_t r = 0; r < {x.shape[0]}; ++r) {{ for (std::size_t i = 0; i < {n}; ++i) in[i] = x[r * {n} + i];"
+                " fixed.run(in, y); for (auto v : y) std::printf(\"%ld \", long(v)); std::printf(\"\\n\"); } }\n")
+        want = q.rfft_q15(q.window_q15(x, "hamming"), "power").tolist()
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "spec.hpp"), "w") as f:
+                f.write(header)
+            cpp = os.path.join(tmp, "main.cpp")
+            with open(cpp, "w") as f:
+                f.write(main)
+            cxx = "g++-12" if shutil.which("g++-12") else "clang++-14"
+            exe = os.path.join(tmp, "main")
+            subprocess.run([cxx, "-std=c++20", "-O1", "-I", os.path.join(h.REPO, "include"), "-I", tmp, cpp, "-o", exe],
+                           check=True)
+            lines = subprocess.run([exe], capture_output=True, text=True, check=True).stdout.splitlines()
+            self.assertEqual([[int(v) for v in line.split()] for line in lines], want)
+
 
 if __name__ == "__main__":
     unittest.main()
