@@ -7,8 +7,9 @@ Usage: PYTHONPATH=generator /usr/bin/python3 tests/bench/dsp/bench_dsp.py [port 
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bench_common import ROOT, flash_of, log, parse, run  # noqa: E402
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "generator"))
+from ctml.measure import flash_of, log, parse, run  # noqa: E402
 
 CASES = {  # name: (samples per call, what)
     "power256": (256, "f32 power spectrum, N=256"),
