@@ -86,7 +86,7 @@ if __name__ == "__main__":
 
 
 def spectrum_q15_main():
-    """Checksums of the q15 spectrum path (tests/portable/test_dsp.cpp): FNV-1a over the int32 outputs' bits
+    """Checksums of the q15 spectrum path (tests/portable/test_dsp_q15.cpp): FNV-1a over the int32 outputs' bits
     of ctml.dsp_spectrum_q15's numpy integer model, on the test's int16 frames and on full-scale extremes."""
     from ctml import dsp_spectrum_q15 as q
 
