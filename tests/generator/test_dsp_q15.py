@@ -92,6 +92,27 @@ class TestModel(unittest.TestCase):
             self.assertAlmostEqual(p[0, 0] * 2.0 ** -q.power_frac_bits(n) / n ** 2, 1.0, delta=1e-3)
             self.assertLessEqual(p.max(), 2**31 - 1)
 
+    def test_log_mel_through_dequantize(self):
+        """q15 spectrum >> dequantize >> f32 mel >> dB (the int16-to-log-mel path on a Cortex-M0): against the
+        float64 mel power of the same frames (ctml's mel weights in float64), on full-scale noise and tones: within
+        0.02 dB on bands at or above -10 dB (mel power of x / 2^15; measured 0.0103), 0.1 dB at or above -20 dB
+        (0.057); weaker bands see the spectrum's fixed error floor."""
+        from ctml import dsp
+
+        n = 1024
+        mel = dsp.MelFilterbank(16000.0, 64).fit(np.zeros((1, n // 2 + 1), np.float32))
+        weights = mel.transform(np.eye(n // 2 + 1, dtype=np.float32)).astype(np.float64)
+        db = dsp.PowerToDb().fit(np.ones((1, 64), np.float32))
+        for x in (noise(n, 10, 5), tones(n, 10, 6)):
+            p = q.rfft_q15(q.window_q15(x, "hann"), "power").astype(np.float32) * np.float32(2.0 ** -q.power_frac_bits(n))
+            got = db.transform(mel.transform(p))
+            ref = np.abs(np.fft.rfft(x / 32768.0 * scipy.signal.get_window("hann", n))) ** 2 @ weights
+            ref_db = 10 * np.log10(np.maximum(ref, 1e-10))
+            for level, bound in ((-10.0, 0.02), (-20.0, 0.1)):
+                strong = ref_db >= level
+                self.assertGreaterEqual(strong.sum(), 20)
+                self.assertLess(np.abs(got - ref_db)[strong].max(), bound)
+
     def test_schedule(self):
         """Shifts grow with n; the stated scales are those of the shifts (F = 2 (15 - sum k - p))."""
         self.assertEqual(q.schedule(256)[:2], ([0, 0, 1, 1, 1, 1, 2], 3))

@@ -28,6 +28,7 @@
 #include <utility>
 
 #include <ctml/dsp/common.hpp>
+#include <ctml/number/convert.hpp>  // ctml::dequantize / requantize: the way out of q<int32_t, F>
 
 namespace ctml::dsp {
 
