@@ -77,13 +77,20 @@ constexpr std::size_t samples_per_call = 256;
 constexpr auto model = ctml::make_pipeline(fir_filter<fir_p>{}).with(streaming{}).with(ctml::q15{});
 constexpr std::size_t samples_per_call = 256;
 #else
+// The empty harness: float input (baseline) or int16 input (baseline16, for the
+// q15 cases, whose firmware has no int-to-float conversion to subtract).
+#if defined(CTML_BENCH_CASE_baseline16)
+using value_t = std::int16_t;
+#else
+using value_t = float;
+#endif
 struct no_stage {
   using state_type = ctml::no_state;
-  using in_type = float;
-  using out_type = float;
+  using in_type = value_t;
+  using out_type = value_t;
   static constexpr std::size_t in_extent = 256, out_extent = 1;
   static constexpr std::size_t flash_bytes() noexcept { return 0; }
-  void run(std::span<const float, 256> in, std::span<float, 1> out, state_type&) const noexcept { out[0] = in[0]; }
+  void run(std::span<const value_t, 256> in, std::span<value_t, 1> out, state_type&) const noexcept { out[0] = in[0]; }
 };
 constexpr no_stage model{};
 constexpr std::size_t samples_per_call = 256;

@@ -33,10 +33,11 @@ def bench(port: str) -> list:
         name = block.split()[1]
         runs[name.replace("bench_dsp_", "")] = parse(block)
     base = flash_of(port, os.path.join(build, "bench_dsp_baseline.elf"))
+    base16 = flash_of(port, os.path.join(build, "bench_dsp_baseline16.elf"))  # int16 input: no int-to-float code
     rows = []
     for case, (samples, what) in CASES.items():
         v = runs[case]
-        flash = flash_of(port, os.path.join(build, f"bench_dsp_{case}.elf")) - base
+        flash = flash_of(port, os.path.join(build, f"bench_dsp_{case}.elf")) - (base16 if "q15" in case else base)
         n = v["instructions_per_call"]
         rows.append(f"| {port} | {what} | {n:,} | {n / samples:.1f} | {flash:,} | {v['stack']} |")
     return rows
