@@ -189,3 +189,54 @@ def complex_frac_bits(n: int) -> int:
 def power_frac_bits(n: int) -> int:
     """The power output is |X|^2 * 2^F for the rfft X of the samples read as q15."""
     return 2 * (15 - sum(schedule(n)[0]) - schedule(n)[1])
+
+
+def mel_q15_weights(sr, n_fft, n_mels, fmin=0.0, fmax=None, htk=False, norm="slaney"):
+    """(first, count, uint16 weights, W): ctml.dsp's float32 mel weights rounded to w 2^W (include/ctml/dsp/mel_q15.hpp)."""
+    from .dsp import mel_table
+    first, count, w = mel_table(float(sr), n_fft, n_mels, float(fmin), float(sr) / 2.0 if fmax is None else float(fmax),
+                                bool(htk), norm == "slaney")
+    wmax = float(np.max(w)) if len(w) else 0.0
+    W = 0
+    while W < 60 and wmax * 2.0 ** (W + 1) + 0.5 < 65536.0:
+        W += 1
+    q = np.floor(np.asarray(w, dtype=np.float64) * 2.0**W + 0.5).astype(np.int64)
+    return np.asarray(first, dtype=np.int64), np.asarray(count, dtype=np.int64), q, W
+
+
+def _scaled_float32(v: int, k: int) -> np.float32:
+    """v 2^-k rounded to float32 (nearest, ties to even) in integers, as the C++ (scaled_float)."""
+    if v == 0:
+        return np.float32(0.0)
+    shift = max(v.bit_length() - 24, 0)
+    mant = v >> shift
+    if shift:
+        rem, half = v & ((1 << shift) - 1), 1 << (shift - 1)
+        if rem > half or (rem == half and mant & 1):
+            mant += 1
+    return np.float32(mant) * np.float32(2.0 ** (shift - k))
+
+
+def mel_q15(power: np.ndarray, sr, n_mels, fmin=0.0, fmax=None, htk=False, norm="slaney") -> np.ndarray:
+    """rows of rfft_q15 power (int32, n_fft/2 + 1 bins) -> float32 mel energies (of the samples read as q15),
+    as mel_filterbank<Params, q15>: exact integer sums of uint16 weights times the bins, one rounding."""
+    p = np.atleast_2d(np.asarray(power, dtype=np.int64))
+    n_fft = 2 * (p.shape[1] - 1)
+    first, count, w, W = mel_q15_weights(sr, n_fft, n_mels, fmin, fmax, htk, norm)
+    k = W + power_frac_bits(n_fft)
+    out = np.empty((p.shape[0], n_mels), dtype=np.float32)
+    at = np.concatenate([[0], np.cumsum(count)])
+    for m in range(n_mels):
+        sums = p[:, first[m]:first[m] + count[m]] @ w[at[m]:at[m + 1]] if count[m] else np.zeros(p.shape[0], np.int64)
+        for r in range(p.shape[0]):
+            out[r, m] = _scaled_float32(int(sums[r]), k)
+    return out
+
+
+def log_mel_q15(x16: np.ndarray, window: str, sr, n_mels, fmin=0.0, fmax=None, htk=False, norm="slaney",
+                amin=1e-10) -> np.ndarray:
+    """int16 frames -> what `(Window >> RFFT("power") >> MelFilterbank >> PowerToDb).with(ctml::q15{})` computes:
+    the q15 window, rfft and mel in integers, then ctml.dsp's float32 dB (bit for bit)."""
+    from .dsp import PowerToDb
+    mel = mel_q15(rfft_q15(window_q15(x16, window), "power"), sr, n_mels, fmin, fmax, htk, norm)
+    return PowerToDb(amin).fit(mel[:1]).transform(mel)

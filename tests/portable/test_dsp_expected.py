@@ -103,6 +103,11 @@ def spectrum_q15_main():
         return h
 
     print("q15 hann power", hex(fnv32(q.rfft_q15(q.window_q15(X, "hann"), "power"))), "F", q.power_frac_bits(64))
+    lm = q.log_mel_q15(X, "hann", 8000.0, 12)
+    h = 2166136261
+    for w in lm.view(np.uint32).ravel().tolist():
+        h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+    print("q15 log-mel", hex(h))
     print("q15 blackman complex", hex(fnv32(q.rfft_q15(q.window_q15(X, "blackman"), "complex"))), "F",
           q.complex_frac_bits(64))
 

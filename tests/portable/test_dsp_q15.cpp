@@ -4,10 +4,12 @@
 //    (generator/ctml/dsp_spectrum_q15.py): FNV-1a checksums of the int32
 //    outputs printed by tests/portable/test_dsp_expected.py, on full-scale
 //    white noise and on frames that drive the int32 bounds (the host's
-//    sanitizer build turns any overflow into a failure);
+//    sanitizer build turns any overflow into a failure), and the log-mel path
+//    (q15 window, FFT and mel, then the f32 dB: log_mel_q15 in the model);
 //  - accuracy against a direct DFT computed at compile time in double (with
 //    and without scipy's periodic hann window): SNR >= 60 dB (issue 11's target).
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -27,6 +29,13 @@ struct hann_p { static constexpr std::size_t n = 64; static constexpr auto windo
 struct blackman_p { static constexpr std::size_t n = 64; static constexpr auto window = window_kind::blackman; };
 struct power_p { static constexpr std::size_t n = 64; static constexpr auto output = spectrum::power; };
 struct complex_p { static constexpr std::size_t n = 64; static constexpr auto output = spectrum::complex; };
+struct mel_p {
+  static constexpr std::size_t n_fft = 64, n_mels = 12;
+  static constexpr double sr = 8000.0, fmin = 0.0, fmax = 4000.0;
+  static constexpr bool htk = false;
+  static constexpr auto norm = mel_norm::slaney;
+};
+struct db_p { static constexpr std::size_t n = 12; static constexpr double amin = 1e-10; };
 
 /// xorshift32 -> int16 (test_dsp.cpp's frames times 4096), then three extremes:
 /// constant -32768, +-full scale at the Nyquist rate, the sign of a cosine at bin 5.
@@ -92,6 +101,10 @@ struct fnv32 {
   void add(const std::array<std::int32_t, M>& a) {
     for (std::int32_t v : a) h = (h ^ static_cast<std::uint32_t>(v)) * 16777619u;
   }
+  template <std::size_t M>
+  void add(const std::array<float, M>& a) {
+    for (float v : a) h = (h ^ std::bit_cast<std::uint32_t>(v)) * 16777619u;
+  }
 };
 
 }  // namespace
@@ -103,9 +116,16 @@ CTML_TEST(dsp_q15_spectrum_bits_equal_the_model_on_every_port) {
   static_assert(std::is_same_v<decltype(power)::out_type, std::int32_t>);
   static_assert(std::is_same_v<rfft<power_p, ctml::q15>::out_number, ctml::q<std::int32_t, 16>>);  // 2 (15 - 7 shifts)
   static_assert(std::is_same_v<rfft<complex_p, ctml::q15>::out_number, ctml::q<std::int32_t, 11>>);
-  fnv32 h_power, h_complex;
+  // window, FFT and mel in integers, dB in float (mel_filterbank<.., q15> returns float)
+  constexpr auto log_mel = (window<hann_p>{} >> rfft<power_p>{} >> mel_filterbank<mel_p>{} >> power_to_db<db_p>{})
+                               .with(ctml::q15{});
+  static_assert(std::is_same_v<decltype(log_mel)::out_type, float>);
+  fnv32 h_power, h_complex, h_log_mel;
   for (std::size_t r = 0; r < rows; ++r) {
     const auto x = frame(r);
+    std::array<float, 12> lm;
+    log_mel.run(x, lm);
+    h_log_mel.add(lm);
     std::array<std::int32_t, n / 2 + 1> p;
     power.run(x, p);
     h_power.add(p);
@@ -115,6 +135,7 @@ CTML_TEST(dsp_q15_spectrum_bits_equal_the_model_on_every_port) {
   }
   CTML_CHECK_EQ(h_power.h, 0x140b4b50u);
   CTML_CHECK_EQ(h_complex.h, 0x881b6fbfu);
+  CTML_CHECK_EQ(h_log_mel.h, 0x6940c508u);
 }
 
 CTML_TEST(dsp_q15_spectrum_accuracy_against_a_double_dft) {

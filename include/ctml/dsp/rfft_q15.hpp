@@ -28,6 +28,7 @@
 #include <utility>
 
 #include <ctml/dsp/common.hpp>
+#include <ctml/dsp/rfft.hpp>  // the primary template (this file is also included at its end)
 #include <ctml/number/convert.hpp>  // ctml::dequantize / requantize: the way out of q<int32_t, F>
 
 namespace ctml::dsp {
