@@ -233,10 +233,31 @@ def mel_q15(power: np.ndarray, sr, n_mels, fmin=0.0, fmax=None, htk=False, norm=
     return out
 
 
+def _log2_table() -> np.ndarray:
+    """log2(1 + i/64), i = 0..64, in q20 (include/ctml/dsp/power_to_db.hpp, log2_table)."""
+    return np.array([int(ctmath.log(1.0 + float(i) / 64.0) / 0.6931471805599453 * 1048576.0 + 0.5) for i in range(65)],
+                    dtype=np.int64)
+
+
+def decibels_q15(x: np.ndarray, amin=1e-10) -> np.ndarray:
+    """power_to_db<Params, q15>: 10 log10(max(x, amin)) of float32 x with the logarithm in integers (log2 in q20,
+    linear between 65 table points), then float32(l) * float32(10 log10(2) / 2^20): bit for bit."""
+    x = np.asarray(x, dtype=np.float32)
+    a = np.float32(amin)
+    bits = np.where(x > a, x, a).astype(np.float32).view(np.uint32).astype(np.int64)
+    e = ((bits >> 23) & 0xFF) - 127
+    frac = bits & 0x7FFFFF
+    i, rem = frac >> 17, frac & 0x1FFFF
+    t = _log2_table()
+    lo, hi = t[i], t[i + 1]
+    f = lo + (((hi - lo) * rem + (1 << 16)) >> 17)
+    l = (e * (1 << 20) + f).astype(np.int32)
+    return l.astype(np.float32) * (np.float32(3.0102999566398120) / np.float32(1048576.0))
+
+
 def log_mel_q15(x16: np.ndarray, window: str, sr, n_mels, fmin=0.0, fmax=None, htk=False, norm="slaney",
                 amin=1e-10) -> np.ndarray:
     """int16 frames -> what `(Window >> RFFT("power") >> MelFilterbank >> PowerToDb).with(ctml::q15{})` computes:
-    the q15 window, rfft and mel in integers, then ctml.dsp's float32 dB (bit for bit)."""
-    from .dsp import PowerToDb
+    the q15 window, rfft and mel in integers (float mel energies), then the q15 dB (decibels_q15), bit for bit."""
     mel = mel_q15(rfft_q15(window_q15(x16, window), "power"), sr, n_mels, fmin, fmax, htk, norm)
-    return PowerToDb(amin).fit(mel[:1]).transform(mel)
+    return decibels_q15(mel, amin)

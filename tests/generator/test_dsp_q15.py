@@ -131,6 +131,17 @@ class TestModel(unittest.TestCase):
                 self.assertGreaterEqual(strong.sum(), 20)
                 self.assertLess(np.abs(got - ref_db)[strong].max(), bound)
 
+    def test_decibels_q15(self):
+        """The q15 dB (integer log2, 65-point table): within 2e-4 dB of float64 10 log10 over the float range
+        (measured 1.6e-4), amin applied as max(x, amin)."""
+        rng = np.random.default_rng(0)
+        x = np.concatenate([np.float32(10.0) ** rng.uniform(-37, 38, 100000).astype(np.float32),
+                            np.float32([1.0, 2.0, 0.5, 3e38, 2.0**-126, 0.0, 1e-12])]).astype(np.float32)
+        got = q.decibels_q15(x, 1e-10)
+        ref = 10 * np.log10(np.maximum(x.astype(np.float64), np.float64(np.float32(1e-10))))
+        self.assertLess(np.abs(got - ref).max(), 2e-4)
+        self.assertEqual(q.decibels_q15(np.float32([1.0]))[0], 0.0)
+
     def test_schedule(self):
         """Shifts grow with n; the stated scales are those of the shifts (F = 2 (15 - sum k - p))."""
         self.assertEqual(q.schedule(256)[:2], ([0, 0, 1, 1, 1, 1, 2], 3))
