@@ -1,8 +1,9 @@
 // The mel filterbank on the q15 power spectrum: mel_filterbank<Params, q15>
 // reads rfft<{n_fft, power}, q15>'s int32 bins (q<int32_t, F>) and returns
-// float mel energies, so the f32 power_to_db, DCT and models follow it as
-// they are: `(Window >> RFFT >> Mel >> PowerToDb).with(ctml::q15{})` runs the
-// window, FFT and filterbank in integers and the logarithm in float.
+// float mel energies, so power_to_db (in q15: an integer log2, float out),
+// the f32 DCT and models follow it: `(Window >> RFFT >> Mel >> PowerToDb)
+// .with(ctml::q15{})` runs an int16 frame to log-mel without float arithmetic
+// but one conversion and one scaling per band.
 //
 // Weights: ctml::dsp's float32 weights (mel.hpp) rounded to uint16 with one
 // scale 2^W for the bank (the largest that keeps every weight below 2^16).
