@@ -1,11 +1,12 @@
-"""The q15 spectrum path of include/ctml/dsp (window and rfft with
-`.with(ctml::q<std::int16_t, 15>{})`), redone in numpy integers: the same
-tables, the same shifts, the same roundings, so its results equal the
-device's bit for bit. Use it to train on what a q15 device computes
-(frames of int16 samples -> `window_q15` -> `rfft_q15`), and to state the
-accuracy (tests/generator/test_dsp_q15.py).
+"""The q15 spectrum path of include/ctml/dsp (window, rfft, mel filterbank and
+power_to_db with `.with(ctml::q<std::int16_t, 15>{})`), redone in numpy
+integers: the same tables, the same shifts, the same roundings, so its results
+equal the device's bit for bit. Use it to train on what a q15 device computes
+(int16 frames -> `window_q15` -> `rfft_q15` [-> `mel_q15` -> `decibels_q15`],
+or `log_mel_q15` for the whole chain), and to state the accuracy
+(tests/generator/test_dsp_q15.py).
 
-The arithmetic (see rfft.hpp for the why):
+The arithmetic (see rfft_q15.hpp, mel_q15.hpp, power_to_db.hpp for the why):
   - window: y = (x * w + 2^14) >> 15, w = round(window * 2^15) (at most 32767);
   - z[m] = x[2m] + i x[2m+1] in int32, bit-reversed; log2(n/2) radix-2 passes
     a, b -> a + t, a - t with t = w b, w = (c, -s) in q`twiddle_bits(n)`:
@@ -15,7 +16,9 @@ The arithmetic (see rfft.hpp for the why):
     every product of the next pass inside int32 for any int16 input;
   - the split into the real input's bins with the same rounded products, then
     (sum + 1) >> 1;
-  - power: (re^2 + im^2) / 2^(2p) rounded, in int32 steps (power_of).
+  - power: (re^2 + im^2) / 2^(2p) rounded, in int32 steps (power_of);
+  - mel: exact sums of uint16 weights times the bins, one rounding to float32;
+  - dB: log2 in q20 from the float's bits and a 65-point table, then float32.
 """
 
 import math
@@ -25,14 +28,13 @@ import numpy as np
 from . import ctmath
 from .dsp import _linspace_at
 
+INT32_MAX = 2**31 - 1
 
 
 def twiddle_bits(n: int) -> int:
     """Fraction bits of the twiddles: 13 up to n = 512, 12 above (the data get one bit more headroom,
     which the larger frames' white-noise SNR needs more than twiddle precision)."""
     return 13 if n <= 512 else 12
-
-INT32_MAX = 2**31 - 1
 
 
 def window_q15_table(kind: str, n: int) -> np.ndarray:

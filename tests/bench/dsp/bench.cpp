@@ -6,7 +6,7 @@
 //   butter8     scipy butter(8, 0.1, output="sos") as given, streaming, 256-sample blocks (f32)
 //   fir32       firwin(32, 0.2), streaming, 256-sample blocks (f32)
 //   fir32q15    the same in q15 on int16 samples
-//   logmel1024q15 hann >> rfft<1024> power >> 64 mels in q15 on int16 (float mel out) >> f32 dB
+//   logmel1024q15 hann >> rfft<1024> power >> 64 mels >> dB in q15 on int16 (float out)
 //   power256q15 hann window >> rfft<256> power in q15 on int16 samples (int32 bins)
 #include <array>
 #include <cstddef>

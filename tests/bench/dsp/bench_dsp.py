@@ -18,7 +18,7 @@ CASES = {  # name: (samples per call, what)
     "fir32": (256, "f32 FIR 32 taps, streaming"),
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
     "power256q15": (256, "q15 hann + power spectrum, N=256, on int16"),
-    "logmel1024q15": (1024, "q15 log-mel: hann, power N=1024, 64 mels on int16; f32 dB"),
+    "logmel1024q15": (1024, "q15 log-mel on int16: hann, power N=1024, 64 mels, dB"),
 }
 
 
