@@ -7,6 +7,7 @@
 //   fir32       firwin(32, 0.2), streaming, 256-sample blocks (f32)
 //   fir32q15    the same in q15 on int16 samples
 //   logmel1024q15 hann >> rfft<1024> power >> 64 mels >> dB in q15 on int16 (float out)
+//   rfft256q15  rfft<256> power in q15 on int16 samples alone (as CMSIS arm_rfft_q15 + mag^2)
 //   power256q15 hann window >> rfft<256> power in q15 on int16 samples (int32 bins)
 #include <array>
 #include <cstddef>
@@ -57,6 +58,9 @@ constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_logmel1024)
 constexpr auto model = rfft<power1024_p>{} >> mel_filterbank<mel_p>{} >> power_to_db<db_p>{};
 constexpr std::size_t samples_per_call = 1024;
+#elif defined(CTML_BENCH_CASE_rfft256q15)
+constexpr auto model = ctml::make_pipeline(rfft<power256_p>{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_power256q15)
 struct hann256_p { static constexpr std::size_t n = 256; static constexpr auto window = window_kind::hann; };
 constexpr auto model = (window<hann256_p>{} >> rfft<power256_p>{}).with(ctml::q15{});
