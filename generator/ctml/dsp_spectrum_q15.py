@@ -4,7 +4,7 @@ integers: the same tables, the same shifts, the same roundings, so its results
 equal the device's bit for bit. Use it to train on what a q15 device computes
 (int16 frames -> `window_q15` -> `rfft_q15` [-> `mel_q15` -> `decibels_q15`],
 or `log_mel_q15` for the whole chain), and to state the accuracy
-(tests/generator/test_dsp_q15.py).
+(tests/generator/test_dsp_spectrum_q15.py).
 
 The arithmetic (see rfft_q15.hpp, mel_q15.hpp, power_to_db.hpp for the why):
   - window: y = (x * w + 2^14) >> 15, w = round(window * 2^15) (at most 32767);

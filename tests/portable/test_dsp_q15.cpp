@@ -157,7 +157,7 @@ CTML_TEST(dsp_q15_spectrum_accuracy_against_a_double_dft) {
       hann_noise += herr * herr;
     }
   }
-  CTML_CHECK(signal >= 1e6f * noise);  // >= 60 dB (test_dsp_q15.py: 80.6 dB plain, 75.6 dB hann at n = 64)
+  CTML_CHECK(signal >= 1e6f * noise);  // >= 60 dB (test_dsp_spectrum_q15.py: 80.6 dB plain, 75.6 dB hann at n = 64)
   CTML_CHECK(hann_signal >= 1e6f * hann_noise);
   // constant -32768: |X[0]|^2 = 64^2 = 2^28 at F = 16, every other bin (near) 0
   std::array<std::int32_t, n / 2 + 1> p;

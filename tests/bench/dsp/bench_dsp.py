@@ -17,6 +17,8 @@ CASES = {  # name: (samples per call, what)
     "butter8": (256, "f32 Butterworth 8th order (scipy sos as given), streaming"),
     "fir32": (256, "f32 FIR 32 taps, streaming"),
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
+    "butter8q15": (256, "q15 Butterworth 8th order (scipy sos as given) on int16, streaming"),
+    "decimate4": (256, "f32 FIR 32 taps decimating by 4 (per input sample), streaming"),
     "rfft256q15": (256, "q15 power spectrum, N=256, on int16 (no window)"),
     "power256q15": (256, "q15 hann + power spectrum, N=256, on int16"),
     "logmel1024q15": (1024, "q15 log-mel on int16: hann, power N=1024, 64 mels, dB"),
