@@ -414,3 +414,6 @@ CTML_TEST(dsp_spectral_stats_match_a_double_dft) {
   CTML_CHECK_EQ(h, 0x38634648u);
 }
 #endif
+
+// The q15 spectrum path (window >> rfft .with(ctml::q15{})): test_dsp_q15.cpp,
+// its own firmware (it does not fit the AVR's 32 KB beside this one).

@@ -226,3 +226,34 @@ def decimate_main():
 
 if __name__ == "__main__":
     decimate_main()
+
+
+def spectrum_q15_main():
+    """Checksums of the q15 spectrum path (tests/portable/test_dsp_q15.cpp): FNV-1a over the int32 outputs' bits
+    of ctml.dsp_spectrum_q15's numpy integer model, on the test's int16 frames and on full-scale extremes."""
+    from ctml import dsp_spectrum_q15 as q
+
+    X = (inputs(12345, 4, 64) * 4096).astype(np.int16)
+    t = np.arange(64)
+    extremes = np.array([np.full(64, -32768), np.where(t % 2 == 0, -32768, 32767),
+                         np.where(np.cos(2 * np.pi * 5 * t / 64 + 0.1) >= 0, 32767, -32768)]).astype(np.int16)
+    X = np.concatenate([X, extremes])
+
+    def fnv32(a):
+        h = 2166136261
+        for w in np.asarray(a, dtype=np.int32).view(np.uint32).ravel().tolist():
+            h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+        return h
+
+    print("q15 hann power", hex(fnv32(q.rfft_q15(q.window_q15(X, "hann"), "power"))), "F", q.power_frac_bits(64))
+    lm = q.log_mel_q15(X, "hann", 8000.0, 12)
+    h = 2166136261
+    for w in lm.view(np.uint32).ravel().tolist():
+        h = ((h ^ w) * 16777619) & 0xFFFFFFFF
+    print("q15 log-mel", hex(h))
+    print("q15 blackman complex", hex(fnv32(q.rfft_q15(q.window_q15(X, "blackman"), "complex"))), "F",
+          q.complex_frac_bits(64))
+
+
+if __name__ == "__main__":
+    spectrum_q15_main()

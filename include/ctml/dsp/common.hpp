@@ -36,6 +36,9 @@ enum class stat : std::uint8_t { mean, std, min, max, ptp, rms, skew, kurtosis, 
 /// The number policies the DSP stages compute with (f32 for now).
 template <class P>
 concept DspPolicy = std::same_as<P, f32>;
+/// Windows and the real FFT also run in q15 on int16 samples (`.with(ctml::q15{})`).
+template <class P>
+concept SpectrumPolicy = std::same_as<P, f32> || std::same_as<P, q<std::int16_t, 15>>;
 /// FIR filters also run in q15 on int16 samples (`.with(ctml::q15{})`).
 template <class P>
 concept FirPolicy = std::same_as<P, f32> || std::same_as<P, q<std::int16_t, 15>>;

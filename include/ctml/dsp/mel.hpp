@@ -113,7 +113,7 @@ struct mel_tables {
 /// Params: `n_fft`, `n_mels`, `sr`, `fmin`, `fmax` (Hz, doubles), `htk` (bool), `norm` (a mel_norm).
 template <class Params, ValuePolicy Policy = f32>
 struct mel_filterbank {
-  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::mel_filterbank supports the f32 policy");
+  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::mel_filterbank supports the f32 and q<std::int16_t, 15> policies");
   static_assert(Params::n_fft / 2 + 1 <= 65535, "ctml: mel_filterbank takes at most 65535 bins");
   static_assert(Params::fmax > Params::fmin && Params::fmin >= 0.0, "ctml: mel_filterbank needs 0 <= fmin < fmax");
   using policy = Policy;
@@ -123,7 +123,7 @@ struct mel_filterbank {
   static constexpr std::size_t in_extent = Params::n_fft / 2 + 1;
   static constexpr std::size_t out_extent = Params::n_mels;
   template <ValuePolicy P>
-    requires DspPolicy<P>
+    requires SpectrumPolicy<P>
   using rebind = mel_filterbank<Params, P>;
 
  private:
@@ -149,3 +149,5 @@ struct mel_filterbank {
 };
 
 }  // namespace ctml::dsp
+
+#include <ctml/dsp/mel_q15.hpp>  // mel_filterbank<Params, q<std::int16_t, 15>>

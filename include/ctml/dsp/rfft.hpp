@@ -176,7 +176,7 @@ struct fft_tables {
 /// Params: `n` (a power of two, 16..4096), `output` (a spectrum).
 template <class Params, ValuePolicy Policy = f32>
 struct rfft {
-  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::rfft supports the f32 policy");
+  static_assert(DspPolicy<Policy>, "ctml: ctml::dsp::rfft supports the f32 and q<std::int16_t, 15> policies");
   static_assert(detail::is_pow2(Params::n) && Params::n >= 16 && Params::n <= 4096,
                 "ctml: ctml::dsp::rfft takes power-of-two frames of 16 to 4096 values");
   using policy = Policy;
@@ -189,7 +189,7 @@ struct rfft {
   static constexpr std::size_t in_extent = n;
   static constexpr std::size_t out_extent = output == spectrum::complex ? 2 * n_bins : n_bins;
   template <ValuePolicy P>
-    requires DspPolicy<P>
+    requires SpectrumPolicy<P>
   using rebind = rfft<Params, P>;
 
  private:
@@ -233,3 +233,5 @@ struct rfft {
 };
 
 }  // namespace ctml::dsp
+
+#include <ctml/dsp/rfft_q15.hpp>  // rfft<Params, q<std::int16_t, 15>>

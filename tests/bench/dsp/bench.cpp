@@ -8,6 +8,9 @@
 //   fir32q15    the same in q15 on int16 samples
 //   butter8q15  butter8 in q15 on int16 samples (ctml scales the sos itself)
 //   decimate4   fir32's taps, keeping every 4th output (only those computed), streaming (f32)
+//   logmel1024q15 hann >> rfft<1024> power >> 64 mels >> dB in q15 on int16 (float out)
+//   rfft256q15  rfft<256> power in q15 on int16 samples alone (as CMSIS arm_rfft_q15 + mag^2)
+//   power256q15 hann window >> rfft<256> power in q15 on int16 samples (int32 bins)
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +60,18 @@ constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_logmel1024)
 constexpr auto model = rfft<power1024_p>{} >> mel_filterbank<mel_p>{} >> power_to_db<db_p>{};
 constexpr std::size_t samples_per_call = 1024;
+#elif defined(CTML_BENCH_CASE_rfft256q15)
+constexpr auto model = ctml::make_pipeline(rfft<power256_p>{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
+#elif defined(CTML_BENCH_CASE_power256q15)
+struct hann256_p { static constexpr std::size_t n = 256; static constexpr auto window = window_kind::hann; };
+constexpr auto model = (window<hann256_p>{} >> rfft<power256_p>{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
+#elif defined(CTML_BENCH_CASE_logmel1024q15)
+struct hann1024_p { static constexpr std::size_t n = 1024; static constexpr auto window = window_kind::hann; };
+constexpr auto model =
+    (window<hann1024_p>{} >> rfft<power1024_p>{} >> mel_filterbank<mel_p>{} >> power_to_db<db_p>{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 1024;
 #elif defined(CTML_BENCH_CASE_butter8)
 constexpr auto model = ctml::make_pipeline(sos_filter<butter_p>{}).with(streaming{});
 constexpr std::size_t samples_per_call = 256;
@@ -76,13 +91,20 @@ constexpr std::size_t samples_per_call = 256;
 constexpr auto model = ctml::make_pipeline(fir_filter<fir_p>{}).with(streaming{}).with(ctml::q15{});
 constexpr std::size_t samples_per_call = 256;
 #else
+// The empty harness: float input (baseline) or int16 input (baseline16, for the
+// q15 cases, whose firmware has no int-to-float conversion to subtract).
+#if defined(CTML_BENCH_CASE_baseline16)
+using value_t = std::int16_t;
+#else
+using value_t = float;
+#endif
 struct no_stage {
   using state_type = ctml::no_state;
-  using in_type = float;
-  using out_type = float;
+  using in_type = value_t;
+  using out_type = value_t;
   static constexpr std::size_t in_extent = 256, out_extent = 1;
   static constexpr std::size_t flash_bytes() noexcept { return 0; }
-  void run(std::span<const float, 256> in, std::span<float, 1> out, state_type&) const noexcept { out[0] = in[0]; }
+  void run(std::span<const value_t, 256> in, std::span<value_t, 1> out, state_type&) const noexcept { out[0] = in[0]; }
 };
 constexpr no_stage model{};
 constexpr std::size_t samples_per_call = 256;

@@ -19,6 +19,9 @@ CASES = {  # name: (samples per call, what)
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
     "butter8q15": (256, "q15 Butterworth 8th order (scipy sos as given) on int16, streaming"),
     "decimate4": (256, "f32 FIR 32 taps decimating by 4 (per input sample), streaming"),
+    "rfft256q15": (256, "q15 power spectrum, N=256, on int16 (no window)"),
+    "power256q15": (256, "q15 hann + power spectrum, N=256, on int16"),
+    "logmel1024q15": (1024, "q15 log-mel on int16: hann, power N=1024, 64 mels, dB"),
 }
 
 
@@ -33,10 +36,11 @@ def bench(port: str) -> list:
         name = block.split()[1]
         runs[name.replace("bench_dsp_", "")] = parse(block)
     base = flash_of(port, os.path.join(build, "bench_dsp_baseline.elf"))
+    base16 = flash_of(port, os.path.join(build, "bench_dsp_baseline16.elf"))  # int16 input: no int-to-float code
     rows = []
     for case, (samples, what) in CASES.items():
         v = runs[case]
-        flash = flash_of(port, os.path.join(build, f"bench_dsp_{case}.elf")) - base
+        flash = flash_of(port, os.path.join(build, f"bench_dsp_{case}.elf")) - (base16 if "q15" in case else base)
         n = v["instructions_per_call"]
         rows.append(f"| {port} | {what} | {n:,} | {n / samples:.1f} | {flash:,} | {v['stack']} |")
     return rows
