@@ -199,6 +199,47 @@ CTML_TEST(isolation_forest_predict_and_scores) {
   const double d = m.decision_function(std::array<float, 1>{opaque(0.0f)});  // -2^(-2/3.5) + 0.5
   CTML_CHECK((d > -0.1730 && d < -0.1729));
 }
+
+namespace {
+// AdaBoostRegressor: three stumps on features 0, 1, 2 predicting (left,
+// right) (2, 4), (2, 2), (3, 0) with weights 0.1, 0.2, 0.3. sklearn: argsort
+// the predictions, cumsum the weights in that order, take the first entry
+// with cdf >= half of the last (values worked with numpy below).
+struct ada_median {
+  static constexpr std::size_t n_features = 3, n_classes = 1, n_outputs = 3, n_trees = 3, n_nodes = 9, n_values = 4;
+  static constexpr int sum_bits = 64;
+  static constexpr bool strict = false;
+  static constexpr int decision = 4;
+  static constexpr double decision_threshold = 0.0, scale = 1.0;
+  static constexpr double init[3] = {0.0, 0.0, 0.0};
+  static constexpr std::int32_t root[3] = {0, 3, 6};
+  static constexpr std::int32_t left[9] = {1, -1, -1, 4, -1, -1, 7, -1, -1};
+  static constexpr std::int32_t right[9] = {2, -1, -1, 5, -1, -1, 8, -1, -1};
+  static constexpr std::int32_t feature[9] = {0, -1, -1, 1, -1, -1, 2, -1, -1};
+  static constexpr double threshold[9] = {0.5, 0, 0, 0.5, 0, 0, 0.5, 0, 0};
+  static constexpr std::int32_t leaf[9] = {-1, 0, 1, -1, 0, 0, -1, 2, 3};
+  static constexpr double values[4] = {2.0, 4.0, 3.0, 0.0};
+  static constexpr double weights[3] = {0.1, 0.2, 0.3};
+};
+double ada(float a, float b, float c) {
+  constexpr ctml::boosted_regressor<ada_median> m{};
+  return m.predict(std::array<float, 3>{opaque(a), opaque(b), opaque(c)});
+}
+}  // namespace
+
+CTML_TEST(adaboost_regressor_weighted_median) {
+  // (2, 2, 3): order 0 1 2, cdf 0.1, 0.30000000000000004 >= half (0.30000000000000004): 2
+  CTML_CHECK(ada(0.0f, 0.0f, 0.0f) == 2.0);
+  // (2, 2, 0): order 2 0 1, cdf 0.3 < half 0.30000000000000004 (0.1 + 0.2 + 0.3 rounds up), then 0.4: 2
+  // (exact arithmetic would stop at 0.3 and predict 0)
+  CTML_CHECK(ada(0.0f, 1.0f, 1.0f) == 2.0);
+  CTML_CHECK(ada(0.5f, 0.0f, 0.50000006f) == 2.0);
+  // (4, 2, 0): order 2 1 0, cdf 0.3 >= half of 0.3 + 0.2 + 0.1 = 0.6: 0
+  CTML_CHECK(ada(1.0f, 0.0f, 1.0f) == 0.0);
+  // (4, 2, 3): order 1 2 0, cdf 0.2, 0.5 >= 0.3: 3
+  CTML_CHECK(ada(1.0f, 1.0f, 0.0f) == 3.0);
+  CTML_CHECK(ada(0.50000006f, 0.5f, 0.5f) == 3.0);
+}
 #endif
 
 #if !defined(__AVR__)

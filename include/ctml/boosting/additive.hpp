@@ -16,7 +16,9 @@
 //   strict          the node test is `x < threshold` (XGBoost), else `x <= t`
 //   decision        0: the score (regressors); 1: score > decision_threshold;
 //                   2: first maximum of the K scores; 3: AdaBoost (scores / divisor,
-//                   then -s0 + s1 > 0 for two classes, else the first maximum)
+//                   then -s0 + s1 > 0 for two classes, else the first maximum);
+//                   4: AdaBoostRegressor (K = n_trees: each tree's prediction,
+//                   then their weighted median with weights[n_trees])
 //   default_left[]  optional: where a NaN input goes at each node (missing values)
 //   categorical[]   optional: per node, -1 or a row of left_categories
 //                   (256-bit sets of the categories that go left) and known_categories
@@ -37,6 +39,7 @@
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
 #include <ctml/trees/split.hpp>
+#include <ctml/boosting/weighted_median.hpp>
 
 namespace ctml::boosting {
 
@@ -208,6 +211,16 @@ struct leaf_table {
     std::array<sum_type<Params>, Params::n_values> v{};
     for (std::size_t r = 0; r < Params::n_values; ++r)
       v[r] = static_cast<sum_type<Params>>(Params::scale * Params::values[r]);
+    return v;
+  }();
+};
+
+/// AdaBoostRegressor's estimator weights as a flash table.
+template <class Params>
+struct weight_table {
+  CTML_FLASH static constexpr std::array<double, Params::n_trees> values = [] {
+    std::array<double, Params::n_trees> v{};
+    for (std::size_t t = 0; t < Params::n_trees; ++t) v[t] = Params::weights[t];
     return v;
   }();
 };
@@ -428,15 +441,18 @@ struct additive_base {
     std::size_t b = 0;
     if constexpr (table) b += scores_t::table::data_bytes + (fixed ? sizeof(fixed_table<Params>::values) : 0);
     if constexpr (table || fixed) b += sizeof(leaf_table<Params>::values);
+    if constexpr (Params::decision == 4) b += sizeof(weight_table<Params>::values);
     return b;
   }
   /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
     if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
-    else return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
+    else return (Params::decision == 4 ? sizeof(weight_table<Params>::values) : 0) + Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    else if constexpr (Params::decision == 4)  // the predictions and numpy's argsort order
+      return sizeof(typename scores_t::result) + Params::n_trees * (Params::n_trees <= 0xff ? 1 : 2);
     else return sizeof(typename scores_t::result);
   }
   [[nodiscard]] static constexpr typename scores_t::result raw(std::span<const in_type, in_extent> x) noexcept {
@@ -498,13 +514,17 @@ struct boosted_regressor : boosting::additive_base<Params, Policy, Layout> {
   template <TreeLayout L>
     requires boosting::layout_supported<Params, L>
   using rebind_layout = boosted_regressor<Params, Policy, L>;
-  static_assert(Params::decision == 0 && Params::n_outputs == 1, "ctml: a regressor returns its one score");
+  static constexpr bool median = Params::decision == 4;
+  static_assert((Params::decision == 0 && Params::n_outputs == 1) || (median && Params::n_outputs == Params::n_trees),
+                "ctml: a regressor returns its one score (decision 0) or the weighted median of its n_trees "
+                "predictions (decision 4, n_outputs == n_trees)");
 
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    return static_cast<double>(base::raw(x)[0]);
+    if constexpr (median) return boosting::weighted_median<boosting::weight_table<Params>>(base::raw(x));
+    else return static_cast<double>(base::raw(x)[0]);
   }
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<double, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
