@@ -145,5 +145,34 @@ class IsolationForestsFixedSums(FixedSums, Agreement):
     test_offset_boundary = IsolationForests.test_offset_boundary
 
 
+class HeaderText(unittest.TestCase):
+    """The generated header and parity file say what predict returns: the
+    component for a mixture, +1/-1 for outlier detectors (not classes or a
+    regressor's value)."""
+
+    def test_says_what_the_model_is(self):
+        from sklearn.covariance import EllipticEnvelope
+        from sklearn.ensemble import IsolationForest
+        from sklearn.mixture import GaussianMixture
+        from ctml import cli
+
+        X, _ = h.binary()
+        X = X[:, :4]
+        cases = [(GaussianMixture(3, random_state=0).fit(X), "clusterer, 3 components (predict: the component)",
+                  "(the component index;"),
+                 (IsolationForest(n_estimators=3, random_state=0).fit(X),
+                  "outlier detector (predict: +1 inlier, -1 outlier)", "(+1 inlier, -1 outlier;"),
+                 (EllipticEnvelope(random_state=0).fit(X), "outlier detector (predict: +1 inlier, -1 outlier)",
+                  "(+1 inlier, -1 outlier;")]
+        for est, source, vectors in cases:
+            with self.subTest(model=type(est).__name__):
+                m = ctml.convert(est, name="m")
+                line = m.header.splitlines()[1]
+                self.assertTrue(line.endswith(", 4 features, " + source), line)
+                self.assertNotIn("classes", line)
+                v = cli.vectors_header(est, m, X[:3].astype(np.float32), "m", "rows")
+                self.assertIn(vectors, v.splitlines()[2])
+
+
 if __name__ == "__main__":
     unittest.main()
