@@ -95,6 +95,58 @@ CTML_TEST(xgboost_int16_inputs) {
   CTML_CHECK_EQ(m.predict(in{opaque<std::int16_t>(1), 1, 0}), 0);
 }
 
+namespace {
+// NaN routing of every kind: three stumps at threshold T (`x <= T` left),
+// NaN default left, right, left; leaves 1|2, 4|8, 16|32 (float32 sums are
+// exact), so the sum names the path. T > 0 and T < 0 give the four forms of
+// routed_input (shifted bits and sign-fixed copies).
+template <int Sign>
+struct nan_paths {
+  static constexpr std::size_t n_features = 3, n_classes = 1, n_outputs = 1, n_trees = 3, n_nodes = 9, n_values = 6;
+  static constexpr int sum_bits = 32;
+  static constexpr bool strict = false;
+  static constexpr int decision = 0;
+  static constexpr double decision_threshold = 0.0, scale = 1.0;
+  static constexpr double init[1] = {0.0};
+  static constexpr std::int32_t root[3] = {0, 3, 6};
+  static constexpr std::int32_t left[9] = {1, -1, -1, 4, -1, -1, 7, -1, -1};
+  static constexpr std::int32_t right[9] = {2, -1, -1, 5, -1, -1, 8, -1, -1};
+  static constexpr std::int32_t feature[9] = {0, -1, -1, 1, -1, -1, 2, -1, -1};
+  static constexpr double threshold[9] = {Sign * 0.5, 0, 0, Sign * 0.5, 0, 0, Sign * 0.5, 0, 0};
+  static constexpr std::int32_t leaf[9] = {-1, 0, 1, -1, 2, 3, -1, 4, 5};
+  static constexpr double values[6] = {1, 2, 4, 8, 16, 32};
+  static constexpr std::uint8_t default_left[9] = {1, 0, 0, 0, 0, 0, 1, 0, 0};
+};
+template <int Sign>
+double path(float v) {
+  constexpr ctml::boosted_regressor<nan_paths<Sign>> m{};
+  return m.predict(std::array<float, 3>{opaque(v), opaque(v), opaque(v)});
+}
+}  // namespace
+
+CTML_TEST(missing_values_every_routing_form) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const float signalling = std::numeric_limits<float>::signaling_NaN();
+  for (const float n : {nan, -nan, signalling, -signalling}) {
+    CTML_CHECK(path<1>(n) == 1 + 8 + 16);  // default left, right, left
+    CTML_CHECK(path<-1>(n) == 1 + 8 + 16);
+  }
+  // T = 0.5: left iff x <= 0.5 (all three trees)
+  CTML_CHECK(path<1>(inf) == 2 + 8 + 32);
+  CTML_CHECK(path<1>(-inf) == 1 + 4 + 16);
+  CTML_CHECK(path<1>(0.5f) == 1 + 4 + 16);
+  CTML_CHECK(path<1>(0.50000006f) == 2 + 8 + 32);
+  CTML_CHECK(path<1>(-0.0f) == 1 + 4 + 16);
+  CTML_CHECK(path<1>(std::numeric_limits<float>::max()) == 2 + 8 + 32);
+  // T = -0.5
+  CTML_CHECK(path<-1>(inf) == 2 + 8 + 32);
+  CTML_CHECK(path<-1>(-inf) == 1 + 4 + 16);
+  CTML_CHECK(path<-1>(-0.5f) == 1 + 4 + 16);
+  CTML_CHECK(path<-1>(-0.49999997f) == 2 + 8 + 32);
+  CTML_CHECK(path<-1>(-0.0f) == 2 + 8 + 32);
+  CTML_CHECK(path<-1>(-std::numeric_limits<float>::max()) == 1 + 4 + 16);
+}
+
 #if !defined(__AVR__)  // binary64 sums: no double at run time on AVR
 namespace {
 // scikit-learn GradientBoosting, exponential loss: class 1 iff raw >= 0,

@@ -278,52 +278,85 @@ template <class Params, class Policy>
 struct plain_input {
   using test = node_test<Params, Policy>;
   const typename test::input_type* x;
-  static constexpr bool routed = false;
+  constexpr explicit plain_input(const typename test::input_type* in) noexcept : x(in) {}
   template <std::size_t Node>
-  [[nodiscard]] CTML_ALWAYS_INLINE constexpr typename test::input_type at() const noexcept {
-    return x[Params::feature[Node]];
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr bool left() const noexcept {
+    return test::template goes_left<Node>(x[Params::feature[Node]]);
   }
 };
 
-/// Float inputs of a model with missing values, NaN routed once per input:
-/// the split rule's integer compare sends a NaN with the sign bit set left and
-/// one without right, whatever the threshold (split.hpp). Each feature is
-/// copied twice, NaN made negative in one copy and positive in the other,
-/// and every node reads the copy of its default direction: no NaN test per node.
+/// Float inputs of a model with missing values, NaN routed once per input,
+/// not at every node. The split rule compares float bits as integers
+/// (split.hpp); a node's left set of bit patterns u, NaN included where the
+/// model sends it, is then one interval of the integers mod 2^32 in two cases:
+///   default left, key K >= 0: [0x7f800001 (+NaN) .. wrapping .. K]
+///   default right, key K < 0: [K .. 0xff800000 (-inf)]
+/// so w = u - start (one subtraction per feature) and one unsigned compare of
+/// w decide (`shift` slots). In the other two cases the node reads a copy of
+/// the input whose NaN got the sign that the plain compare sends the default
+/// way (`copy` slots). Each (feature, form) a node needs gets one slot.
 template <class Params, class Policy>
 struct routed_input {
   using test = node_test<Params, Policy>;
   static constexpr std::size_t N = Params::n_features;
-  static constexpr bool routed = true;
-  const float* x;
-  std::array<float, N> left_nan{}, right_nan{};
-  /// Which features a node reads with each default direction.
-  static constexpr std::array<std::uint8_t, N> uses = [] {
-    std::array<std::uint8_t, N> u{};
+  enum form : std::uint8_t { shift_left, shift_right, copy_left, copy_right };
+  static constexpr std::uint32_t start[2] = {0x7f800001u, 0xff800001u};  // shift_left, shift_right
+
+  static constexpr form form_of(std::size_t node) noexcept {
+    const bool negative = (test::threshold_key(node) >> 31) != 0;
+    if (test::missing_left(node)) return negative ? copy_left : shift_left;
+    return negative ? shift_right : copy_right;
+  }
+  struct slots_t {
+    std::array<std::array<std::uint16_t, 4>, N> slot{};  // 0: unused, else slot + 1
+    std::size_t count = 0;
+  };
+  static constexpr slots_t slots = [] {
+    slots_t s{};
     for (std::size_t i = 0; i < Params::n_nodes; ++i) {
       if (Params::left[i] < 0) continue;
-      auto& v = u[static_cast<std::size_t>(Params::feature[i])];
-      v = static_cast<std::uint8_t>(v | (test::missing_left(i) ? 1u : 2u));
+      auto& v = s.slot[static_cast<std::size_t>(Params::feature[i])][form_of(i)];
+      if (v == 0) v = static_cast<std::uint16_t>(++s.count);
     }
-    return u;
+    return s;
   }();
-  template <std::size_t F>
-  CTML_ALWAYS_INLINE constexpr void copy(const float* in) noexcept {
-    if constexpr (uses[F] != 0) {
-      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
-      const bool nan = (bits << 1) > 0xff000000u;
-      if constexpr (uses[F] & 1) left_nan[F] = std::bit_cast<float>(nan ? 0xffc00000u : bits);
-      if constexpr (uses[F] & 2) right_nan[F] = std::bit_cast<float>(nan ? 0x7fc00000u : bits);
+  std::array<std::uint32_t, (slots.count > 0 ? slots.count : 1)> w{};
+
+  template <std::size_t F, form Form>
+  CTML_ALWAYS_INLINE constexpr void fill(std::uint32_t bits) noexcept {
+    constexpr auto k = slots.slot[F][Form];
+    if constexpr (k != 0) {
+      if constexpr (Form == shift_left || Form == shift_right) {
+        w[k - 1] = bits - start[Form];
+      } else {
+        const bool nan = (bits << 1) > 0xff000000u;
+        w[k - 1] = nan ? (Form == copy_left ? 0xffc00000u : 0x7fc00000u) : bits;
+      }
     }
   }
-  constexpr explicit routed_input(const float* in) noexcept : x(in) {
-    [&]<std::size_t... F>(std::index_sequence<F...>) { (copy<F>(in), ...); }(std::make_index_sequence<N>{});
+  template <std::size_t F>
+  CTML_ALWAYS_INLINE constexpr void fill_feature(const float* in) noexcept {
+    constexpr auto& used = slots.slot[F];
+    if constexpr (used[0] != 0 || used[1] != 0 || used[2] != 0 || used[3] != 0) {
+      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
+      fill<F, shift_left>(bits);
+      fill<F, shift_right>(bits);
+      fill<F, copy_left>(bits);
+      fill<F, copy_right>(bits);
+    }
+  }
+  constexpr explicit routed_input(const float* in) noexcept {
+    [&]<std::size_t... F>(std::index_sequence<F...>) { (fill_feature<F>(in), ...); }(std::make_index_sequence<N>{});
   }
   template <std::size_t Node>
-  [[nodiscard]] CTML_ALWAYS_INLINE constexpr float at() const noexcept {
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr bool left() const noexcept {
     constexpr auto f = static_cast<std::size_t>(Params::feature[Node]);
-    if constexpr (test::missing_left(Node)) return left_nan[f];
-    else return right_nan[f];
+    constexpr form fm = form_of(Node);
+    constexpr auto key = test::threshold_key(Node);
+    const std::uint32_t v = w[slots.slot[f][fm] - 1];
+    if constexpr (fm == shift_left) return v <= key - start[shift_left];
+    else if constexpr (fm == shift_right) return v >= key - start[shift_right];
+    else return test::template goes_left<Node, true>(std::bit_cast<float>(v));
   }
 };
 
@@ -347,7 +380,7 @@ struct scores {
   CTML_ALWAYS_INLINE static constexpr void visit(const view& x, number& acc) noexcept {
     if constexpr (Params::left[Node] < 0) {
       acc += leaf_value<Params, Node>;
-    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
+    } else if (x.template left<Node>()) {
       visit<static_cast<std::size_t>(Params::left[Node])>(x, acc);
     } else {
       visit<static_cast<std::size_t>(Params::right[Node])>(x, acc);
@@ -364,7 +397,7 @@ struct scores {
   CTML_ALWAYS_INLINE static constexpr void visit_fixed(const view& x, fixed_sink<Params>& sink) noexcept {
     if constexpr (Params::left[Node] < 0) {
       sink.template add_leaf<Node, Tree>();
-    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
+    } else if (x.template left<Node>()) {
       visit_fixed<static_cast<std::size_t>(Params::left[Node]), Tree>(x, sink);
     } else {
       visit_fixed<static_cast<std::size_t>(Params::right[Node]), Tree>(x, sink);
@@ -447,7 +480,7 @@ struct additive_base {
   /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
     if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
-    else return (Params::decision == 4 ? sizeof(weight_table<Params>::values) : 0) + Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
+    else return (Params::decision == 4 ? Params::n_trees * sizeof(double) : 0) + Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     if constexpr (fixed) return sizeof(fixed_sink<Params>);
