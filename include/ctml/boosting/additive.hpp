@@ -39,6 +39,8 @@
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
 #include <ctml/trees/split.hpp>
+#include <ctml/boosting/binary64_sum.hpp>
+#include <ctml/boosting/heap.hpp>
 #include <ctml/boosting/weighted_median.hpp>
 
 namespace ctml::boosting {
@@ -141,6 +143,15 @@ inline constexpr bool native_sum =
     false;
 #else
     Params::sum_bits == 64 ? detail::has_binary64_unit : arch::has_binary32_unit;
+#endif
+
+/// Where the automatic layout takes the heap tables for threshold decisions
+/// (heap.hpp): chips without a float unit. Tests define CTML_FORCE_FIXED_SUMS.
+inline constexpr bool heap_preferred =
+#if defined(CTML_FORCE_FIXED_SUMS)
+    true;
+#else
+    !arch::has_binary32_unit;
 #endif
 
 /// Threshold decisions in integers. Every leaf value v becomes round(v * 2^s)
@@ -261,6 +272,87 @@ struct fixed_sink {
     auto sum = static_cast<sum_type<Params>>(Params::init[0]);
     for (std::size_t t = 0; t < Params::n_trees; ++t) sum += flash_load(&leaf_table<Params>::values[seen[t]]);
     return sum > static_cast<sum_type<Params>>(Params::decision_threshold);
+  }
+};
+
+/// Params::decision == 1 from the leaves reached (the heap layout): each
+/// leaf value v (the framework's rounded scale * value, from the one table of
+/// leaf values) becomes trunc(v * 2^s), computed from its bits; the integer
+/// sum is then within n_trees + 1 units of the exact sum times 2^s, which
+/// beyond the framework's own rounding error decides `sum > threshold`.
+/// Near-ties redo the framework's float sum in its order, in integers
+/// (binary64_sum.hpp): no soft-float library.
+template <class Params>
+struct heap_decision {
+  using Sum = fixed_sum<Params>;
+  using number = sum_type<Params>;
+  using bits = std::conditional_t<sizeof(number) == 8, std::uint64_t, std::uint32_t>;
+  // The value's top 32 bits: sign, exponent, the fraction's high part.
+  static constexpr int frac_hi = sizeof(number) == 8 ? 20 : 23;
+  static constexpr int exp_offset = (sizeof(number) == 8 ? 1023 : 127) + frac_hi;
+  static constexpr double max_leaf = [] {
+    double m = 0.0;
+    for (std::size_t r = 0; r < Params::n_values; ++r) {
+      const double v = Sum::abs(static_cast<double>(static_cast<number>(Params::scale * Params::values[r])));
+      m = v > m ? v : m;
+    }
+    return m;
+  }();
+  /// The scale 2^s: as fixed_sum's, and small enough that every leaf's
+  /// integer part comes from its top 32 bits (|v| * 2^s < 2^frac_hi).
+  static constexpr int shift = [] {
+    int s = Sum::shift;
+    while (max_leaf * detail::pow2(s) >= detail::pow2(frac_hi)) --s;
+    return s;
+  }();
+  static constexpr double unit = detail::pow2(shift);
+  static constexpr std::int32_t fixed(double v) noexcept {  // nearest
+    const double r = v * unit;
+    return static_cast<std::int32_t>(r < 0 ? r - 0.5 : r + 0.5);
+  }
+  /// Units of 2^-s between the integer sum and the framework's sum times 2^s:
+  /// truncation (< 1 per leaf), the init's and threshold's rounding (1/2
+  /// each), the framework's own float rounding.
+  static constexpr double margin = static_cast<double>(Params::n_trees) + 2 +
+                                   static_cast<double>(Params::n_trees + 1) * Sum::bound * unit * Sum::eps + 1;
+  static constexpr std::int32_t hi = fixed(Params::decision_threshold) + static_cast<std::int32_t>(margin) + 1;
+  static constexpr std::int32_t lo = fixed(Params::decision_threshold) - static_cast<std::int32_t>(margin) - 1;
+  static constexpr std::int32_t init = fixed(Params::init[0]);
+  static_assert(Sum::bound * unit < detail::pow2(30) && margin < detail::pow2(28), "ctml: fixed-point range");
+
+  /// trunc(v * 2^s) from v's top 32 bits.
+  [[nodiscard]] static constexpr std::int32_t leaf_fixed(std::uint32_t top) noexcept {
+    const int e = static_cast<int>((top << 1) >> (32 - (sizeof(number) == 8 ? 11 : 8)));
+    const int sh = exp_offset - shift - e;  // >= 0: |v| * 2^s < 2^frac_hi
+    if (sh > frac_hi || e == 0) return 0;   // below one unit (subnormals too)
+    const std::uint32_t m = ((top << (32 - frac_hi)) >> (32 - frac_hi)) | (std::uint32_t{1} << frac_hi);
+    const auto mag = static_cast<std::int32_t>(m >> sh);
+    return static_cast<std::int32_t>(top) < 0 ? -mag : mag;
+  }
+  [[nodiscard]] static constexpr std::uint32_t top_bits(const number* v) noexcept {
+    if constexpr (sizeof(number) == 8) {
+      return static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(flash_load(v)) >> 32);
+    } else {
+      return std::bit_cast<std::uint32_t>(flash_load(v));
+    }
+  }
+
+  template <class Row, std::size_t N>
+  [[nodiscard]] static constexpr bool above(const std::array<Row, N>& seen) noexcept {
+    std::int32_t acc = init;
+    for (std::size_t t = 0; t < N; ++t) acc += leaf_fixed(top_bits(&leaf_table<Params>::values[seen[t]]));
+    if (acc > hi) return true;
+    if (acc < lo) return false;
+    return exact_above(seen);
+  }
+  /// The framework's sum, in its format and order, in integers.
+  template <class Row, std::size_t N>
+  [[nodiscard, gnu::noinline]] static constexpr bool exact_above(const std::array<Row, N>& seen) noexcept {
+    using format = ieee<bits>;
+    auto sum = std::bit_cast<bits>(static_cast<number>(Params::init[0]));
+    for (std::size_t t = 0; t < N; ++t)
+      sum = format::add(sum, std::bit_cast<bits>(flash_load(&leaf_table<Params>::values[seen[t]])));
+    return format::greater(sum, std::bit_cast<bits>(static_cast<number>(Params::decision_threshold)));
   }
 };
 
@@ -393,6 +485,17 @@ struct scores {
 
   // The integer fast path of threshold decisions (fixed_sum).
   static constexpr bool fixed = Params::decision == 1 && K == 1 && !native_sum<Params>;
+  // Automatic layout on chips without a float unit (their unrolled code is
+  // the largest), no missing values or categories, shallow full trees: the
+  // heap tables (heap.hpp), about 40% of the unrolled code's flash.
+  static constexpr bool heap = [] {
+    if constexpr (fixed && heap_preferred && std::is_same_v<Layout, automatic_layout> && !has_missing<Params> &&
+                  !has_categories<Params>)
+      return heap_fits<Params>;
+    else
+      return false;
+  }();
+  using heap_t = heap_layout<Params, test>;
   template <std::size_t Node, std::size_t Tree>
   CTML_ALWAYS_INLINE static constexpr void visit_fixed(const view& x, fixed_sink<Params>& sink) noexcept {
     if constexpr (Params::left[Node] < 0) {
@@ -410,7 +513,11 @@ struct scores {
   }
   /// Params::decision == 1: whether the framework's sum exceeds the threshold.
   [[nodiscard]] static constexpr bool above(const input_type* x) noexcept {
-    if constexpr (fixed) {
+    if constexpr (heap) {
+      std::array<typename heap_t::row_type, Params::n_trees> seen{};
+      heap_t::run(x, seen);
+      return heap_decision<Params>::above(seen);
+    } else if constexpr (fixed) {
       fixed_sink<Params> sink;
       if constexpr (use_table<Params, Layout>) table::run(x, sink);
       else run_fixed(view{x}, sink, std::make_index_sequence<Params::n_trees>{});
@@ -468,10 +575,12 @@ struct additive_base {
                 "use another port");
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
-  static constexpr bool table = boosting::use_table<Params, Layout>;
+  static constexpr bool heap = scores_t::heap;
+  static constexpr bool table = boosting::use_table<Params, Layout> && !heap;
   static constexpr bool fixed = scores_t::fixed;
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     std::size_t b = 0;
+    if constexpr (heap) b += scores_t::heap_t::data_bytes;
     if constexpr (table) b += scores_t::table::data_bytes + (fixed ? sizeof(fixed_table<Params>::values) : 0);
     if constexpr (table || fixed) b += sizeof(leaf_table<Params>::values);
     if constexpr (Params::decision == 4) b += sizeof(weight_table<Params>::values);
@@ -479,11 +588,12 @@ struct additive_base {
   }
   /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
+    if constexpr (table || heap) return data_bytes() + detail::target_code.table_fixed;
     else return (Params::decision == 4 ? Params::n_trees * sizeof(double) : 0) + Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    if constexpr (heap) return Params::n_trees * sizeof(typename scores_t::heap_t::row_type);
+    else if constexpr (fixed) return sizeof(fixed_sink<Params>);
     else if constexpr (Params::decision == 4)  // the predictions and numpy's argsort order
       return sizeof(typename scores_t::result) + Params::n_trees * (Params::n_trees <= 0xff ? 1 : 2);
     else return sizeof(typename scores_t::result);
