@@ -294,7 +294,6 @@ CTML_TEST(adaboost_regressor_weighted_median) {
 }
 #endif
 
-#if !defined(__AVR__)
 namespace {
 // GaussianMixture, two components in 2-d (hand-worked): component 0 has
 // mean 0 and factor U = [[2, 1], [0, 0.5]] (y = x U), component 1 mean (1, 1)
@@ -323,7 +322,31 @@ template <class M>
 int predict2(M m, float a, float b) {
   return m.predict(std::array<float, 2>{opaque(a), opaque(b)});
 }
+template <class M>
+int predict_q(M m, std::int16_t a, std::int16_t b) {
+  return m.predict(std::array<std::int16_t, 2>{opaque(a), opaque(b)});
+}
 }  // namespace
+
+// The same models with q<int16_t, 4> inputs (raw / 16), scores in integers:
+// these rows are exact there too (the factors are powers of two).
+CTML_TEST(gaussian_models_int16_inputs) {
+  constexpr auto g = ctml::gaussian_mixture<gmm2>::rebind<ctml::q<std::int16_t, 4>>{};
+  CTML_CHECK_EQ(predict_q(g, 16, 16), 0);  // (1, 1): the exact tie, the first component wins
+  CTML_CHECK_EQ(predict_q(g, 16, 17), 1);  // (1, 1.0625): s0 = -3.1724 < s1 = -3.12695
+  CTML_CHECK_EQ(predict_q(g, 0, 0), 0);
+  CTML_CHECK_EQ(predict_q(g, 48, 0), 1);    // (3, 0): s0 = -22.5, s1 = -5.625
+  CTML_CHECK_EQ(predict_q(g, -48, 112), 0);  // (-3, 7): s0 = -18.125, s1 = -29.125
+  constexpr auto e = ctml::elliptic_envelope<envelope>::rebind<ctml::q<std::int16_t, 4>>{};
+  CTML_CHECK_EQ(predict_q(e, 16, 64), 1);   // (1, 4): distance^2 = 4, inlier
+  CTML_CHECK_EQ(predict_q(e, 16, 65), -1);  // (1, 4.0625): 4.13
+  CTML_CHECK_EQ(predict_q(e, 48, 32), 1);   // (3, 2): 4
+  CTML_CHECK_EQ(predict_q(e, 40, 56), -1);  // (2.5, 3.5): 4.5
+  CTML_CHECK_EQ(predict_q(e, 32767, -32768), -1);  // the corners of the range: no overflow
+  CTML_CHECK_EQ(predict_q(g, -32768, 32767), 1);   // (-2048, 2048): s0 = -8.9e6 < s1 = -4.2e6
+}
+
+#if !defined(__AVR__)
 
 CTML_TEST(gaussian_mixture_and_elliptic_envelope) {
   constexpr ctml::gaussian_mixture<gmm2> g{};
