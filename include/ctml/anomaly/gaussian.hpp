@@ -28,6 +28,7 @@
 #include <type_traits>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
@@ -319,6 +320,16 @@ concept gaussian_policy = std::is_same_v<P, f32> || is_q16<P>;
 template <class P>
 using gaussian_input = std::conditional_t<is_q16<P>, std::int16_t, float>;
 
+/// Non-zero factor entries of all components: the unrolled scores' terms (code size).
+template <class Params>
+inline constexpr std::size_t gaussian_terms = [] {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < Params::n_components; ++k)
+    for (std::size_t i = 0; i < Params::n_features; ++i)
+      for (std::size_t j = 0; j < Params::n_features; ++j) n += Params::factor[k][i][j] != 0.0;
+  return n;
+}();
+
 /// Float where the target has float hardware and no binary64 unit; binary64 otherwise.
 inline constexpr bool float_first = !detail::has_binary64_unit;
 
@@ -342,13 +353,18 @@ struct gaussian_mixture {
     requires anomaly::gaussian_policy<P>
   using rebind = gaussian_mixture<Params, P>;
 
+  /// The tables the linker keeps (the float path's factors are immediates in its code).
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     using f = typename tables::template as<float>;
     using d = typename tables::template as<double>;
-    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) + sizeof(f::mu_abs) + sizeof(f::bias) : 0) +
-           sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(d::mu_abs) + sizeof(d::bias);
+    if constexpr (anomaly::is_q16<Policy>) return 0;
+    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) : 0) + sizeof(d::factor) + sizeof(d::mu_hi) +
+           sizeof(d::mu_lo) + sizeof(d::mu_abs) + sizeof(d::bias);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + anomaly::gaussian_terms<Params> * detail::boosting_code.gaussian_term_x10 / 10 +
+           detail::boosting_code.gaussian_fixed;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return sizeof(anomaly::gaussian_scores<Params, double>);
   }
@@ -419,11 +435,16 @@ struct elliptic_envelope {
     requires anomaly::gaussian_policy<P>
   using rebind = elliptic_envelope<Params, P>;
 
+  /// The tables the linker keeps.
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    using d = typename tables::template as<double>;
-    return sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(precision_table);
+    using f = typename tables::template as<float>;
+    if constexpr (anomaly::is_q16<Policy>) return 0;
+    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) : 0) + sizeof(precision_table);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + anomaly::gaussian_terms<Params> * detail::boosting_code.gaussian_term_x10 / 10 +
+           detail::boosting_code.gaussian_fixed;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return sizeof(anomaly::gaussian_scores<Params, double>);
   }

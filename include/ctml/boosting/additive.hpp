@@ -586,11 +586,33 @@ struct additive_base {
     if constexpr (Params::decision == 4) b += sizeof(weight_table<Params>::values);
     return b;
   }
-  /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
+  /// The tables plus the code: the heap walk, the forests' table loop, or
+  /// unrolled nodes (fitted per instruction set: detail/code_size.hpp).
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    if constexpr (table || heap) return data_bytes() + detail::target_code.table_fixed;
-    else return (Params::decision == 4 ? Params::n_trees * sizeof(double) : 0) + Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
+    if constexpr (heap) return data_bytes() + detail::boosting_code.heap_fixed;
+    else if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
+    else
+      return data_bytes() +
+             (trees::shape<Params>::n_decisions * detail::boosting_code.unrolled_decision_x10 +
+              leaf_pairs * detail::boosting_code.unrolled_leaf_x10) / 10 +
+             detail::boosting_code.unrolled_fixed;
   }
+  /// Distinct (tree, leaf row) pairs: leaves adding the same value to the same
+  /// tree's sum compile to one piece of code.
+  static constexpr std::size_t leaf_pairs = [] {
+    std::size_t n = 0;
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const auto begin = static_cast<std::size_t>(Params::root[t]);
+      const std::size_t end = t + 1 < Params::n_trees ? static_cast<std::size_t>(Params::root[t + 1]) : Params::n_nodes;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (Params::left[i] >= 0) continue;
+        bool seen = false;
+        for (std::size_t j = begin; j < i && !seen; ++j) seen = Params::left[j] < 0 && Params::leaf[j] == Params::leaf[i];
+        n += !seen;
+      }
+    }
+    return n;
+  }();
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     if constexpr (heap) return Params::n_trees * sizeof(typename scores_t::heap_t::row_type);
     else if constexpr (fixed) return sizeof(fixed_sink<Params>);
