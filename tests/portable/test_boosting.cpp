@@ -303,8 +303,8 @@ struct gmm2 {
   static constexpr std::size_t n_features = 2, n_components = 2;
   static constexpr double means[2][2] = {{0.0, 0.0}, {1.0, 1.0}};
   static constexpr double factor[2][2][2] = {{{2.0, 1.0}, {0.0, 0.5}}, {{1.0, 0.0}, {0.0, 1.0}}};
-  static constexpr double bias[2] = {0.0, -3.125};
-  static constexpr double bias_magnitude[2] = {0.0, 3.125};
+  [[maybe_unused]] static constexpr double bias[2] = {0.0, -3.125};
+  [[maybe_unused]] static constexpr double bias_magnitude[2] = {0.0, 3.125};
 };
 // EllipticEnvelope at (1, 2) with precision I and offset -4: inlier iff the
 // squared distance <= 4.
@@ -312,10 +312,10 @@ struct envelope {
   static constexpr std::size_t n_features = 2, n_components = 1;
   static constexpr double means[1][2] = {{1.0, 2.0}};
   static constexpr double factor[1][2][2] = {{{1.0, 0.0}, {0.0, 1.0}}};
-  static constexpr double bias[1] = {0.0};
-  static constexpr double bias_magnitude[1] = {0.0};
-  static constexpr double offset = -4.0;
-  static constexpr double precision[2][2] = {{1.0, 0.0}, {0.0, 1.0}};
+  [[maybe_unused]] static constexpr double bias[1] = {0.0};
+  [[maybe_unused]] static constexpr double bias_magnitude[1] = {0.0};
+  [[maybe_unused]] static constexpr double offset = -4.0;
+  [[maybe_unused]] static constexpr double precision[2][2] = {{1.0, 0.0}, {0.0, 1.0}};
   static constexpr double inlier_max = 4.000000000000001;
 };
 template <class M>

@@ -245,7 +245,7 @@ struct gaussian_fixed {
   };
   static constexpr scales_t scales = [] {
     scales_t c{};
-    int e_min = 1 << 20;
+    int e_min = std::numeric_limits<int>::max();
     for (std::size_t k = 0; k < K; ++k) {
       double top = 0.0;
       for (std::size_t i = 0; i < N; ++i)
