@@ -12,7 +12,7 @@ struct gmm {
   static constexpr double means[2][2] = {{0.0, 0.0}, {1.0, 1.0}};
   static constexpr double factor[2][2][2] = {{{2.0, 1.0}, {0.0, 0.5}}, {{1.0, 0.0}, {0.0, 1.0}}};
   static constexpr double bias[2] = {0.0, -3.125};
-  static constexpr double bias_magnitude[2] = {0.0, 3.125};
+  [[maybe_unused]] static constexpr double bias_magnitude[2] = {0.0, 3.125};
 };
 }  // namespace
 
