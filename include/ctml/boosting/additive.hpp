@@ -22,6 +22,8 @@
 //   default_left[]  optional: where a NaN input goes at each node (missing values)
 //   categorical[]   optional: per node, -1 or a row of left_categories
 //                   (256-bit sets of the categories that go left) and known_categories
+// Layouts: unrolled code; the forests' table; and, for threshold decisions on
+// chips without a float unit, heap tables (heap.hpp, heap_decision below).
 #pragma once
 
 #include <array>
