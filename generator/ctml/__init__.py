@@ -188,13 +188,10 @@ def _render(stages: list[Stage], name: str) -> str:
     source = sources[0] if len(sources) == 1 else "Pipeline(" + ", ".join(sources) + ")"
     framework = final.extra.get("framework", f"scikit-learn {sklearn.__version__}")
     facts = [f"{stages[0].n_features_in} features"]
-    kind = final.extra.get("kind")
-    if final.classes is not None and kind in (None, "classifier"):
-        facts.append(f"{len(final.classes)} classes")
-    elif not final.is_model:
+    if not final.is_model:
         facts.append(f"{final.n_features_out} outputs (transform)")
     else:
-        facts.append(kind or "regressor")
+        facts.append(final.describe())
     if final.extra.get("summary"):  # what the family says of its model ("10 trees, 1234 nodes")
         facts.append(final.extra["summary"])
     out = [
@@ -258,6 +255,8 @@ class ConvertedModel:
         self.classes_ = stages[-1].classes  # None for regressors
         self.is_classifier = self.classes_ is not None
         self.is_transform = not stages[-1].is_model  # no estimator: run() gives n_outputs values
+        #: What predict returns, in words ("4 classes", "outlier detector (predict: +1 inlier, -1 outlier)").
+        self.describes = stages[-1].describe() if stages[-1].is_model else "transform"
         self.n_outputs = stages[-1].n_features_out
         self.sources = [s.source for s in stages]
         self.families = [s.family for s in stages]

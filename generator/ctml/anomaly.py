@@ -120,7 +120,7 @@ def convert_gmm(est) -> Stage:
     magnitude = 0.5 * abs(c) + np.abs(log_det) + np.abs(log_w)
     members = _gaussian_members(name, est.means_, factors, bias, magnitude)
     return Stage(name, "gmm", "ctml::gaussian_mixture", members, N, 1, is_model=True, classes=np.arange(K),
-                 extra={"kind": "clusterer"})
+                 extra={"kind": "clusterer", "unit": "component"})
 
 
 def convert_envelope(est) -> Stage:

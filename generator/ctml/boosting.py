@@ -1,5 +1,5 @@
-"""Gradient boosting from scikit-learn: GradientBoostingClassifier/Regressor
-and HistGradientBoostingClassifier/Regressor.
+"""Boosting from scikit-learn: GradientBoostingClassifier/Regressor,
+HistGradientBoostingClassifier/Regressor, AdaBoostClassifier/Regressor.
 
 Each becomes ``ctml::boosted_classifier<P>`` or ``ctml::boosted_regressor<P>``
 (include/ctml/boosting/additive.hpp): the trees' node tables, the raw score
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import (
     AdaBoostClassifier,
+    AdaBoostRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
@@ -22,9 +23,10 @@ from sklearn.ensemble import (
 
 from . import treepack
 from .registry import Family, register
-from .emit import ConversionError, Stage, int_tokens, member_array, member_array_2d, member_scalar
+from .emit import (ConversionError, Stage, check_finite, double_tokens, int_tokens, member_array, member_array_2d,
+                   member_scalar)
 
-DECISION_SCORE, DECISION_THRESHOLD, DECISION_ARGMAX, DECISION_ADABOOST = 0, 1, 2, 3
+DECISION_SCORE, DECISION_THRESHOLD, DECISION_ARGMAX, DECISION_ADABOOST, DECISION_MEDIAN = 0, 1, 2, 3, 4
 _DBL_MAX = float(np.finfo(np.float64).max)
 
 
@@ -230,9 +232,36 @@ def convert_adaboost(est) -> Stage:
     return _stage(est, t, members, True, "classifier")
 
 
+def convert_adaboost_regressor(est) -> Stage:
+    """AdaBoostRegressor: each tree's prediction as its own raw score (K =
+    number of trees), then sklearn's weighted median of them with the estimator
+    weights (weighted_median.hpp: numpy's argsort order, float64 cumsum)."""
+    name = type(est).__name__
+    n_features = int(est.n_features_in_)
+    trees = []
+    for i, tree in enumerate(est.estimators_):
+        if not hasattr(tree, "tree_") or tree.tree_.n_outputs != 1:
+            raise ConversionError(f"{name}: estimator {i} is a {type(tree).__name__}; only single-output decision "
+                                  "trees are supported")
+        tr = tree.tree_
+        n = tr.node_count
+        trees.append(treepack.Tree(tr.children_left[:n], tr.children_right[:n], tr.feature[:n], tr.threshold[:n],
+                                   tr.value[:n, 0, 0]))
+    if len(trees) > 0x7fff:
+        raise ConversionError(f"{name}: {len(trees)} estimators; at most 32767 are supported")
+    t = treepack.pack(name, trees, n_features)
+    weights = np.asarray(est.estimator_weights_[: len(trees)], dtype=np.float64)
+    check_finite("estimator weights", weights)
+    members = treepack.members(t, n_classes=1, n_outputs=t["n_trees"], init=np.zeros(t["n_trees"]), scale=1.0,
+                               sum_bits=64, strict=False, decision=DECISION_MEDIAN)
+    members.append(member_array("double", "weights", ["n_trees"], double_tokens(weights)))
+    return _stage(est, t, members, False, "regressor")
+
+
 #: Final models of this family.
 CONVERTERS = {
     AdaBoostClassifier: convert_adaboost,
+    AdaBoostRegressor: convert_adaboost_regressor,
     GradientBoostingClassifier: convert_gb,
     GradientBoostingRegressor: convert_gb,
     HistGradientBoostingClassifier: convert_hgb,
@@ -242,6 +271,8 @@ CONVERTERS = {
 def convert(est) -> Stage:
     if isinstance(est, AdaBoostClassifier):
         return convert_adaboost(est)
+    if isinstance(est, AdaBoostRegressor):
+        return convert_adaboost_regressor(est)
     if isinstance(est, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
         return convert_hgb(est)
     return convert_gb(est)

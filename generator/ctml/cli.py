@@ -229,6 +229,16 @@ def cmd_verify(args, warn) -> int:
     return 0 if len(bad) == 0 else 1
 
 
+def _expected_text(model) -> str:
+    """What the expected values of a parity file are, in words."""
+    kind = model.describes
+    if kind.startswith("outlier"):
+        return "+1 inlier, -1 outlier"
+    if kind.startswith("clusterer"):
+        return kind.split("(predict: ")[1].rstrip(")") + " index"
+    return "index into classes_" if model.is_classifier else "predicted value"
+
+
 def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=None, policy=None) -> str:
     if policy is not None:  # the host's integer results, which every target must reproduce
         from . import host
@@ -269,7 +279,7 @@ def vectors_header(est, model, X32: np.ndarray, name: str, data_label: str, y=No
     lines = [
         BANNER,
         f"// parity vectors: {n_rows} rows of {data_label}; expected = {reference} of {' >> '.join(model.sources)}",
-        "// (" + ("index into classes_" if model.is_classifier else "predicted value") + "; inputs are float32)",
+        "// (" + _expected_text(model) + "; inputs are float32)",
         "#pragma once",
         "#include <cstddef>",
         "#include <ctml/detail/flash.hpp>",

@@ -309,6 +309,20 @@ class Stage:
         """A parameter's value by name (None if there is none)."""
         return find_param(self.members, name)
 
+    def describe(self) -> str:
+        """What a final model's predict returns, for headers and reports:
+        "3 classes", "regressor", "clusterer, 4 components (predict: the
+        component)", "outlier detector (predict: +1 inlier, -1 outlier)"."""
+        kind = self.extra.get("kind")
+        if kind == "outlier":
+            return "outlier detector (predict: +1 inlier, -1 outlier)"
+        if kind == "clusterer" and self.classes is not None:
+            unit = self.extra.get("unit", "cluster")
+            return f"clusterer, {len(self.classes)} {unit}s (predict: the {unit})"
+        if self.classes is not None and kind in (None, "classifier"):
+            return f"{len(self.classes)} classes"
+        return kind or "regressor"
+
 
 def check_finite(what: str, a) -> None:
     a = np.asarray(a, dtype=np.float64)

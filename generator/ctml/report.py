@@ -364,7 +364,7 @@ def cmd_report(args, warn) -> int:
     stages = build_stages(est)
     sources = [s.source for s in stages]
     is_classifier = stages[-1].classes is not None
-    kind = stages[-1].extra.get("kind", "classifier" if is_classifier else "regressor")
+    kind = stages[-1].describe()
     if not stages[-1].is_model:
         raise UsageError("report needs a model with a predictor as its last step (a classifier or regressor)")
     vs = variants(stages, args.policy, args.layout, UsageError)

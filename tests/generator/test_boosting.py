@@ -214,6 +214,60 @@ class AdaBoost(Agreement):
 
 
 
+def _median(p, w, kind):
+    """sklearn's weighted median of predictions p with weights w, the argsort of the given kind."""
+    o = np.argsort(p, kind=kind)
+    c = np.cumsum(w[o])
+    return p[o[np.argmax(c >= 0.5 * c[-1])]]
+
+
+class AdaBoostRegressor(Agreement):
+    def test_diabetes(self):
+        from sklearn.ensemble import AdaBoostRegressor
+        from sklearn.tree import DecisionTreeRegressor
+
+        X, y = h.diabetes()
+        for depth, n, loss in ((3, 50, "linear"), (None, 60, "square"), (4, 40, "exponential")):
+            est = AdaBoostRegressor(DecisionTreeRegressor(max_depth=depth), n_estimators=n, loss=loss,
+                                    random_state=0).fit(X, y)
+            with self.subTest(depth=depth, loss=loss):
+                self.assert_same(est, _random_rows(X, 1000))
+                self.assert_same(est, _thresholds_rows(est, X))
+
+    def test_weighted_median_near_ties(self):
+        """Trees predicting equal values, weights whose float64 cumulative sum
+        lands on half the total within rounding: numpy's (unstable) argsort
+        order decides the median, and a stable order would pick another value."""
+        from sklearn.ensemble import AdaBoostRegressor
+        from sklearn.tree import DecisionTreeRegressor
+
+        rng = np.random.default_rng(1)
+        X = rng.normal(size=(100, 1))
+        found = 0
+        while found < 4:
+            n = int(rng.integers(17, 60))
+            w = rng.choice([0.1, 0.2, 0.3, 0.7, 1.1], size=n)
+            left, right = rng.choice([1.0, 2.0, 3.0], size=(2, n))
+            if _median(left, w, "quicksort") == _median(left, w, "stable"):
+                continue
+            found += 1
+            est = AdaBoostRegressor(DecisionTreeRegressor(max_depth=1), n_estimators=1, random_state=0).fit(X, X[:, 0])
+            stump = est.estimators_[0]
+            est.estimators_ = [copy.deepcopy(stump) for _ in range(n)]
+            for tree, a, b in zip(est.estimators_, left, right):
+                value = tree.tree_.value  # a view: leaves 1 (left) and 2 (right)
+                value[1:, 0, 0] = [a, b]
+            est.estimator_weights_ = w.copy()
+            R = _random_rows(X, 200, seed=found)
+            t = np.float32(stump.tree_.threshold[0])
+            R = np.vstack([R, [[t], [np.nextafter(t, np.float32(np.inf))]]]).astype(np.float32)
+            want = est.predict(R.astype(np.float64))
+            is_left = R[:, 0] <= stump.tree_.threshold[0]
+            self.assertTrue(np.all(want[is_left] == _median(left, w, "quicksort")))
+            with self.subTest(n=n):
+                self.assert_same(est, R)
+
+
 class GradientBoostingFixedSums(FixedSums, Agreement):
     """The same decisions through the integer fast path (chips without float hardware)."""
 

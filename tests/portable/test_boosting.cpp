@@ -95,6 +95,58 @@ CTML_TEST(xgboost_int16_inputs) {
   CTML_CHECK_EQ(m.predict(in{opaque<std::int16_t>(1), 1, 0}), 0);
 }
 
+namespace {
+// NaN routing of every kind: three stumps at threshold T (`x <= T` left),
+// NaN default left, right, left; leaves 1|2, 4|8, 16|32 (float32 sums are
+// exact), so the sum names the path. T > 0 and T < 0 give the four forms of
+// routed_input (shifted bits and sign-fixed copies).
+template <int Sign>
+struct nan_paths {
+  static constexpr std::size_t n_features = 3, n_classes = 1, n_outputs = 1, n_trees = 3, n_nodes = 9, n_values = 6;
+  static constexpr int sum_bits = 32;
+  static constexpr bool strict = false;
+  static constexpr int decision = 0;
+  static constexpr double decision_threshold = 0.0, scale = 1.0;
+  static constexpr double init[1] = {0.0};
+  static constexpr std::int32_t root[3] = {0, 3, 6};
+  static constexpr std::int32_t left[9] = {1, -1, -1, 4, -1, -1, 7, -1, -1};
+  static constexpr std::int32_t right[9] = {2, -1, -1, 5, -1, -1, 8, -1, -1};
+  static constexpr std::int32_t feature[9] = {0, -1, -1, 1, -1, -1, 2, -1, -1};
+  static constexpr double threshold[9] = {Sign * 0.5, 0, 0, Sign * 0.5, 0, 0, Sign * 0.5, 0, 0};
+  static constexpr std::int32_t leaf[9] = {-1, 0, 1, -1, 2, 3, -1, 4, 5};
+  static constexpr double values[6] = {1, 2, 4, 8, 16, 32};
+  static constexpr std::uint8_t default_left[9] = {1, 0, 0, 0, 0, 0, 1, 0, 0};
+};
+template <int Sign>
+float path(float v) {  // the float32 raw score (predict's double does not link on AVR)
+  constexpr ctml::boosted_regressor<nan_paths<Sign>> m{};
+  return m.raw(std::array<float, 3>{opaque(v), opaque(v), opaque(v)})[0];
+}
+}  // namespace
+
+CTML_TEST(missing_values_every_routing_form) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const float signalling = std::numeric_limits<float>::signaling_NaN();
+  for (const float n : {nan, -nan, signalling, -signalling}) {
+    CTML_CHECK(path<1>(n) == 1.0f + 8.0f + 16.0f);  // default left, right, left
+    CTML_CHECK(path<-1>(n) == 1.0f + 8.0f + 16.0f);
+  }
+  // T = 0.5: left iff x <= 0.5 (all three trees)
+  CTML_CHECK(path<1>(inf) == 2.0f + 8.0f + 32.0f);
+  CTML_CHECK(path<1>(-inf) == 1.0f + 4.0f + 16.0f);
+  CTML_CHECK(path<1>(0.5f) == 1.0f + 4.0f + 16.0f);
+  CTML_CHECK(path<1>(0.50000006f) == 2.0f + 8.0f + 32.0f);
+  CTML_CHECK(path<1>(-0.0f) == 1.0f + 4.0f + 16.0f);
+  CTML_CHECK(path<1>(std::numeric_limits<float>::max()) == 2.0f + 8.0f + 32.0f);
+  // T = -0.5
+  CTML_CHECK(path<-1>(inf) == 2.0f + 8.0f + 32.0f);
+  CTML_CHECK(path<-1>(-inf) == 1.0f + 4.0f + 16.0f);
+  CTML_CHECK(path<-1>(-0.5f) == 1.0f + 4.0f + 16.0f);
+  CTML_CHECK(path<-1>(-0.49999997f) == 2.0f + 8.0f + 32.0f);
+  CTML_CHECK(path<-1>(-0.0f) == 2.0f + 8.0f + 32.0f);
+  CTML_CHECK(path<-1>(-std::numeric_limits<float>::max()) == 1.0f + 4.0f + 16.0f);
+}
+
 #if !defined(__AVR__)  // binary64 sums: no double at run time on AVR
 namespace {
 // scikit-learn GradientBoosting, exponential loss: class 1 iff raw >= 0,
@@ -199,9 +251,49 @@ CTML_TEST(isolation_forest_predict_and_scores) {
   const double d = m.decision_function(std::array<float, 1>{opaque(0.0f)});  // -2^(-2/3.5) + 0.5
   CTML_CHECK((d > -0.1730 && d < -0.1729));
 }
+
+namespace {
+// AdaBoostRegressor: three stumps on features 0, 1, 2 predicting (left,
+// right) (2, 4), (2, 2), (3, 0) with weights 0.1, 0.2, 0.3. sklearn: argsort
+// the predictions, cumsum the weights in that order, take the first entry
+// with cdf >= half of the last (values worked with numpy below).
+struct ada_median {
+  static constexpr std::size_t n_features = 3, n_classes = 1, n_outputs = 3, n_trees = 3, n_nodes = 9, n_values = 4;
+  static constexpr int sum_bits = 64;
+  static constexpr bool strict = false;
+  static constexpr int decision = 4;
+  static constexpr double decision_threshold = 0.0, scale = 1.0;
+  static constexpr double init[3] = {0.0, 0.0, 0.0};
+  static constexpr std::int32_t root[3] = {0, 3, 6};
+  static constexpr std::int32_t left[9] = {1, -1, -1, 4, -1, -1, 7, -1, -1};
+  static constexpr std::int32_t right[9] = {2, -1, -1, 5, -1, -1, 8, -1, -1};
+  static constexpr std::int32_t feature[9] = {0, -1, -1, 1, -1, -1, 2, -1, -1};
+  static constexpr double threshold[9] = {0.5, 0, 0, 0.5, 0, 0, 0.5, 0, 0};
+  static constexpr std::int32_t leaf[9] = {-1, 0, 1, -1, 0, 0, -1, 2, 3};
+  static constexpr double values[4] = {2.0, 4.0, 3.0, 0.0};
+  static constexpr double weights[3] = {0.1, 0.2, 0.3};
+};
+double ada(float a, float b, float c) {
+  constexpr ctml::boosted_regressor<ada_median> m{};
+  return m.predict(std::array<float, 3>{opaque(a), opaque(b), opaque(c)});
+}
+}  // namespace
+
+CTML_TEST(adaboost_regressor_weighted_median) {
+  // (2, 2, 3): order 0 1 2, cdf 0.1, 0.30000000000000004 >= half (0.30000000000000004): 2
+  CTML_CHECK(ada(0.0f, 0.0f, 0.0f) == 2.0);
+  // (2, 2, 0): order 2 0 1, cdf 0.3 < half 0.30000000000000004 (0.1 + 0.2 + 0.3 rounds up), then 0.4: 2
+  // (exact arithmetic would stop at 0.3 and predict 0)
+  CTML_CHECK(ada(0.0f, 1.0f, 1.0f) == 2.0);
+  CTML_CHECK(ada(0.5f, 0.0f, 0.50000006f) == 2.0);
+  // (4, 2, 0): order 2 1 0, cdf 0.3 >= half of 0.3 + 0.2 + 0.1 = 0.6: 0
+  CTML_CHECK(ada(1.0f, 0.0f, 1.0f) == 0.0);
+  // (4, 2, 3): order 1 2 0, cdf 0.2, 0.5 >= 0.3: 3
+  CTML_CHECK(ada(1.0f, 1.0f, 0.0f) == 3.0);
+  CTML_CHECK(ada(0.50000006f, 0.5f, 0.5f) == 3.0);
+}
 #endif
 
-#if !defined(__AVR__)
 namespace {
 // GaussianMixture, two components in 2-d (hand-worked): component 0 has
 // mean 0 and factor U = [[2, 1], [0, 0.5]] (y = x U), component 1 mean (1, 1)
@@ -211,8 +303,8 @@ struct gmm2 {
   static constexpr std::size_t n_features = 2, n_components = 2;
   static constexpr double means[2][2] = {{0.0, 0.0}, {1.0, 1.0}};
   static constexpr double factor[2][2][2] = {{{2.0, 1.0}, {0.0, 0.5}}, {{1.0, 0.0}, {0.0, 1.0}}};
-  static constexpr double bias[2] = {0.0, -3.125};
-  static constexpr double bias_magnitude[2] = {0.0, 3.125};
+  [[maybe_unused]] static constexpr double bias[2] = {0.0, -3.125};
+  [[maybe_unused]] static constexpr double bias_magnitude[2] = {0.0, 3.125};
 };
 // EllipticEnvelope at (1, 2) with precision I and offset -4: inlier iff the
 // squared distance <= 4.
@@ -220,17 +312,41 @@ struct envelope {
   static constexpr std::size_t n_features = 2, n_components = 1;
   static constexpr double means[1][2] = {{1.0, 2.0}};
   static constexpr double factor[1][2][2] = {{{1.0, 0.0}, {0.0, 1.0}}};
-  static constexpr double bias[1] = {0.0};
-  static constexpr double bias_magnitude[1] = {0.0};
-  static constexpr double offset = -4.0;
-  static constexpr double precision[2][2] = {{1.0, 0.0}, {0.0, 1.0}};
+  [[maybe_unused]] static constexpr double bias[1] = {0.0};
+  [[maybe_unused]] static constexpr double bias_magnitude[1] = {0.0};
+  [[maybe_unused]] static constexpr double offset = -4.0;
+  [[maybe_unused]] static constexpr double precision[2][2] = {{1.0, 0.0}, {0.0, 1.0}};
   static constexpr double inlier_max = 4.000000000000001;
 };
 template <class M>
 int predict2(M m, float a, float b) {
   return m.predict(std::array<float, 2>{opaque(a), opaque(b)});
 }
+template <class M>
+int predict_q(M m, std::int16_t a, std::int16_t b) {
+  return m.predict(std::array<std::int16_t, 2>{opaque(a), opaque(b)});
+}
 }  // namespace
+
+// The same models with q<int16_t, 4> inputs (raw / 16), scores in integers:
+// these rows are exact there too (the factors are powers of two).
+CTML_TEST(gaussian_models_int16_inputs) {
+  constexpr auto g = ctml::gaussian_mixture<gmm2>::rebind<ctml::q<std::int16_t, 4>>{};
+  CTML_CHECK_EQ(predict_q(g, 16, 16), 0);  // (1, 1): the exact tie, the first component wins
+  CTML_CHECK_EQ(predict_q(g, 16, 17), 1);  // (1, 1.0625): s0 = -3.1724 < s1 = -3.12695
+  CTML_CHECK_EQ(predict_q(g, 0, 0), 0);
+  CTML_CHECK_EQ(predict_q(g, 48, 0), 1);    // (3, 0): s0 = -22.5, s1 = -5.625
+  CTML_CHECK_EQ(predict_q(g, -48, 112), 0);  // (-3, 7): s0 = -18.125, s1 = -29.125
+  constexpr auto e = ctml::elliptic_envelope<envelope>::rebind<ctml::q<std::int16_t, 4>>{};
+  CTML_CHECK_EQ(predict_q(e, 16, 64), 1);   // (1, 4): distance^2 = 4, inlier
+  CTML_CHECK_EQ(predict_q(e, 16, 65), -1);  // (1, 4.0625): 4.13
+  CTML_CHECK_EQ(predict_q(e, 48, 32), 1);   // (3, 2): 4
+  CTML_CHECK_EQ(predict_q(e, 40, 56), -1);  // (2.5, 3.5): 4.5
+  CTML_CHECK_EQ(predict_q(e, 32767, -32768), -1);  // the corners of the range: no overflow
+  CTML_CHECK_EQ(predict_q(g, -32768, 32767), 1);   // (-2048, 2048): s0 = -8.9e6 < s1 = -4.2e6
+}
+
+#if !defined(__AVR__)
 
 CTML_TEST(gaussian_mixture_and_elliptic_envelope) {
   constexpr ctml::gaussian_mixture<gmm2> g{};

@@ -28,6 +28,7 @@
 #include <type_traits>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
@@ -103,7 +104,15 @@ struct gaussian_scores {
   std::array<T, K> error{};
   std::array<T, K> q{};
 
-  static constexpr T abs(T v) noexcept { return v < 0 ? -v : v; }
+  // The sign bit cleared (one instruction where there is a float unit; a
+  // compare and negate otherwise costs four).
+  static constexpr T abs(T v) noexcept {
+    if constexpr (std::is_same_v<T, float>) return __builtin_fabsf(v);
+    else return __builtin_fabs(v);
+  }
+  // Sums start at -0: -0 + p is p for every p, so the compiler drops the
+  // first addition (+0 + p is not p for p = -0, and it must keep it).
+  static constexpr T zero = -T{0};
 
   // Relative rounding of T and of sklearn's binary64, per term of a length-N dot product.
   // sklearn: BLAS dot products of length N, or (EllipticEnvelope, scipy's
@@ -132,23 +141,24 @@ struct gaussian_scores {
     error[k] = static_cast<T>(mine_dot) * mine + static_cast<T>(their_dot) * theirs +
                static_cast<T>(add) * (static_cast<T>(Params::bias_magnitude[k]) + qk + abs(score[k]));
   }
+  template <std::size_t Kc, std::size_t J>
+  CTML_ALWAYS_INLINE static constexpr void column_terms(const T* d, T& qk, T& mine, T& theirs) noexcept {
+    using t = typename tables::template as<T>;
+    T y = zero, a = zero;
+    column<Kc, J>(d, y, a, std::make_index_sequence<N>{});
+    qk += y * y;
+    a *= static_cast<T>(1.0 + 4.0 * static_cast<double>(N) * u);
+    mine += a * a;
+    const T e = a + t::mu_abs[Kc][J];
+    theirs += e * e;
+  }
   template <std::size_t Kc, std::size_t... J>
   CTML_ALWAYS_INLINE constexpr void component(const float* x, std::index_sequence<J...>) noexcept {
     using t = typename tables::template as<T>;
     std::array<T, N> d{};
     for (std::size_t i = 0; i < N; ++i) d[i] = (static_cast<T>(x[i]) - t::mu_hi[Kc][i]) - t::mu_lo[Kc][i];
-    T qk = 0, mine = 0, theirs = 0;
-    (
-        [&] {
-          T y = 0, a = 0;
-          column<Kc, J>(d.data(), y, a, std::make_index_sequence<N>{});
-          qk += y * y;
-          a *= static_cast<T>(1.0 + 4.0 * static_cast<double>(N) * u);
-          mine += a * a;
-          const T e = a + t::mu_abs[Kc][J];
-          theirs += e * e;
-        }(),
-        ...);
+    T qk = zero, mine = zero, theirs = zero;
+    (column_terms<Kc, J>(d.data(), qk, mine, theirs), ...);
     finish(Kc, qk, mine, theirs);
   }
   template <std::size_t... Kc>
@@ -209,6 +219,117 @@ struct gaussian_scores {
   }
 };
 
+/// Scores in integers for q<int16_t, F> inputs (raw x stands for x * 2^-F):
+/// no float arithmetic, for chips without a float unit. Per component k,
+/// with C_kij = round(U_kij 2^s_k) (|C| < 2^15) and m_k = mu_k U_k:
+///   Y_j = sum_i x_i C_kij - round(m_kj 2^(F + s_k))   (exact int64 sums: the
+///         cancellation of x U - mu U costs nothing; the means never round)
+///   Z_j = Y_j >> r_k  (|Z| < 2^28),  Q_k = sum_j Z_j^2 = q_k 2^(2 e_k), e_k = F + s_k - r_k
+/// and the scores 2 s_k = 2 bias_k - q_k at the common scale 2^E. Not bit for
+/// bit sklearn's: the factors and shifts round (measured agreement with the
+/// float policy: README, tests/generator/test_anomaly.py).
+template <class Params, int F>
+struct gaussian_fixed {
+  static constexpr std::size_t K = Params::n_components, N = Params::n_features;
+  static_assert(N <= 64, "ctml: the integer Gaussian scores take at most 64 features (int64 sums of squares)");
+  using tables = gaussian_tables<Params>;
+  static constexpr double abs(double v) noexcept { return v < 0 ? -v : v; }
+  static constexpr double round(double v) noexcept {
+    const auto r = static_cast<std::int64_t>(v < 0 ? v - 0.5 : v + 0.5);
+    return static_cast<double>(r);
+  }
+
+  struct scales_t {
+    std::array<int, K> s{}, r{}, e{};
+    int E = 0;
+  };
+  static constexpr scales_t scales = [] {
+    scales_t c{};
+    int e_min = std::numeric_limits<int>::max();
+    for (std::size_t k = 0; k < K; ++k) {
+      double top = 0.0;
+      for (std::size_t i = 0; i < N; ++i)
+        for (std::size_t j = 0; j < N; ++j) top = abs(Params::factor[k][i][j]) > top ? abs(Params::factor[k][i][j]) : top;
+      int sk = 60;
+      while (sk > -60 && top * detail::pow2(sk) >= 32767.0) --sk;
+      double worst = 0.0;  // max_j |Y_j| over all int16 rows
+      for (std::size_t j = 0; j < N; ++j) {
+        double w = abs(round(tables::m[k][j] * detail::pow2(F + sk)));
+        for (std::size_t i = 0; i < N; ++i) w += 32768.0 * abs(round(Params::factor[k][i][j] * detail::pow2(sk)));
+        worst = w > worst ? w : worst;
+      }
+      int rk = 0;
+      while (worst * detail::pow2(-rk) >= detail::pow2(28) - 1) ++rk;
+      c.s[k] = sk;
+      c.r[k] = rk;
+      c.e[k] = F + sk - rk;
+      e_min = 2 * c.e[k] < e_min ? 2 * c.e[k] : e_min;
+    }
+    c.E = e_min;
+    return c;
+  }();
+  static constexpr int E = scales.E;
+  static_assert(E > -1000, "ctml: a Gaussian component without a factor");
+  template <std::size_t Kc, std::size_t I, std::size_t J>
+  static constexpr std::int32_t C = static_cast<std::int32_t>(round(Params::factor[Kc][I][J] * detail::pow2(scales.s[Kc])));
+  template <std::size_t Kc, std::size_t J>
+  static constexpr std::int64_t M = static_cast<std::int64_t>(round(tables::m[Kc][J] * detail::pow2(F + scales.s[Kc])));
+  /// 2 bias_k at scale 2^E (clamped to +-2^62: such a component never wins or always does).
+  template <std::size_t Kc>
+  static constexpr std::int64_t B2 = [] {
+    const double v = 2.0 * Params::bias[Kc] * detail::pow2(E);
+    return static_cast<std::int64_t>(round(abs(v) < detail::pow2(62) ? v : (v < 0 ? -detail::pow2(62) : detail::pow2(62))));
+  }();
+
+  template <std::size_t Kc, std::size_t J, std::size_t... I>
+  CTML_ALWAYS_INLINE static constexpr std::int64_t column(const std::int16_t* x, std::index_sequence<I...>) noexcept {
+    std::int64_t y = -M<Kc, J>;
+    ((C<Kc, I, J> != 0 ? void(y += static_cast<std::int32_t>(x[I]) * C<Kc, I, J>) : void()), ...);
+    const std::int64_t z = y >> scales.r[Kc];
+    return z * z;
+  }
+  /// Q_k = q_k 2^(2 e_k).
+  template <std::size_t Kc, std::size_t... J>
+  CTML_ALWAYS_INLINE static constexpr std::int64_t q(const std::int16_t* x, std::index_sequence<J...>) noexcept {
+    return (column<Kc, J>(x, std::make_index_sequence<N>{}) + ...);
+  }
+  /// 2 s_k at scale 2^E (the Q's scaled down to the common exponent).
+  template <std::size_t Kc>
+  CTML_ALWAYS_INLINE static constexpr std::int64_t score2(const std::int16_t* x) noexcept {
+    return B2<Kc> - (q<Kc>(x, std::make_index_sequence<N>{}) >> (2 * scales.e[Kc] - E));
+  }
+  /// The first maximum of the scores.
+  [[nodiscard]] static constexpr int best(const std::int16_t* x) noexcept {
+    return [&]<std::size_t... Kc>(std::index_sequence<Kc...>) {
+      const std::array<std::int64_t, K> s{score2<Kc>(x)...};
+      std::size_t b = 0;
+      for (std::size_t k = 1; k < K; ++k)
+        if (s[k] > s[b]) b = k;
+      return static_cast<int>(b);
+    }(std::make_index_sequence<K>{});
+  }
+};
+
+template <class P>
+inline constexpr bool is_q16 = [] {
+  if constexpr (detail::is_fixed<P>) return std::is_same_v<typename P::value_type, std::int16_t>;
+  else return false;
+}();
+template <class P>
+concept gaussian_policy = std::is_same_v<P, f32> || is_q16<P>;
+template <class P>
+using gaussian_input = std::conditional_t<is_q16<P>, std::int16_t, float>;
+
+/// Non-zero factor entries of all components: the unrolled scores' terms (code size).
+template <class Params>
+inline constexpr std::size_t gaussian_terms = [] {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < Params::n_components; ++k)
+    for (std::size_t i = 0; i < Params::n_features; ++i)
+      for (std::size_t j = 0; j < Params::n_features; ++j) n += Params::factor[k][i][j] != 0.0;
+  return n;
+}();
+
 /// Float where the target has float hardware and no binary64 unit; binary64 otherwise.
 inline constexpr bool float_first = !detail::has_binary64_unit;
 
@@ -216,27 +337,34 @@ inline constexpr bool float_first = !detail::has_binary64_unit;
 
 namespace ctml {
 
-/// GaussianMixture.predict: the component, as sklearn's predict.
+/// GaussianMixture.predict: the component, as sklearn's predict. With
+/// q<int16_t, F> inputs: integer scores (gaussian_fixed), measured accuracy.
 template <class Params, ValuePolicy Policy = f32>
 struct gaussian_mixture {
+  static_assert(anomaly::gaussian_policy<Policy>, "ctml: a Gaussian mixture takes f32 or q<int16_t, F> inputs");
   using policy = Policy;
-  using in_type = float;
+  using in_type = anomaly::gaussian_input<Policy>;
   using out_type = int;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features, out_extent = 1;
   static constexpr std::size_t n_components = Params::n_components;
   using tables = anomaly::gaussian_tables<Params>;
   template <ValuePolicy P>
-    requires std::is_same_v<P, f32>
+    requires anomaly::gaussian_policy<P>
   using rebind = gaussian_mixture<Params, P>;
 
+  /// The tables the linker keeps (the float path's factors are immediates in its code).
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     using f = typename tables::template as<float>;
     using d = typename tables::template as<double>;
-    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) + sizeof(f::mu_abs) + sizeof(f::bias) : 0) +
-           sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(d::mu_abs) + sizeof(d::bias);
+    if constexpr (anomaly::is_q16<Policy>) return 0;
+    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) : 0) + sizeof(d::factor) + sizeof(d::mu_hi) +
+           sizeof(d::mu_lo) + sizeof(d::mu_abs) + sizeof(d::bias);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + anomaly::gaussian_terms<Params> * detail::boosting_code.gaussian_term_x10 / 10 +
+           detail::boosting_code.gaussian_fixed;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return sizeof(anomaly::gaussian_scores<Params, double>);
   }
@@ -244,12 +372,14 @@ struct gaussian_mixture {
     return Params::n_components * Params::n_features * (Params::n_features + 1);
   }
 
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept {
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x) const noexcept {
     bool certain = false;
-    if constexpr (anomaly::float_first) {
+    if constexpr (anomaly::is_q16<Policy>) {
+      return anomaly::gaussian_fixed<Params, Policy::frac_bits>::best(x.data());
+    } else if constexpr (anomaly::float_first) {
       const anomaly::gaussian_scores<Params, float> s(x.data());
       const int b = s.best(certain);
       if (certain) return b;
@@ -273,7 +403,7 @@ struct gaussian_mixture {
     const double total = score_samples(x);
     for (std::size_t k = 0; k < n_components; ++k) out[k] = math::exp(s.score[k] - total);
   }
-  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
+  constexpr void run(std::span<const in_type, in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
   }
 
@@ -289,25 +419,32 @@ struct gaussian_mixture {
   }
 };
 
-/// EllipticEnvelope.predict: +1 (inlier) or -1 (outlier).
+/// EllipticEnvelope.predict: +1 (inlier) or -1 (outlier). With
+/// q<int16_t, F> inputs: the Mahalanobis distance in integers, measured accuracy.
 template <class Params, ValuePolicy Policy = f32>
 struct elliptic_envelope {
+  static_assert(anomaly::gaussian_policy<Policy>, "ctml: an elliptic envelope takes f32 or q<int16_t, F> inputs");
   using policy = Policy;
-  using in_type = float;
+  using in_type = anomaly::gaussian_input<Policy>;
   using out_type = int;
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features, out_extent = 1;
   using tables = anomaly::gaussian_tables<Params>;
   static_assert(Params::n_components == 1, "ctml: an elliptic envelope has one location and precision");
   template <ValuePolicy P>
-    requires std::is_same_v<P, f32>
+    requires anomaly::gaussian_policy<P>
   using rebind = elliptic_envelope<Params, P>;
 
+  /// The tables the linker keeps.
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    using d = typename tables::template as<double>;
-    return sizeof(d::factor) + sizeof(d::mu_hi) + sizeof(precision_table);
+    using f = typename tables::template as<float>;
+    if constexpr (anomaly::is_q16<Policy>) return 0;
+    return (anomaly::float_first ? sizeof(f::mu_hi) + sizeof(f::mu_lo) : 0) + sizeof(precision_table);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 600; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + anomaly::gaussian_terms<Params> * detail::boosting_code.gaussian_term_x10 / 10 +
+           detail::boosting_code.gaussian_fixed;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return sizeof(anomaly::gaussian_scores<Params, double>);
   }
@@ -321,19 +458,26 @@ struct elliptic_envelope {
   [[nodiscard]] static constexpr double decision_function(std::span<const float, in_extent> x) noexcept {
     return -mahalanobis(x) - Params::offset;
   }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept {
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
-    if constexpr (anomaly::float_first) {
-      const anomaly::gaussian_scores<Params, float> s(x.data());
-      const float d = -s.q[0] - static_cast<float>(Params::offset);
-      const float err = 2 * s.error[0] + static_cast<float>(Params::offset < 0 ? -Params::offset : Params::offset) *
-                                             0x1p-22f;
-      if (d > err) return 1;
-      if (d < -err) return -1;
+  [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x) const noexcept {
+    if constexpr (anomaly::is_q16<Policy>) {
+      using fx = anomaly::gaussian_fixed<Params, Policy::frac_bits>;
+      constexpr double limit = Params::inlier_max * detail::pow2(2 * fx::scales.e[0]);
+      constexpr auto inlier_max = static_cast<std::int64_t>(limit < 0x1p62 ? limit : 0x1p62);  // floor (>= 0)
+      return fx::template q<0>(x.data(), std::make_index_sequence<Params::n_features>{}) <= inlier_max ? 1 : -1;
+    } else {
+      if constexpr (anomaly::float_first) {
+        const anomaly::gaussian_scores<Params, float> s(x.data());
+        const float d = -s.q[0] - static_cast<float>(Params::offset);
+        const float err = 2 * s.error[0] + static_cast<float>(Params::offset < 0 ? -Params::offset : Params::offset) *
+                                               0x1p-22f;
+        if (d > err) return 1;
+        if (d < -err) return -1;
+      }
+      return exact(x.data());
     }
-    return exact(x.data());
   }
   /// sklearn's own arithmetic: scipy's mahalanobis sum s = d . (VI d) with
   /// d = x - location, in its loop order, against the largest s sklearn
@@ -358,7 +502,7 @@ struct elliptic_envelope {
           for (std::size_t j = 0; j < Params::n_features; ++j) r[i][j] = Params::precision[i][j];
         return r;
       }();
-  constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
+  constexpr void run(std::span<const in_type, in_extent> x, std::span<int, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);
   }
 };

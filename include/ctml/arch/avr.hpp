@@ -73,6 +73,7 @@ inline constexpr tree_code_size tree_code = fitted::avr.trees;
 // quantisation, a little glue per layer, requantisation for an argmax head.
 inline constexpr nn_dense_code_size nn_dense_code{160 + fitted::avr.nn_soft_float, {950, 60, 0, 285}, {2030, 320, 0, 0}};
 inline constexpr nn_conv_code_size nn_conv_code = fitted::avr.nn_conv;
+inline constexpr boosting_code_size boosting_code = fitted::avr.boosting;
 
 inline constexpr bool has_dense_pairs = true;         // ctml_avr_dense
 inline constexpr bool requantize_reads_bias = true;   // requantize_fast_avr adds the entry's c

@@ -34,6 +34,18 @@ struct tree_code_size {
   std::size_t table_exact;           // its near-tie path (integer counts, binary64)
 };
 
+/// Boosted trees and the Gaussian models (include/ctml/boosting/, anomaly/):
+/// per instruction set, fitted to tests/bench/boosting measurements (-Os;
+/// scripts/fit-code-size, its "boosting" constants).
+struct boosting_code_size {
+  std::size_t unrolled_decision_x10;  // per decision node of unrolled boosted trees, tenths of a byte
+  std::size_t unrolled_leaf_x10;      // per distinct leaf value of a tree (equal leaves share code)
+  std::size_t unrolled_fixed;         // their fixed code: input routing, sums, decision, near-tie path
+  std::size_t heap_fixed;         // the heap tables' walk, integer sum and integer binary64 adder
+  std::size_t gaussian_term_x10;  // per non-zero factor entry of every component, tenths of a byte
+  std::size_t gaussian_fixed;     // argmax or threshold and the binary64 recomputation
+};
+
 /// Code of a network's dense layers with predict, predict_quantized and
 /// quantize_input: fitted to the linker's numbers for the benchmark networks
 /// (tests/bench/nn, -O2). int8: `fixed + per_dense * dense layers +

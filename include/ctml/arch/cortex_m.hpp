@@ -45,6 +45,7 @@ inline constexpr nn_dense_code_size nn_dense_code{
     160 + (is_armv6m ? fitted::thumb1 : fitted::thumb2).nn_soft_float, {0, 330, 0, 0}, {560, 530, 0, 0}};
 inline constexpr nn_conv_code_size nn_conv_code =
     is_armv6m ? fitted::thumb1.nn_conv : fitted::thumb2.nn_conv;
+inline constexpr boosting_code_size boosting_code = is_armv6m ? fitted::thumb1.boosting : fitted::thumb2.boosting;
 
 inline constexpr bool has_dense_pairs = false;
 inline constexpr bool requantize_reads_bias = false;

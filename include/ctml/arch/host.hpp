@@ -20,6 +20,7 @@ inline constexpr tree_code_size tree_code = fitted::host.trees;
 // Hosts vectorise dense rows that are a multiple of 16 long (per_dense16).
 inline constexpr nn_dense_code_size nn_dense_code{160, {2080, 0, 1050, 0}, {3040, 0, 950, 0}};
 inline constexpr nn_conv_code_size nn_conv_code = fitted::host.nn_conv;
+inline constexpr boosting_code_size boosting_code = fitted::host.boosting;
 
 // Kernel choices.
 inline constexpr bool has_dense_pairs = false;         // no whole-layer routine

@@ -31,6 +31,7 @@ inline constexpr tree_code_size tree_code = fitted::riscv.trees;
 // f32: the float library is in the conv `fixed` only (no dense-only measurement yet).
 inline constexpr nn_dense_code_size nn_dense_code{160, {0, 330, 0, 0}, {560, 530, 0, 0}};
 inline constexpr nn_conv_code_size nn_conv_code = fitted::riscv.nn_conv;
+inline constexpr boosting_code_size boosting_code = fitted::riscv.boosting;
 
 inline constexpr bool has_dense_pairs = false;
 inline constexpr bool requantize_reads_bias = false;

@@ -16,10 +16,14 @@
 //   strict          the node test is `x < threshold` (XGBoost), else `x <= t`
 //   decision        0: the score (regressors); 1: score > decision_threshold;
 //                   2: first maximum of the K scores; 3: AdaBoost (scores / divisor,
-//                   then -s0 + s1 > 0 for two classes, else the first maximum)
+//                   then -s0 + s1 > 0 for two classes, else the first maximum);
+//                   4: AdaBoostRegressor (K = n_trees: each tree's prediction,
+//                   then their weighted median with weights[n_trees])
 //   default_left[]  optional: where a NaN input goes at each node (missing values)
 //   categorical[]   optional: per node, -1 or a row of left_categories
 //                   (256-bit sets of the categories that go left) and known_categories
+// Layouts: unrolled code; the forests' table; and, for threshold decisions on
+// chips without a float unit, heap tables (heap.hpp, heap_decision below).
 #pragma once
 
 #include <array>
@@ -37,6 +41,9 @@
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
 #include <ctml/trees/split.hpp>
+#include <ctml/boosting/binary64_sum.hpp>
+#include <ctml/boosting/heap.hpp>
+#include <ctml/boosting/weighted_median.hpp>
 
 namespace ctml::boosting {
 
@@ -140,6 +147,15 @@ inline constexpr bool native_sum =
     Params::sum_bits == 64 ? detail::has_binary64_unit : arch::has_binary32_unit;
 #endif
 
+/// Where the automatic layout takes the heap tables for threshold decisions
+/// (heap.hpp): chips without a float unit. Tests define CTML_FORCE_FIXED_SUMS.
+inline constexpr bool heap_preferred =
+#if defined(CTML_FORCE_FIXED_SUMS)
+    true;
+#else
+    !arch::has_binary32_unit;
+#endif
+
 /// Threshold decisions in integers. Every leaf value v becomes round(v * 2^s)
 /// (int32; s is as large as the model's range allows). The integer sum A is
 /// within n/2 + 1 units of the exact sum times 2^s, and the framework's own
@@ -212,6 +228,16 @@ struct leaf_table {
   }();
 };
 
+/// AdaBoostRegressor's estimator weights as a flash table.
+template <class Params>
+struct weight_table {
+  CTML_FLASH static constexpr std::array<double, Params::n_trees> values = [] {
+    std::array<double, Params::n_trees> v{};
+    for (std::size_t t = 0; t < Params::n_trees; ++t) v[t] = Params::weights[t];
+    return v;
+  }();
+};
+
 /// The K raw scores as the layouts of include/ctml/trees/ fill them: tree t
 /// reached leaf row r (in the table layout) adds to score t % K.
 template <class Params>
@@ -251,6 +277,87 @@ struct fixed_sink {
   }
 };
 
+/// Params::decision == 1 from the leaves reached (the heap layout): each
+/// leaf value v (the framework's rounded scale * value, from the one table of
+/// leaf values) becomes trunc(v * 2^s), computed from its bits; the integer
+/// sum is then within n_trees + 1 units of the exact sum times 2^s, which
+/// beyond the framework's own rounding error decides `sum > threshold`.
+/// Near-ties redo the framework's float sum in its order, in integers
+/// (binary64_sum.hpp): no soft-float library.
+template <class Params>
+struct heap_decision {
+  using Sum = fixed_sum<Params>;
+  using number = sum_type<Params>;
+  using bits = std::conditional_t<sizeof(number) == 8, std::uint64_t, std::uint32_t>;
+  // The value's top 32 bits: sign, exponent, the fraction's high part.
+  static constexpr int frac_hi = sizeof(number) == 8 ? 20 : 23;
+  static constexpr int exp_offset = (sizeof(number) == 8 ? 1023 : 127) + frac_hi;
+  static constexpr double max_leaf = [] {
+    double m = 0.0;
+    for (std::size_t r = 0; r < Params::n_values; ++r) {
+      const double v = Sum::abs(static_cast<double>(static_cast<number>(Params::scale * Params::values[r])));
+      m = v > m ? v : m;
+    }
+    return m;
+  }();
+  /// The scale 2^s: as fixed_sum's, and small enough that every leaf's
+  /// integer part comes from its top 32 bits (|v| * 2^s < 2^frac_hi).
+  static constexpr int shift = [] {
+    int s = Sum::shift;
+    while (max_leaf * detail::pow2(s) >= detail::pow2(frac_hi)) --s;
+    return s;
+  }();
+  static constexpr double unit = detail::pow2(shift);
+  static constexpr std::int32_t fixed(double v) noexcept {  // nearest
+    const double r = v * unit;
+    return static_cast<std::int32_t>(r < 0 ? r - 0.5 : r + 0.5);
+  }
+  /// Units of 2^-s between the integer sum and the framework's sum times 2^s:
+  /// truncation (< 1 per leaf), the init's and threshold's rounding (1/2
+  /// each), the framework's own float rounding.
+  static constexpr double margin = static_cast<double>(Params::n_trees) + 2 +
+                                   static_cast<double>(Params::n_trees + 1) * Sum::bound * unit * Sum::eps + 1;
+  static constexpr std::int32_t hi = fixed(Params::decision_threshold) + static_cast<std::int32_t>(margin) + 1;
+  static constexpr std::int32_t lo = fixed(Params::decision_threshold) - static_cast<std::int32_t>(margin) - 1;
+  static constexpr std::int32_t init = fixed(Params::init[0]);
+  static_assert(Sum::bound * unit < detail::pow2(30) && margin < detail::pow2(28), "ctml: fixed-point range");
+
+  /// trunc(v * 2^s) from v's top 32 bits.
+  [[nodiscard]] static constexpr std::int32_t leaf_fixed(std::uint32_t top) noexcept {
+    const int e = static_cast<int>((top << 1) >> (32 - (sizeof(number) == 8 ? 11 : 8)));
+    const int sh = exp_offset - shift - e;  // >= 0: |v| * 2^s < 2^frac_hi
+    if (sh > frac_hi || e == 0) return 0;   // below one unit (subnormals too)
+    const std::uint32_t m = ((top << (32 - frac_hi)) >> (32 - frac_hi)) | (std::uint32_t{1} << frac_hi);
+    const auto mag = static_cast<std::int32_t>(m >> sh);
+    return static_cast<std::int32_t>(top) < 0 ? -mag : mag;
+  }
+  [[nodiscard]] static constexpr std::uint32_t top_bits(const number* v) noexcept {
+    if constexpr (sizeof(number) == 8) {
+      return static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(flash_load(v)) >> 32);
+    } else {
+      return std::bit_cast<std::uint32_t>(flash_load(v));
+    }
+  }
+
+  template <class Row, std::size_t N>
+  [[nodiscard]] static constexpr bool above(const std::array<Row, N>& seen) noexcept {
+    std::int32_t acc = init;
+    for (std::size_t t = 0; t < N; ++t) acc += leaf_fixed(top_bits(&leaf_table<Params>::values[seen[t]]));
+    if (acc > hi) return true;
+    if (acc < lo) return false;
+    return exact_above(seen);
+  }
+  /// The framework's sum, in its format and order, in integers.
+  template <class Row, std::size_t N>
+  [[nodiscard, gnu::noinline]] static constexpr bool exact_above(const std::array<Row, N>& seen) noexcept {
+    using format = ieee<bits>;
+    auto sum = std::bit_cast<bits>(static_cast<number>(Params::init[0]));
+    for (std::size_t t = 0; t < N; ++t)
+      sum = format::add(sum, std::bit_cast<bits>(flash_load(&leaf_table<Params>::values[seen[t]])));
+    return format::greater(sum, std::bit_cast<bits>(static_cast<number>(Params::decision_threshold)));
+  }
+};
+
 /// Whether the forests' table layout can hold the model: plain `x <= t`
 /// splits (no missing values, no categories), and large enough to need it.
 template <class Params>
@@ -265,52 +372,85 @@ template <class Params, class Policy>
 struct plain_input {
   using test = node_test<Params, Policy>;
   const typename test::input_type* x;
-  static constexpr bool routed = false;
+  constexpr explicit plain_input(const typename test::input_type* in) noexcept : x(in) {}
   template <std::size_t Node>
-  [[nodiscard]] CTML_ALWAYS_INLINE constexpr typename test::input_type at() const noexcept {
-    return x[Params::feature[Node]];
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr bool left() const noexcept {
+    return test::template goes_left<Node>(x[Params::feature[Node]]);
   }
 };
 
-/// Float inputs of a model with missing values, NaN routed once per input:
-/// the split rule's integer compare sends a NaN with the sign bit set left and
-/// one without right, whatever the threshold (split.hpp). Each feature is
-/// copied twice, NaN made negative in one copy and positive in the other,
-/// and every node reads the copy of its default direction: no NaN test per node.
+/// Float inputs of a model with missing values, NaN routed once per input,
+/// not at every node. The split rule compares float bits as integers
+/// (split.hpp); a node's left set of bit patterns u, NaN included where the
+/// model sends it, is then one interval of the integers mod 2^32 in two cases:
+///   default left, key K >= 0: [0x7f800001 (+NaN) .. wrapping .. K]
+///   default right, key K < 0: [K .. 0xff800000 (-inf)]
+/// so w = u - start (one subtraction per feature) and one unsigned compare of
+/// w decide (`shift` slots). In the other two cases the node reads a copy of
+/// the input whose NaN got the sign that the plain compare sends the default
+/// way (`copy` slots). Each (feature, form) a node needs gets one slot.
 template <class Params, class Policy>
 struct routed_input {
   using test = node_test<Params, Policy>;
   static constexpr std::size_t N = Params::n_features;
-  static constexpr bool routed = true;
-  const float* x;
-  std::array<float, N> left_nan{}, right_nan{};
-  /// Which features a node reads with each default direction.
-  static constexpr std::array<std::uint8_t, N> uses = [] {
-    std::array<std::uint8_t, N> u{};
+  enum form : std::uint8_t { shift_left, shift_right, copy_left, copy_right };
+  static constexpr std::uint32_t start[2] = {0x7f800001u, 0xff800001u};  // shift_left, shift_right
+
+  static constexpr form form_of(std::size_t node) noexcept {
+    const bool negative = (test::threshold_key(node) >> 31) != 0;
+    if (test::missing_left(node)) return negative ? copy_left : shift_left;
+    return negative ? shift_right : copy_right;
+  }
+  struct slots_t {
+    std::array<std::array<std::uint16_t, 4>, N> slot{};  // 0: unused, else slot + 1
+    std::size_t count = 0;
+  };
+  static constexpr slots_t slots = [] {
+    slots_t s{};
     for (std::size_t i = 0; i < Params::n_nodes; ++i) {
       if (Params::left[i] < 0) continue;
-      auto& v = u[static_cast<std::size_t>(Params::feature[i])];
-      v = static_cast<std::uint8_t>(v | (test::missing_left(i) ? 1u : 2u));
+      auto& v = s.slot[static_cast<std::size_t>(Params::feature[i])][form_of(i)];
+      if (v == 0) v = static_cast<std::uint16_t>(++s.count);
     }
-    return u;
+    return s;
   }();
-  template <std::size_t F>
-  CTML_ALWAYS_INLINE constexpr void copy(const float* in) noexcept {
-    if constexpr (uses[F] != 0) {
-      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
-      const bool nan = (bits << 1) > 0xff000000u;
-      if constexpr (uses[F] & 1) left_nan[F] = std::bit_cast<float>(nan ? 0xffc00000u : bits);
-      if constexpr (uses[F] & 2) right_nan[F] = std::bit_cast<float>(nan ? 0x7fc00000u : bits);
+  std::array<std::uint32_t, (slots.count > 0 ? slots.count : 1)> w{};
+
+  template <std::size_t F, form Form>
+  CTML_ALWAYS_INLINE constexpr void fill(std::uint32_t bits) noexcept {
+    constexpr auto k = slots.slot[F][Form];
+    if constexpr (k != 0) {
+      if constexpr (Form == shift_left || Form == shift_right) {
+        w[k - 1] = bits - start[Form];
+      } else {
+        const bool nan = (bits << 1) > 0xff000000u;
+        w[k - 1] = nan ? (Form == copy_left ? 0xffc00000u : 0x7fc00000u) : bits;
+      }
     }
   }
-  constexpr explicit routed_input(const float* in) noexcept : x(in) {
-    [&]<std::size_t... F>(std::index_sequence<F...>) { (copy<F>(in), ...); }(std::make_index_sequence<N>{});
+  template <std::size_t F>
+  CTML_ALWAYS_INLINE constexpr void fill_feature(const float* in) noexcept {
+    constexpr auto& used = slots.slot[F];
+    if constexpr (used[0] != 0 || used[1] != 0 || used[2] != 0 || used[3] != 0) {
+      const auto bits = std::bit_cast<std::uint32_t>(in[F]);
+      fill<F, shift_left>(bits);
+      fill<F, shift_right>(bits);
+      fill<F, copy_left>(bits);
+      fill<F, copy_right>(bits);
+    }
+  }
+  constexpr explicit routed_input(const float* in) noexcept {
+    [&]<std::size_t... F>(std::index_sequence<F...>) { (fill_feature<F>(in), ...); }(std::make_index_sequence<N>{});
   }
   template <std::size_t Node>
-  [[nodiscard]] CTML_ALWAYS_INLINE constexpr float at() const noexcept {
+  [[nodiscard]] CTML_ALWAYS_INLINE constexpr bool left() const noexcept {
     constexpr auto f = static_cast<std::size_t>(Params::feature[Node]);
-    if constexpr (test::missing_left(Node)) return left_nan[f];
-    else return right_nan[f];
+    constexpr form fm = form_of(Node);
+    constexpr auto key = test::threshold_key(Node);
+    const std::uint32_t v = w[slots.slot[f][fm] - 1];
+    if constexpr (fm == shift_left) return v <= key - start[shift_left];
+    else if constexpr (fm == shift_right) return v >= key - start[shift_right];
+    else return test::template goes_left<Node, true>(std::bit_cast<float>(v));
   }
 };
 
@@ -334,7 +474,7 @@ struct scores {
   CTML_ALWAYS_INLINE static constexpr void visit(const view& x, number& acc) noexcept {
     if constexpr (Params::left[Node] < 0) {
       acc += leaf_value<Params, Node>;
-    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
+    } else if (x.template left<Node>()) {
       visit<static_cast<std::size_t>(Params::left[Node])>(x, acc);
     } else {
       visit<static_cast<std::size_t>(Params::right[Node])>(x, acc);
@@ -347,11 +487,22 @@ struct scores {
 
   // The integer fast path of threshold decisions (fixed_sum).
   static constexpr bool fixed = Params::decision == 1 && K == 1 && !native_sum<Params>;
+  // Automatic layout on chips without a float unit (their unrolled code is
+  // the largest), no missing values or categories, shallow full trees: the
+  // heap tables (heap.hpp), about 40% of the unrolled code's flash.
+  static constexpr bool heap = [] {
+    if constexpr (fixed && heap_preferred && std::is_same_v<Layout, automatic_layout> && !has_missing<Params> &&
+                  !has_categories<Params>)
+      return heap_fits<Params>;
+    else
+      return false;
+  }();
+  using heap_t = heap_layout<Params, test>;
   template <std::size_t Node, std::size_t Tree>
   CTML_ALWAYS_INLINE static constexpr void visit_fixed(const view& x, fixed_sink<Params>& sink) noexcept {
     if constexpr (Params::left[Node] < 0) {
       sink.template add_leaf<Node, Tree>();
-    } else if (test::template goes_left<Node, view::routed>(x.template at<Node>())) {
+    } else if (x.template left<Node>()) {
       visit_fixed<static_cast<std::size_t>(Params::left[Node]), Tree>(x, sink);
     } else {
       visit_fixed<static_cast<std::size_t>(Params::right[Node]), Tree>(x, sink);
@@ -364,7 +515,11 @@ struct scores {
   }
   /// Params::decision == 1: whether the framework's sum exceeds the threshold.
   [[nodiscard]] static constexpr bool above(const input_type* x) noexcept {
-    if constexpr (fixed) {
+    if constexpr (heap) {
+      std::array<typename heap_t::row_type, Params::n_trees> seen{};
+      heap_t::run(x, seen);
+      return heap_decision<Params>::above(seen);
+    } else if constexpr (fixed) {
       fixed_sink<Params> sink;
       if constexpr (use_table<Params, Layout>) table::run(x, sink);
       else run_fixed(view{x}, sink, std::make_index_sequence<Params::n_trees>{});
@@ -422,21 +577,49 @@ struct additive_base {
                 "use another port");
 
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return trees::worst_path_compares<Params>(); }
-  static constexpr bool table = boosting::use_table<Params, Layout>;
+  static constexpr bool heap = scores_t::heap;
+  static constexpr bool table = boosting::use_table<Params, Layout> && !heap;
   static constexpr bool fixed = scores_t::fixed;
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     std::size_t b = 0;
+    if constexpr (heap) b += scores_t::heap_t::data_bytes;
     if constexpr (table) b += scores_t::table::data_bytes + (fixed ? sizeof(fixed_table<Params>::values) : 0);
     if constexpr (table || fixed) b += sizeof(leaf_table<Params>::values);
+    if constexpr (Params::decision == 4) b += sizeof(weight_table<Params>::values);
     return b;
   }
-  /// Unrolled code (per node as the forests) or the table, plus the sums' arithmetic.
+  /// The tables plus the code: the heap walk, the forests' table loop, or
+  /// unrolled nodes (fitted per instruction set: detail/code_size.hpp).
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
-    else return Params::n_nodes * detail::target_code.unrolled_node_x10 / 10 + detail::target_code.unrolled_exact_fixed;
+    if constexpr (heap) return data_bytes() + detail::boosting_code.heap_fixed;
+    else if constexpr (table) return data_bytes() + detail::target_code.table_fixed;
+    else
+      return data_bytes() +
+             (trees::shape<Params>::n_decisions * detail::boosting_code.unrolled_decision_x10 +
+              leaf_pairs * detail::boosting_code.unrolled_leaf_x10) / 10 +
+             detail::boosting_code.unrolled_fixed;
   }
+  /// Distinct (tree, leaf row) pairs: leaves adding the same value to the same
+  /// tree's sum compile to one piece of code.
+  static constexpr std::size_t leaf_pairs = [] {
+    std::size_t n = 0;
+    for (std::size_t t = 0; t < Params::n_trees; ++t) {
+      const auto begin = static_cast<std::size_t>(Params::root[t]);
+      const std::size_t end = t + 1 < Params::n_trees ? static_cast<std::size_t>(Params::root[t + 1]) : Params::n_nodes;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (Params::left[i] >= 0) continue;
+        bool seen = false;
+        for (std::size_t j = begin; j < i && !seen; ++j) seen = Params::left[j] < 0 && Params::leaf[j] == Params::leaf[i];
+        n += !seen;
+      }
+    }
+    return n;
+  }();
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
-    if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    if constexpr (heap) return Params::n_trees * sizeof(typename scores_t::heap_t::row_type);
+    else if constexpr (fixed) return sizeof(fixed_sink<Params>);
+    else if constexpr (Params::decision == 4)  // the predictions and numpy's argsort order
+      return sizeof(typename scores_t::result) + Params::n_trees * (Params::n_trees <= 0xff ? 1 : 2);
     else return sizeof(typename scores_t::result);
   }
   [[nodiscard]] static constexpr typename scores_t::result raw(std::span<const in_type, in_extent> x) noexcept {
@@ -498,13 +681,17 @@ struct boosted_regressor : boosting::additive_base<Params, Policy, Layout> {
   template <TreeLayout L>
     requires boosting::layout_supported<Params, L>
   using rebind_layout = boosted_regressor<Params, Policy, L>;
-  static_assert(Params::decision == 0 && Params::n_outputs == 1, "ctml: a regressor returns its one score");
+  static constexpr bool median = Params::decision == 4;
+  static_assert((Params::decision == 0 && Params::n_outputs == 1) || (median && Params::n_outputs == Params::n_trees),
+                "ctml: a regressor returns its one score (decision 0) or the weighted median of its n_trees "
+                "predictions (decision 4, n_outputs == n_trees)");
 
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x, no_state&) const noexcept {
     return predict(x);
   }
   [[nodiscard]] constexpr double predict(std::span<const in_type, base::in_extent> x) const noexcept {
-    return static_cast<double>(base::raw(x)[0]);
+    if constexpr (median) return boosting::weighted_median<boosting::weight_table<Params>>(base::raw(x));
+    else return static_cast<double>(base::raw(x)[0]);
   }
   constexpr void run(std::span<const in_type, base::in_extent> x, std::span<double, 1> out, no_state& s) const noexcept {
     out[0] = predict(x, s);

@@ -10,6 +10,8 @@ namespace ctml::detail {
 
 using code_size = arch::tree_code_size;
 inline constexpr const code_size& target_code = arch::tree_code;
+/// Boosted trees and Gaussian models (arch::boosting_code_size).
+inline constexpr const arch::boosting_code_size& boosting_code = arch::boosting_code;
 
 /// Code of the kernel-SVM and KNN stages (svm/svm.hpp, neighbors/neighbors.hpp)
 /// including the float and binary64 library routines their near-tie paths

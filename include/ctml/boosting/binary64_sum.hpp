@@ -1,0 +1,108 @@
+// IEEE binary64 and binary32 addition of signed finite numbers on their bit
+// patterns, in integers: what a double (float) unit computes, rounded to
+// nearest, ties to even, subnormals included. Boosted models redo the
+// framework's sum with it on chips without such a unit, for near-ties only;
+// a few hundred bytes instead of a soft-float library's adder and compares.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+namespace ctml::boosting {
+
+/// The format: binary64 (Bits = uint64_t) or binary32 (uint32_t).
+template <class Bits>
+struct ieee {
+  static constexpr int frac_bits = sizeof(Bits) == 8 ? 52 : 23;
+  static constexpr int exp_max = sizeof(Bits) == 8 ? 2047 : 255;
+  static constexpr Bits sign = Bits{1} << (8 * sizeof(Bits) - 1);
+  static constexpr Bits frac_mask = (Bits{1} << frac_bits) - 1;
+  static constexpr Bits hidden = Bits{1} << frac_bits;
+
+  /// a + b, both finite (the sum may overflow to an infinity).
+  [[nodiscard]] static constexpr Bits add(Bits a, Bits b) noexcept {
+    if ((a & ~sign) < (b & ~sign)) {
+      const Bits t = a;
+      a = b;
+      b = t;
+    }
+    const Bits sa = a & sign;
+    const bool subtract = ((a ^ b) & sign) != 0;
+    int ea = static_cast<int>((a & ~sign) >> frac_bits), eb = static_cast<int>((b & ~sign) >> frac_bits);
+    // Significands with three more bits (guard, round, sticky): value = f * 2^(e - bias - frac_bits - 3).
+    Bits fa = a & frac_mask, fb = b & frac_mask;
+    if (ea != 0) fa |= hidden; else ea = 1;
+    if (eb != 0) fb |= hidden; else eb = 1;
+    fa <<= 3;
+    fb <<= 3;
+    const int d = ea - eb;
+    if (d >= frac_bits + 5) {
+      fb = fb != 0;
+    } else if (d > 0) {
+      const bool sticky = (fb & ((Bits{1} << d) - 1)) != 0;
+      fb = (fb >> d) | static_cast<Bits>(sticky);
+    }
+    Bits f = subtract ? fa - fb : fa + fb;
+    if (f == 0) return subtract ? Bits{0} : sa;  // x - x = +0; (-0) + (-0) = -0
+    int e = ea;
+    constexpr int top = frac_bits + 3;  // where the hidden bit sits
+    if (f >> (top + 1)) {               // carry out: one step right, keeping the sticky bit
+      f = (f >> 1) | (f & 1);
+      ++e;
+    } else {
+      // Left until normal, or to the subnormal range (e = 1); exact: the
+      // shifted-out bits were zero (a cancellation means d <= 1).
+      const int lead = static_cast<int>(8 * sizeof(Bits)) - 1 - std::countl_zero(f);
+      int shift = top - lead;
+      if (shift > e - 1) shift = e - 1;
+      if (shift > 0) {
+        f <<= shift;
+        e -= shift;
+      }
+    }
+    const Bits low = f & 7;
+    f >>= 3;
+    if (low > 4 || (low == 4 && (f & 1))) {
+      ++f;
+      if (f >> (frac_bits + 1)) {
+        f >>= 1;
+        ++e;
+      }
+    }
+    if (e >= exp_max) return sa | (static_cast<Bits>(exp_max) << frac_bits);
+    const Bits field = (f & hidden) ? static_cast<Bits>(e) : Bits{0};  // subnormal: no hidden bit, field 0
+    return sa | (field << frac_bits) | (f & frac_mask);
+  }
+
+  /// a > b for finite numbers (+0 == -0).
+  [[nodiscard]] static constexpr bool greater(Bits a, Bits b) noexcept { return ordered(a) > ordered(b); }
+  using signed_bits = std::conditional_t<sizeof(Bits) == 8, std::int64_t, std::int32_t>;
+  [[nodiscard]] static constexpr signed_bits ordered(Bits a) noexcept {
+    const auto m = static_cast<signed_bits>(a & ~sign);
+    return (a & sign) ? -m : m;
+  }
+
+  /// The magnitude of the value times 2^s, truncated towards zero, with its
+  /// sign: for |value| * 2^s < 2^30 (the caller's bound), in 32-bit steps.
+  template <int S>
+  [[nodiscard]] static constexpr std::int32_t fixed_trunc(Bits a) noexcept {
+    constexpr int bias = exp_max / 2;
+    const int e = static_cast<int>((a & ~sign) >> frac_bits);
+    if (e == 0) return 0;  // subnormal: |value| * 2^s < 1
+    const Bits m = (a & frac_mask) | hidden;
+    // value * 2^s = m * 2^(e - bias - frac_bits + s): shift right by sh >= 0
+    const int sh = bias + frac_bits - S - e;
+    std::uint32_t mag;
+    if (sh >= frac_bits + 1) {
+      mag = 0;
+    } else if constexpr (sizeof(Bits) == 8) {
+      const auto hi = static_cast<std::uint32_t>(m >> 32), lo = static_cast<std::uint32_t>(m);
+      mag = sh >= 32 ? hi >> (sh - 32) : (sh == 0 ? lo : (hi << (32 - sh)) | (lo >> sh));
+    } else {
+      mag = sh >= 0 ? static_cast<std::uint32_t>(m) >> sh : static_cast<std::uint32_t>(m) << -sh;
+    }
+    return (a & sign) ? -static_cast<std::int32_t>(mag) : static_cast<std::int32_t>(mag);
+  }
+};
+
+}  // namespace ctml::boosting
