@@ -47,6 +47,13 @@ struct centres_params {
   static constexpr double coef[3][2] = {{0.0, 0.0}, {2.0, 0.0}, {1.0, 5.0}};
   static constexpr double intercept[3] = {0.0, 4.0, 26.0};
 };
+// score = 0.001 x0 + 4096 x1 - 1: terms 2^22 apart (the integer fast path of
+// soft-float chips aligns them per row)
+struct wide_params {
+  static constexpr std::size_t n_features = 2, n_outputs = 1;
+  static constexpr double coef[1][2] = {{1.0e-3, 4096.0}};
+  static constexpr double intercept[1] = {-1.0};
+};
 #if CTML_LINEAR_F32
 // two Gaussian classes at -1 and +1, unit variance, equal priors
 struct gnb_params {
@@ -84,6 +91,19 @@ CTML_TEST(linear_binary_decides_as_sklearn_double) {
     // 0.30000000000000004 - 0.3 again (3 * 0.1 = 0.30000000000000004)
     CTML_CHECK_EQ(predict(m, 3.0f, 0.0f), 1);
   }
+}
+
+CTML_TEST(linear_wide_terms_subnormal_and_huge_inputs) {
+  // expected: numpy, sklearn's order (x0 w0 + x1 w1 + b in double)
+  constexpr ctml::linear_classifier<wide_params> m{};
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0.0f), 0);               // 0.001 * 1000 = 1.0 in double: 0.0
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0x1p-20f), 1);           // 2^-8
+  CTML_CHECK_EQ(predict(m, 1000.0f, -0x1p-20f), 0);          // -2^-8
+  CTML_CHECK_EQ(predict(m, 1000.0f, 1.4e-45f), 0);           // 1.0 + 2^-137 = 1.0 in double: 0.0
+  CTML_CHECK_EQ(predict(m, 0.0f, 3.0e38f), 1);               // 1.2288e42 (float scores overflow)
+  CTML_CHECK_EQ(predict(m, -3.0e38f, 0.0f), 0);              // -3e35
+  CTML_CHECK_EQ(predict(m, 1.4e-45f, 0.0f), 0);              // -1.0
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0x1p-40f), 1);           // 4096 * 2^-40 = 2^-28 > 0
 }
 
 CTML_TEST(linear_multiclass_first_maximum) {
