@@ -47,6 +47,7 @@ struct centres_params {
   static constexpr double coef[3][2] = {{0.0, 0.0}, {2.0, 0.0}, {1.0, 5.0}};
   static constexpr double intercept[3] = {0.0, 4.0, 26.0};
 };
+#if CTML_LINEAR_F32
 // score = 0.001 x0 + 4096 x1 - 1: terms 2^22 apart (the integer fast path of
 // soft-float chips aligns them per row)
 struct wide_params {
@@ -54,7 +55,6 @@ struct wide_params {
   static constexpr double coef[1][2] = {{1.0e-3, 4096.0}};
   static constexpr double intercept[1] = {-1.0};
 };
-#if CTML_LINEAR_F32
 // two Gaussian classes at -1 and +1, unit variance, equal priors
 struct gnb_params {
   static constexpr std::size_t n_features = 2, n_classes = 2;
