@@ -148,15 +148,37 @@ struct tables {
   // (n + 14) u D + 4.1 u |tau|^2; times K = e^(-gamma D) that is at most
   // (n + 16) u / e + 4.2 u gamma |tau|^2 (gamma's and the product's roundings
   // included), plus float exp's 4 u (8 u here) and its flush to zero below e^-86.
+  // The float path sums D as (|x'|^2 + |s|^2) - 2 x'.s (one dot product a
+  // vector instead of differences and squares): n + 3 roundings of terms
+  // below |x'|^2 + |s|^2 (2|x'_i s_i| <= x'_i^2 + s_i^2) add at most
+  // 2.2 (n + 3) u gamma (|x'|^2 + |s|^2) to K's error; the |x'|^2 part is
+  // per row (expansion_error times the row's float |x'|^2).
+  static constexpr double expansion_error = 1.1 * 2.2 * (static_cast<double>(n) + 3.0) * u * (Params::gamma < 0 ? -Params::gamma : Params::gamma);
   static constexpr double kernel_error(std::size_t s) noexcept {
-    double tt = 0.0;
+    double tt = 0.0, ss = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double tau = abs(Params::vectors[s][i]) + abs(shift(i));
       tt += tau * tau;
+      const double v = static_cast<float>(Params::vectors[s][i]);
+      ss += v * v;
     }
     return 1.1 * u * ((static_cast<double>(n) + 16.0) * 0.36787944117144233 + 4.2 * abs(Params::gamma) * tt + 8.0) +
-           0x1p-120;
+           expansion_error * ss + 0x1p-120;
   }
+  // |s|^2 of the float vectors (rounded to float: within u of it, inside the bound's 2.2).
+  CTML_FLASH static constexpr auto norms_f = [] {
+    std::array<float, kind == kernel::rbf ? m : 0> v{};
+    if constexpr (kind == kernel::rbf)
+      for (std::size_t s = 0; s < m; ++s) {
+        double ss = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double x = static_cast<float>(Params::vectors[s][i]);
+          ss += x * x;
+        }
+        v[s] = static_cast<float>(ss);
+      }
+    return v;
+  }();
   // The float32 decision's error bound per pair (rbf): kernel errors times
   // |coefficients|, the rounding of coefficients, products and the sum.
   CTML_FLASH static constexpr auto rbf_bound = [] {
@@ -173,6 +195,19 @@ struct tables {
       }
       const double b = abs(Params::intercept[p]);
       bound[p] = static_cast<float>(1.1 * (err + (count + 3.0) * u * (1.1 * sum_c + b) + u * b) + 0x1p-100);
+    }
+    return bound;
+  }();
+  // Per pair, the factor of the row's |x'|^2 in the bound (the float sum of
+  // x'^2 is within (n + 1) u of it; 1.1 covers that and the bound's roundings).
+  CTML_FLASH static constexpr auto rbf_bound_x = [] {
+    std::array<float, pairs> bound{};
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const auto [i, j] = pair_at(p);
+      double sum_c = 0.0;
+      for (std::size_t s = 0; s < m; ++s)
+        if (g::in_pair(s, i, j)) sum_c += abs(Params::dual_coef[g::row_in_pair(s, i, j)][s]);
+      bound[p] = static_cast<float>(1.1 * 1.1 * sum_c * expansion_error);
     }
     return bound;
   }();
@@ -238,7 +273,7 @@ struct tables {
   }();
 
   static constexpr bool fast = kind == kernel::rbf || (kind == kernel::linear && !has_scaler);
-  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(scaling_f)
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(rbf_bound_x) + sizeof(norms_f) + sizeof(scaling_f)
                                           : fast ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
                                                                    : 0;
   /// Tables the double path reads, and all tables the classifier reads.
@@ -288,21 +323,21 @@ struct engine {
     for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
   }
 
-  /// sum_i (x_i - s_i)^2 in float32, in index order; unrolled for up to 32
-  /// features, so x stays in registers across the support vectors.
-  static constexpr float squared_distance(const std::array<float, n>& x, const float* sv) noexcept {
-    float d2 = 0.0f;
+  /// sum_i x_i s_i in float32; unrolled for up to 32 features.
+  static constexpr float dot(const std::array<float, n>& x, const float* sv) noexcept {
+    float t = 0.0f;
     if constexpr (n <= 32) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((d2 += (x[I] - flash_load(sv + I)) * (x[I] - flash_load(sv + I))), ...);
+        ((t += x[I] * flash_load(sv + I)), ...);
       }(std::make_index_sequence<n>{});
     } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        const float d = x[i] - flash_load(sv + i);
-        d2 += d * d;
-      }
+      for (std::size_t i = 0; i < n; ++i) t += x[i] * flash_load(sv + i);
     }
-    return d2;
+    return t;
+  }
+  /// sum_i (x_i - s_i)^2 as (|x|^2 + |s|^2) - 2 x.s (see tables::expansion_error).
+  CTML_ALWAYS_INLINE static constexpr float squared_distance(const std::array<float, n>& x, float xx, std::size_t s) noexcept {
+    return (xx + flash_load(&t::norms_f[s])) - 2.0f * dot(x, t::vectors_f[s].data());
   }
 
   /// Float32 decisions: +1 (dec > 0 for certain), -1 (dec <= 0 for certain), 0 (unsure).
@@ -327,13 +362,15 @@ struct engine {
 
   /// The vectors of class C: each feeds the sums of the pairs (C, .) at fixed places.
   template <std::size_t C, std::size_t... R>
-  static constexpr void rbf_class(const std::array<float, n>& x, std::array<float, pairs>& acc,
+  static constexpr void rbf_class(const std::array<float, n>& x, float xx, std::array<float, pairs>& acc,
                                   std::index_sequence<R...>) noexcept {
     constexpr auto gamma = static_cast<float>(Params::gamma);
+    std::array<float, rows> sums{acc[g::pair_of(C, R)]...};  // in registers across the vectors
     for (std::size_t s = g::start(C), e = s + g::size(C); s < e; ++s) {
-      const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
-      ((acc[g::pair_of(C, R)] += flash_load(&t::coef_f[s][R]) * k), ...);
+      const float k = detail::exp_neg(-gamma * squared_distance(x, xx, s));
+      ((sums[R] += flash_load(&t::coef_f[s][R]) * k), ...);
     }
+    ((acc[g::pair_of(C, R)] = sums[R]), ...);
   }
 
   static constexpr bool rbf_float(const std::array<float, n>& x, std::array<std::int8_t, pairs>& sign) noexcept {
@@ -341,21 +378,22 @@ struct engine {
     std::array<float, pairs> bound{};
     {
       constexpr auto gamma = static_cast<float>(Params::gamma);
+      const float xx = dot(x, x.data());
       if constexpr (g::n <= 8) {
         // Classes unrolled: the sums a class feeds are known at compile time
         // and stay in registers.
         [&]<std::size_t... C>(std::index_sequence<C...>) {
-          (rbf_class<C>(x, acc, std::make_index_sequence<rows>{}), ...);
+          (rbf_class<C>(x, xx, acc, std::make_index_sequence<rows>{}), ...);
         }(std::make_index_sequence<g::n>{});
       } else {
         for (std::size_t c = 0; c < g::n; ++c) {
           for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
-            const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+            const float k = detail::exp_neg(-gamma * squared_distance(x, xx, s));
             for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
           }
         }
       }
-      for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
+      for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]) + xx * flash_load(&t::rbf_bound_x[p]);
     }
     return settle(acc, bound, sign);
   }
