@@ -22,7 +22,7 @@ struct kernels_code {
 inline constexpr kernels_code kernels_target_code = [] {
   switch (arch::target) {
     case arch::family::avr: return kernels_code{0, 3000};  // SVMs do not run there; the integer KNN only
-    case arch::family::cortex_m0: return kernels_code{14000, 10800};
+    case arch::family::cortex_m0: return kernels_code{14000, 11100};
     case arch::family::cortex_m: return kernels_code{4500, 5850};
     case arch::family::riscv: return kernels_code{14900, 11700};
     case arch::family::host: break;
