@@ -181,6 +181,13 @@ struct affine {
   // at 2^15 - 1, and m_i's truncation, below |W| 2^-sh_i), a realignment's
   // floor adds 1, and sklearn's own double roundings stay below 2^-18 units.
   static constexpr int guard = std::bit_width(d + 1) + 2;
+  // 2^17 units at shift 0; inputs that are float products themselves
+  // (Params::rounded_inputs: off by 2^-24 relative, below 2^(7 - sh) more)
+  // get 2^15 on top.
+  static constexpr std::int32_t term_error = [] {
+    if constexpr (requires { Params::rounded_inputs; }) return std::int32_t{0x28000};
+    else return std::int32_t{0x20000};
+  }();
   static constexpr int none = 30000;  // an exponent offset no input reaches: a zero column
   static constexpr int weight_exponent(std::size_t i) noexcept {  // t_i (i == d: the intercept)
     double most = 0;
@@ -233,7 +240,7 @@ struct affine {
     std::array<std::int32_t, k> acc{};
     for (std::size_t j = 0; j < k; ++j) acc[j] = flash_load(&int_intercept[j]);
     std::int32_t top = intercept_top;
-    std::int32_t err = std::int32_t{0x20000} >> guard;  // the terms' bounds (their floors come last)
+    std::int32_t err = term_error >> guard;  // the terms' bounds (their floors come last)
     for (std::size_t i = 0; i < d; ++i) {
       const auto bits = std::bit_cast<std::uint32_t>(x[i]);
       auto e = static_cast<std::int32_t>((bits << 1) >> 24);
@@ -254,7 +261,7 @@ struct affine {
       }
       std::int32_t sh = top - p + guard;
       sh = sh > 31 ? 31 : sh;
-      err += std::int32_t{0x20000} >> sh;
+      err += term_error >> sh;
       for (std::size_t j = 0; j < k; ++j) acc[j] += (static_cast<std::int32_t>(flash_load(&f->w[j])) * m) >> sh;
     }
     err += 2 * static_cast<std::int32_t>(d) + 4;  // the terms' floors and their bounds' floors, sklearn's roundings
