@@ -185,7 +185,7 @@ struct gaussian_nb {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     if constexpr (detail::direct_double) return sizeof(exact_tables);
-    else if constexpr (!detail::has_binary32_unit)
+    else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path)
       return sizeof(detail::affine<detail::gnb_expanded<Params>>::int_tables) +
              sizeof(detail::affine<detail::gnb_expanded<Params>>::int_intercept) + sizeof(exact_tables);
     else return sizeof(f32_tables) + sizeof(exact_tables);
@@ -203,7 +203,7 @@ struct gaussian_nb {
   [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, d> x) const noexcept {
     if constexpr (detail::direct_double) {
       return {0, false};
-    } else if constexpr (!detail::has_binary32_unit) {
+    } else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path) {
       // integers on (x, x^2): one float multiply a feature instead of four
       // float operations a class and feature
       std::array<float, 2 * d> xx{};

@@ -201,6 +201,15 @@ struct affine {
     while (most * pow2(t) < 16384.0) ++t;
     return t;
   }
+  /// Weights whose scaling 2^t_i stays a finite double (|w| above ~2^-900):
+  /// otherwise the float path below (soft float) decides.
+  static constexpr bool int_path = [] {
+    for (std::size_t i = 0; i <= d; ++i) {
+      const int t = weight_exponent(i);
+      if (t != none && (t > 900 || t < -900)) return false;
+    }
+    return true;
+  }();
   static constexpr std::int16_t int_weight(std::size_t j, std::size_t i) noexcept {
     const int t = weight_exponent(i);
     return t == none ? std::int16_t{0} : round_sat<std::int16_t>((i < d ? weight(j, i) : Params::intercept[j]) * pow2(t));
@@ -288,7 +297,7 @@ struct affine {
   /// The decision from float scores, `sure` when the bound proves it
   /// (NaN and overflow are never sure).
   static constexpr decision<int> try_decision(std::span<const float, d> x) noexcept {
-    if constexpr (!has_binary32_unit) return try_decision_int(x);
+    if constexpr (!has_binary32_unit && int_path) return try_decision_int(x);
     std::array<float, k> s{};
     const float bound = scores_f32(x, s);
     if constexpr (k == 1 && !minimum) {

@@ -260,15 +260,19 @@ struct tables {
   // (= 0.42888) + gamma n (2^-2F + 2^(sum_shift - 2F)); the float steps
   // after the sum (conversion, gamma, exp) and the input's scaling are
   // covered by kernel_error's terms for the float path.
-  static constexpr bool int_path = kind == kernel::rbf && !ctml::detail::has_binary32_unit;
-  static constexpr int fixed_bits = [] {
+  static constexpr double most_abs_vector = [] {
     double most = 0.0;
     for (std::size_t s = 0; s < m; ++s)
       for (std::size_t i = 0; i < n; ++i) most = abs(Params::vectors[s][i]) > most ? abs(Params::vectors[s][i]) : most;
+    return most;
+  }();
+  static constexpr int fixed_bits = [] {
     int f = 30;  // vectors within 0.6 * 2^15: inputs are accepted up to 2^15
-    while (f > -30 && most * ctml::detail::pow2(f) > 19660.0) --f;
+    while (f > -30 && most_abs_vector * ctml::detail::pow2(f) > 19660.0) --f;
     return f;
   }();
+  static constexpr bool int_path = kind == kernel::rbf && !ctml::detail::has_binary32_unit &&
+                                   most_abs_vector * ctml::detail::pow2(fixed_bits) <= 19660.0;
   static constexpr int sum_shift = std::bit_width(n - 1);
   static constexpr double int_error = [] {
     const double g = abs(Params::gamma), nd = static_cast<double>(n);
