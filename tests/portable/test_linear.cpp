@@ -63,6 +63,15 @@ struct gnb_params {
   static constexpr double log_prior[2] = {-0.6931471805599453, -0.6931471805599453};
   static constexpr double log_norm[2] = {-1.8378770664093453, -1.8378770664093453};
 };
+// unequal variances: the x^2 terms differ between the classes (the integer
+// path of soft-float chips expands the likelihood in x and x^2)
+struct gnb_near_params {
+  static constexpr std::size_t n_features = 2, n_classes = 2;
+  static constexpr double theta[2][2] = {{-1.0, 0.5}, {1.0, 2.0}};
+  static constexpr double var[2][2] = {{1.0, 0.25}, {1.1, 0.26}};
+  static constexpr double log_prior[2] = {-0.6931471805599453, -0.6931471805599453};
+  static constexpr double log_norm[2] = {-1.1447298858494, -1.2119953323282031};  // numpy
+};
 struct scaler_params {
   static constexpr std::size_t n_features = 2;
   static constexpr double mean[2] = {10.0, 20.0};
@@ -145,6 +154,18 @@ CTML_TEST(gaussian_nb_symmetric_classes) {
   CTML_CHECK_EQ(predict(m, 0.0f, 0.0f), 0);   // exact tie: the first class
   CTML_CHECK_EQ(predict(m, 1.0f, -1.0f), 0);  // tie again
   CTML_CHECK_EQ(predict(m, 1.0f, -0.99999994f), 1);
+}
+
+CTML_TEST(gaussian_nb_rows_one_float_step_apart) {
+  // rows a float32 step apart across the boundary; expected: sklearn's
+  // GaussianNB.predict (joint log likelihoods within 1e-7 of each other)
+  constexpr ctml::gaussian_nb<gnb_near_params> m{};
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.26761144f), 0);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.2676115f), 0);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.26761153f), 1);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.2676116f), 1);
+  CTML_CHECK_EQ(predict(m, -3.452723f, 2.2610424f), 0);
+  CTML_CHECK_EQ(predict(m, -3.452723f, 2.2610426f), 1);
 }
 
 CTML_TEST(scaler_then_linear_refines_through_the_scaler) {
