@@ -5,7 +5,7 @@ linear core: their joint log likelihood is X @ W.T + c in sklearn too)."""
 from __future__ import annotations
 
 import numpy as np
-from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
+from sklearn.naive_bayes import BernoulliNB, CategoricalNB, ComplementNB, GaussianNB, MultinomialNB
 
 from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, \
@@ -84,7 +84,44 @@ def convert_bernoulli_nb(est) -> list[Stage]:
     return stages
 
 
+def convert_categorical_nb(est: CategoricalNB) -> Stage:
+    """sklearn's tables as they are: feature_log_prob_[i] (classes x
+    n_categories_[i], min_categories included) stacked feature after feature,
+    and class_log_prior_ (include/ctml/bayes/categorical.hpp)."""
+    flp = getattr(est, "feature_log_prob_", None)
+    if flp is None:
+        raise ConversionError("CategoricalNB has no feature_log_prob_; is it fitted?")
+    prior = _arr(est, "class_log_prior_")
+    k, d = prior.size, len(flp)
+    n_cat = np.asarray(est.n_categories_, dtype=np.int64)
+    if k < 2:
+        raise ConversionError("CategoricalNB needs at least two classes")
+    blocks = [np.asarray(f, dtype=np.float64) for f in flp]
+    if any(b.shape != (k, int(c)) for b, c in zip(blocks, n_cat)):
+        raise ConversionError("CategoricalNB: feature_log_prob_ does not match n_categories_")
+    if int(n_cat.sum()) > 1 << 20:
+        raise ConversionError(f"CategoricalNB has {int(n_cat.sum())} categories in all; ctml supports up to 2^20")
+    table = np.vstack([b.T for b in blocks])  # [category rows][classes]
+    if np.any(table > 0) or np.any(prior > 0):  # chips without a double unit add magnitudes
+        raise ConversionError("CategoricalNB has log probabilities above 0 (class_prior values above 1); "
+                              "give class_prior as probabilities")
+    check_finite("CategoricalNB.feature_log_prob_", table)
+    check_finite("CategoricalNB.class_log_prior_", prior)
+    members = [
+        member_scalar("std::size_t", "n_features", str(d)),
+        member_scalar("std::size_t", "n_classes", str(k)),
+        member_scalar("std::size_t", "n_values", str(table.shape[0])),
+        member_array("std::int32_t", "n_categories", ["n_features"], [str(int(c)) for c in n_cat]),
+        member_array_2d("double", "log_prob", ["n_values", "n_classes"], double_tokens(table), k),
+        member_array("double", "log_prior", ["n_classes"], double_tokens(prior)),
+    ]
+    return Stage("CategoricalNB", "cnb", "ctml::categorical_nb", members, d, k, is_model=True,
+                 classes=np.asarray(est.classes_), extra={"kind": "classifier"})
+
+
 def convert(est):
+    if isinstance(est, CategoricalNB):
+        return convert_categorical_nb(est)
     if isinstance(est, GaussianNB):
         return convert_gaussian_nb(est)
     if isinstance(est, ComplementNB):
@@ -94,6 +131,6 @@ def convert(est):
     return convert_multinomial_nb(est)
 
 
-ESTIMATORS = (GaussianNB, MultinomialNB, ComplementNB, BernoulliNB)
+ESTIMATORS = (GaussianNB, MultinomialNB, ComplementNB, BernoulliNB, CategoricalNB)
 
 register(Family(name="bayes", estimators=ESTIMATORS, convert=convert, kind="model"))

@@ -18,7 +18,11 @@ exactly what the Pipeline predicts on the same raw float32 frames.
     DCT(n_coefs)                 scipy.fft.dct(x, type=2, norm="ortho")[:n_coefs]
     SOSFilter(sos)               scipy.signal.sosfilt(sos, x), zero initial state
     FIRFilter(taps)              scipy.signal.lfilter(taps, [1.0], x), zero initial state
-    ChannelStats(n_channels, stats=(...))  per-channel statistics, channel-major
+    Decimate(factor, taps=None)  lfilter(taps, [1.0], x)[::factor]; default taps: scipy.signal.decimate's
+                                 FIR (firwin(20 factor + 1, 1 / factor, window="hamming"), zero_phase=False)
+    ChannelStats(n_channels, stats=(...), sr=None, bands=())
+                                 per-channel statistics, channel-major; the spectral ones
+                                 (dominant_freq, band_energy) from the channel's rfft power
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ from . import ctmath
 from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_literal, double_tokens, member_array, member_scalar
 
-__all__ = ["Window", "RFFT", "MelFilterbank", "PowerToDb", "DCT", "SOSFilter", "FIRFilter", "ChannelStats"]
+__all__ = ["Window", "RFFT", "MelFilterbank", "PowerToDb", "DCT", "SOSFilter", "FIRFilter", "Decimate", "ChannelStats"]
 
 F32 = np.float32
 WINDOWS = ("hann", "hamming", "blackman")
 OUTPUTS = ("power", "magnitude", "complex")
 STATS = ("mean", "std", "min", "max", "ptp", "rms", "skew", "kurtosis", "zcr")
+#: Spectral statistics (need sr; band_energy also bands): see ChannelStats.
+SPECTRAL_STATS = ("dominant_freq", "band_energy")
 
 
 def _f32(x) -> np.float32:
@@ -300,12 +306,31 @@ def fir_f32(x: np.ndarray, taps32: np.ndarray, n_channels: int) -> np.ndarray:
     return acc.reshape(rows, n)
 
 
-def channel_stats_f32(x: np.ndarray, n_channels: int, stats) -> np.ndarray:
+def band_bins(n_samples: int, sr: float, bands) -> list:
+    """[first, end) bins of each (lo, hi) band: lo <= f_k < hi, f_k = k sr / n
+    in double (that order); the Nyquist bin also when hi >= sr / 2
+    (include/ctml/dsp/channel_stats.hpp, stats_layout::make_bins)."""
+    n_bins = n_samples // 2 + 1
+    out = []
+    for lo, hi in bands:
+        lo, hi = float(lo), float(hi)
+        first = end = 0
+        for k in range(n_bins):
+            f = float(k) * sr / float(n_samples)
+            first += f < lo
+            end += f < hi or (k + 1 == n_bins and hi >= sr / 2.0)
+        out.append((first, end))
+    return out
+
+
+def channel_stats_f32(x: np.ndarray, n_channels: int, stats, sr=None, bins=()) -> np.ndarray:
     x = np.asarray(x, dtype=F32)
     rows, width = x.shape
     n_samples = width // n_channels
     n = F32(n_samples)
-    out = np.empty((rows, n_channels, len(stats)), dtype=F32)
+    per_channel = sum(len(bins) if s == "band_energy" else 1 for s in stats)
+    out = np.empty((rows, n_channels, per_channel), dtype=F32)
+    spectral = any(s in SPECTRAL_STATS for s in stats)
     for ch in range(n_channels):
         xc = x[:, ch::n_channels]
         s1 = np.zeros(rows, dtype=F32)
@@ -331,19 +356,35 @@ def channel_stats_f32(x: np.ndarray, n_channels: int, stats) -> np.ndarray:
         with np.errstate(all="ignore"):
             root = np.sqrt(m2)
             values = {
-                "mean": mean,
-                "std": root,
-                "min": lo,
-                "max": hi,
-                "ptp": hi - lo,
-                "rms": np.sqrt(sq / n),
-                "skew": np.where(constant, F32(np.nan), m3 / (m2 * root)),
-                "kurtosis": np.where(constant, F32(np.nan), m4 / (m2 * m2) - F32(3.0)),
-                "zcr": crossings.astype(F32) / F32(n_samples - 1),
+                "mean": [mean],
+                "std": [root],
+                "min": [lo],
+                "max": [hi],
+                "ptp": [hi - lo],
+                "rms": [np.sqrt(sq / n)],
+                "skew": [np.where(constant, F32(np.nan), m3 / (m2 * root))],
+                "kurtosis": [np.where(constant, F32(np.nan), m4 / (m2 * m2) - F32(3.0))],
+                "zcr": [crossings.astype(F32) / F32(n_samples - 1)],
             }
-        for j, name in enumerate(stats):
-            out[:, ch, j] = values[name]
-    return out.reshape(rows, n_channels * len(stats))
+            if spectral:
+                p = rfft_f32(np.ascontiguousarray(xc), "power")
+                best = 1 + np.argmax(p[:, 1:], axis=1)  # the first (lowest) bin of the largest power
+                top = p[np.arange(rows), best]
+                values["dominant_freq"] = [np.where(top > 0, best.astype(F32) * F32(float(sr) / float(n_samples)),
+                                                    F32(0.0)).astype(F32)]
+                energies = []
+                for first, end in bins:
+                    acc = np.zeros(rows, dtype=F32)
+                    for k in range(first, end):
+                        acc = acc + p[:, k]
+                    energies.append(acc / n)
+                values["band_energy"] = energies
+        j = 0
+        for name in stats:
+            for v in values[name]:
+                out[:, ch, j] = v
+                j += 1
+    return out.reshape(rows, n_channels * per_channel)
 
 
 # ----------------------------------------------------------------------------
@@ -523,27 +564,102 @@ class FIRFilter(_Dsp):
         return fir_f32(X, self.taps_.astype(F32), int(self.n_channels))
 
 
-class ChannelStats(_Dsp):
-    """Per channel of interleaved rows: the statistics in ``stats`` (mean, std
-    (ddof 0), min, max, ptp, rms, skew, kurtosis (scipy.stats defaults), zcr
-    (sign changes / (n - 1))); output channel-major."""
+class Decimate(_Dsp):
+    """FIR decimation along each channel of the row, from zero state:
+    ``lfilter(taps, [1.0], x)[::factor]``, i.e. y[j] = sum_k taps[k] x[j*factor - k]
+    for j = 0 .. ceil(n_samples / factor) - 1 (channel last in the output too).
+    Without taps: scipy.signal.decimate's FIR, ``firwin(20*factor + 1, 1/factor,
+    window="hamming")``, so that the output is ``scipy.signal.decimate(x, factor,
+    ftype="fir", zero_phase=False)`` (factor 1 without taps: the identity).
+    float32 as the C++ stage ctml::dsp::decimate computes it (FIRFilter's arithmetic)."""
 
-    def __init__(self, n_channels=1, stats=("mean", "std", "min", "max", "ptp", "rms", "skew", "kurtosis")):
+    def __init__(self, factor=2, taps=None, n_channels=1):
+        self.factor = factor
+        self.taps = taps
+        self.n_channels = n_channels
+
+    def _setup(self, n):
+        if isinstance(self.factor, bool) or not isinstance(self.factor, (int, np.integer)) or self.factor < 1:
+            raise ValueError(f"Decimate: factor must be an integer >= 1, got {self.factor!r}")
+        import scipy.signal
+
+        q = int(self.factor)
+        if self.taps is None:
+            taps = np.array([1.0]) if q == 1 else scipy.signal.firwin(20 * q + 1, 1.0 / q, window="hamming")
+        else:
+            taps = np.asarray(self.taps, dtype=np.float64).ravel()
+        if taps.size < 1 or not np.all(np.isfinite(taps)):
+            raise ValueError("Decimate needs one or more finite taps")
+        _check_channels("Decimate", n, self.n_channels)
+        self.taps_ = np.asarray(taps, dtype=np.float64)
+        self.n_samples_ = n // int(self.n_channels)
+
+    def _apply(self, X):
+        c = int(self.n_channels)
+        y = fir_f32(X, self.taps_.astype(F32), c).reshape(len(X), self.n_samples_, c)
+        return np.ascontiguousarray(y[:, :: int(self.factor), :]).reshape(len(X), -1)
+
+
+class ChannelStats(_Dsp):
+    """Per channel of interleaved rows: the statistics in ``stats``, channel-major.
+
+    Time domain: mean, std (ddof 0), min, max, ptp, rms, skew, kurtosis
+    (scipy.stats defaults), zcr (sign changes / (n - 1)).
+    Spectral, from P[k] = |numpy.fft.rfft(channel)[k]|^2 (no window, n a power
+    of two 16..4096), bin k at f_k = k sr / n Hz:
+      dominant_freq  f_k of the largest P[k], k = 1..n/2 (DC left out; ties:
+                     the lowest k; 0 when P is 0 above DC); needs ``sr``
+      band_energy    one value per band of ``bands`` ((lo, hi) Hz pairs):
+                     sum(P[k] for lo <= f_k < hi) / n, with the Nyquist bin in a
+                     band whose hi >= sr / 2; every band must hold a bin
+    """
+
+    def __init__(self, n_channels=1, stats=("mean", "std", "min", "max", "ptp", "rms", "skew", "kurtosis"),
+                 sr=None, bands=()):
         self.n_channels = n_channels
         self.stats = stats
+        self.sr = sr
+        self.bands = bands
 
     def _setup(self, n):
         stats = (self.stats,) if isinstance(self.stats, str) else tuple(self.stats)
-        bad = [s for s in stats if s not in STATS]
+        bad = [s for s in stats if s not in STATS + SPECTRAL_STATS]
         if bad or not stats:
-            raise ValueError(f"ChannelStats: unknown statistic(s) {bad}; choose from {', '.join(STATS)}")
+            raise ValueError(f"ChannelStats: unknown statistic(s) {bad}; choose from {', '.join(STATS + SPECTRAL_STATS)}")
         c = _check_channels("ChannelStats", n, self.n_channels)
-        if n // c < 2:
+        n_samples = n // c
+        if n_samples < 2:
             raise ValueError("ChannelStats needs 2 or more samples per channel")
         self.stats_ = stats
+        self.bins_ = []
+        self.bands_ = np.zeros((0, 2))
+        if not any(s in SPECTRAL_STATS for s in stats):
+            return
+        if n_samples < 16 or n_samples > 4096 or n_samples & (n_samples - 1):
+            raise ValueError(f"ChannelStats: {'/'.join(SPECTRAL_STATS)} take the FFT of each channel: "
+                             f"{n_samples} samples per channel is not a power of two from 16 to 4096")
+        try:
+            sr = float(self.sr)
+        except (TypeError, ValueError):
+            raise ValueError("ChannelStats: the spectral statistics need sr, the sample rate in Hz") from None
+        if not (np.isfinite(sr) and sr > 0):
+            raise ValueError("ChannelStats: sr must be a finite sample rate > 0 (Hz)")
+        self.sr_ = sr
+        if "band_energy" in stats:
+            bands = np.asarray(self.bands, dtype=np.float64)
+            if bands.size == 0 or bands.ndim != 2 or bands.shape[1] != 2:
+                raise ValueError("ChannelStats: band_energy needs bands, a sequence of (lo, hi) pairs in Hz")
+            if not np.all(np.isfinite(bands)) or np.any(bands[:, 0] < 0) or np.any(bands[:, 0] >= bands[:, 1]):
+                raise ValueError("ChannelStats: every band (lo, hi) needs finite 0 <= lo < hi (Hz)")
+            self.bins_ = band_bins(n_samples, sr, bands)
+            for (lo, hi), (first, end) in zip(bands, self.bins_):
+                if end <= first:
+                    raise ValueError(f"ChannelStats: the band ({lo:g}, {hi:g}) Hz holds no FFT bin "
+                                     f"(bins are {sr / n_samples:g} Hz apart)")
+            self.bands_ = bands
 
     def _apply(self, X):
-        return channel_stats_f32(X, int(self.n_channels), self.stats_)
+        return channel_stats_f32(X, int(self.n_channels), self.stats_, getattr(self, "sr_", None), self.bins_)
 
 
 # ----------------------------------------------------------------------------
@@ -607,6 +723,16 @@ def convert(est) -> Stage:
             member_array("double", "taps", ["n_taps"], double_tokens(est.taps_)),
         ]
         return _stage(est, "fir", "ctml::dsp::fir_filter", m, n)
+    if isinstance(est, Decimate):
+        m = [
+            _n(est),
+            member_scalar("std::size_t", "n_channels", str(int(est.n_channels))),
+            member_scalar("std::size_t", "factor", str(int(est.factor))),
+            member_scalar("std::size_t", "n_taps", str(est.taps_.size)),
+            member_array("double", "taps", ["n_taps"], double_tokens(est.taps_)),
+        ]
+        n_kept = -(-est.n_samples_ // int(est.factor))
+        return _stage(est, "decimate", "ctml::dsp::decimate", m, n_kept * int(est.n_channels))
     if isinstance(est, ChannelStats):
         m = [
             _n(est),
@@ -614,11 +740,20 @@ def convert(est) -> Stage:
             member_scalar("std::size_t", "n_stats", str(len(est.stats_))),
             member_array("ctml::dsp::stat", "stats", ["n_stats"], [f"ctml::dsp::stat::{s}" for s in est.stats_]),
         ]
-        return _stage(est, "stats", "ctml::dsp::channel_stats", m, int(est.n_channels) * len(est.stats_))
+        width = len(est.stats_)
+        if any(s in SPECTRAL_STATS for s in est.stats_):
+            m.append(member_scalar("double", "sr", double_literal(est.sr_)))
+        if "band_energy" in est.stats_:
+            n_bands = len(est.bands_)
+            width += est.stats_.count("band_energy") * (n_bands - 1)
+            rows = ["{" + ", ".join(double_tokens(b)) + "}" for b in est.bands_]
+            m += [member_scalar("std::size_t", "n_bands", str(n_bands)),
+                  "    static constexpr double bands[n_bands][2] = {" + ", ".join(rows) + "};"]
+        return _stage(est, "stats", "ctml::dsp::channel_stats", m, int(est.n_channels) * width)
     raise ConversionError(f"not a ctml.dsp transformer: {type(est).__name__}")
 
 
 #: ctml.dsp transformers allowed as pipeline steps (and as the last step).
-CONVERTERS = {cls: convert for cls in (Window, RFFT, MelFilterbank, PowerToDb, DCT, SOSFilter, FIRFilter, ChannelStats)}
+CONVERTERS = {cls: convert for cls in (Window, RFFT, MelFilterbank, PowerToDb, DCT, SOSFilter, FIRFilter, Decimate, ChannelStats)}
 
 register(Family(name="dsp", estimators=tuple(CONVERTERS), convert=convert, kind="transform"))

@@ -1,4 +1,5 @@
-"""Nearest neighbours: KNeighborsClassifier, KNeighborsRegressor.
+"""Nearest neighbours: KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor,
+NearestCentroid, RadiusNeighborsClassifier.
 
 The header holds the training samples (sklearn's ``_fit_X``, float64), the
 labels as indices into ``classes_`` (classifiers) or the targets
@@ -12,7 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor
+from sklearn.neighbors import (KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor, NearestCentroid,
+                               RadiusNeighborsClassifier)
 
 from .registry import Family, register
 from .emit import (
@@ -108,8 +110,29 @@ def convert_regressor(est: KNeighborsRegressor) -> Stage:
     check_finite("KNeighborsRegressor targets", y)
     members, n = _common(est)
     members.append(member_array("double", "targets", ["n_samples"], double_tokens(y)))
-    return Stage(type(est).__name__, "knn", "ctml::knn_regressor", members, n, 1, is_model=True, classes=None,
-                 extra={"kind": "regressor"})
+    stage = Stage(type(est).__name__, "knn", "ctml::knn_regressor", members, n, 1, is_model=True, classes=None,
+                  extra={"kind": "regressor"})
+    if est.weights == "distance":
+        stage.extra["absorb"] = _after_a_stage_tolerance(stage, y)
+    return stage
+
+
+# A distance-weighted KNN regressor after another stage (a scaler, PCA) gets
+# that stage's float32 output, sklearn its double output: the neighbours are
+# the same (their error bounds cover it) but the weights 1/d move by float32
+# roundings. Measured (StandardScaler >> KNeighborsRegressor(7, distance),
+# diabetes, 1,242 rows): at most 6.6e-7 relative; stated: 1e-5 (below).
+# range. Alone (no stage before) the value is sklearn's double, bit for bit.
+AFTER_A_STAGE_REL_TOLERANCE = 1e-5  # of the largest |target| (abs) and of the value (rel)
+
+
+def _after_a_stage_tolerance(stage: Stage, y):
+    def absorb(prev):  # takes nothing over: states the tolerance when there is a stage before
+        scale = float(np.abs(y).max()) if y.size else 0.0
+        stage.extra["tolerance"] = {"abs": AFTER_A_STAGE_REL_TOLERANCE * scale, "rel": AFTER_A_STAGE_REL_TOLERANCE}
+        return None
+
+    return absorb
 
 
 def convert_lof(est: LocalOutlierFactor) -> Stage:
@@ -130,7 +153,135 @@ def convert_lof(est: LocalOutlierFactor) -> Stage:
                  classes=None, extra={"kind": "outlier"})
 
 
+def convert_nearest_centroid(est: NearestCentroid) -> Stage:
+    """centroids_ (shrink_threshold already applied by fit) and, for the
+    euclidean metric, their squared norms as sklearn's argmin computes them."""
+    metric = est.metric
+    if metric in ("euclidean", "l2"):
+        p = 2.0
+    elif metric in ("manhattan", "cityblock", "l1"):
+        p = 1.0
+    else:
+        raise ConversionError(f"NearestCentroid with metric={metric!r} is not supported; use 'euclidean' or 'manhattan'")
+    c = np.asarray(est.centroids_, dtype=np.float64)
+    check_finite("NearestCentroid.centroids_", c)
+    k, n = c.shape
+    classes = np.asarray(est.classes_)
+    if k < 2:
+        raise ConversionError("NearestCentroid needs at least two classes")
+    try:  # the function sklearn's argmin uses (BLAS ddot per row)
+        from sklearn.metrics._pairwise_distances_reduction._base import _sqeuclidean_row_norms64 as norms_of
+
+        norms = np.asarray(norms_of(np.ascontiguousarray(c), 1), dtype=np.float64)
+    except (ImportError, TypeError):  # pragma: no cover - other sklearn versions
+        norms = np.einsum("ij,ij->i", c, c)
+    members = [
+        member_scalar("std::size_t", "n_features", str(n)),
+        member_scalar("std::size_t", "n_classes", str(k)),
+        member_scalar("double", "p", double_literal(p)),
+        member_array_2d("double", "centroids", ["n_classes", "n_features"], double_tokens(c), n),
+        member_array("double", "norms", ["n_classes"], double_tokens(norms)),
+    ]
+    return Stage("NearestCentroid", "centroid", "ctml::nearest_centroid", members, n, 1, is_model=True,
+                 classes=classes, extra={"kind": "classifier"})
+
+
+def convert_radius_classifier(est: RadiusNeighborsClassifier) -> Stage:
+    """The training samples, labels, radius and outlier rule; the kd-tree's
+    sample order (it orders sklearn's sums of weights)."""
+    if getattr(est, "outputs_2d_", False):
+        raise ConversionError("RadiusNeighborsClassifier with several outputs is not supported")
+    name = "RadiusNeighborsClassifier"
+    metric = est.effective_metric_
+    params = est.effective_metric_params_ or {}
+    if metric in ("euclidean", "l2"):
+        p = 2.0
+    elif metric in ("manhattan", "cityblock", "l1"):
+        p = 1.0
+    elif metric == "minkowski":
+        p = float(params.get("p", 2.0))
+    else:
+        raise ConversionError(f"{name} with metric={est.metric!r} is not supported; use minkowski (any p >= 1)")
+    if not (math.isfinite(p) and p >= 1.0) or params.get("w") is not None:
+        raise ConversionError(f"{name} with p={p!r} (or weighted minkowski) is not supported; use a finite p >= 1")
+    if callable(est.weights) or est.weights not in (None, "uniform", "distance"):
+        raise ConversionError(f"{name} with weights={est.weights!r} is not supported; use 'uniform' or 'distance'")
+    radius = float(est.radius)
+    if not (math.isfinite(radius) and radius > 0):
+        raise ConversionError(f"{name} with radius={est.radius!r} is not supported; use a finite radius > 0")
+    X = est._fit_X
+    if hasattr(X, "toarray"):
+        raise ConversionError(f"{name} was fitted on sparse data; fit it on a dense array")
+    X = np.asarray(X, dtype=np.float64)
+    check_finite(f"{name} training samples", X)
+    m, n = X.shape
+    if m > 65535:
+        raise ConversionError(f"{name} has {m} training samples; ctml supports up to 65535")
+    classes = np.asarray(est.classes_)
+    k = len(classes)
+    label = est.outlier_label_[0] if est.outlier_label_ is not None else None
+    if label is None:
+        outlier = -1  # sklearn raises: the device returns -1
+    else:
+        hit = np.flatnonzero(classes == label)
+        if hit.size:
+            outlier = int(hit[0])
+        else:  # sklearn returns the label itself: one more entry in classes_
+            outlier = k
+            classes = np.append(classes, label)
+    labels = np.asarray(est._y, dtype=np.int64).ravel()
+    members = [
+        member_scalar("std::size_t", "n_features", str(n)),
+        member_scalar("std::size_t", "n_samples", str(m)),
+        member_scalar("std::size_t", "n_classes", str(k)),
+        member_scalar("double", "p", double_literal(p)),
+        member_scalar("bool", "distance_weights", "true" if est.weights == "distance" else "false"),
+        member_scalar("double", "radius", double_literal(radius)),
+        member_scalar("int", "outlier", str(outlier)),
+        member_array_2d("double", "samples", ["n_samples", "n_features"], double_tokens(X), n),
+        member_array("std::int32_t", "labels", ["n_samples"], int_tokens(labels)),
+    ]
+    if est._fit_method in ("kd_tree", "ball_tree"):
+        _, idx, _, _ = est._tree.get_arrays()
+        members.append(member_array("std::int32_t", "tree_order", ["n_samples"], int_tokens(np.asarray(idx))))
+    stage = Stage(name, "radius", "ctml::radius_neighbors_classifier", members, n, 1, is_model=True, classes=classes,
+                  extra={"kind": "classifier"})
+    stage.extra["absorb"] = _absorb_standard_scaler(stage)
+    return stage
+
+
+def _absorb_standard_scaler(stage: Stage):
+    """The radius classifier takes over a StandardScaler right before it: it
+    scales in double as sklearn's Pipeline does where the radius is close
+    (a separate scaler stage hands it float32, and rows within a float32 step
+    of the radius could flip)."""
+    from sklearn.preprocessing import StandardScaler
+
+    def absorb(prev):
+        if type(prev) is not StandardScaler:
+            return None
+        n = stage.n_features_in
+        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
+        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
+        if mean.shape != (n,) or scale.shape != (n,):
+            return None
+        check_finite("StandardScaler.mean_", mean)
+        check_finite("StandardScaler.scale_", scale)
+        members = stage.members + [
+            member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
+            member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
+        ]
+        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
+                     is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
+
+    return absorb
+
+
 def convert(est) -> Stage:
+    if isinstance(est, NearestCentroid):
+        return convert_nearest_centroid(est)
+    if isinstance(est, RadiusNeighborsClassifier):
+        return convert_radius_classifier(est)
     if isinstance(est, KNeighborsClassifier):
         return convert_classifier(est)
     if isinstance(est, LocalOutlierFactor):
@@ -138,5 +289,6 @@ def convert(est) -> Stage:
     return convert_regressor(est)
 
 
-register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor),
+register(Family(name="neighbors", estimators=(KNeighborsClassifier, KNeighborsRegressor, LocalOutlierFactor,
+                                              NearestCentroid, RadiusNeighborsClassifier),
                 convert=convert))

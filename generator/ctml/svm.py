@@ -94,6 +94,19 @@ def _absorb(stage: Stage):
     return stage
 
 
+def _output_members(est, k: int) -> list[str]:
+    """decision_function_shape, and libsvm's Platt sigmoids when fitted with
+    probability=True (include/ctml/svm/outputs.hpp)."""
+    members = [member_scalar("bool", "ovr", "true" if est.decision_function_shape == "ovr" else "false")]
+    a = np.asarray(getattr(est, "_probA", []), dtype=np.float64).ravel()
+    b = np.asarray(getattr(est, "_probB", []), dtype=np.float64).ravel()
+    if getattr(est, "probability", False) and a.size == k * (k - 1) // 2 and b.size == a.size:
+        check_finite(f"{type(est).__name__}.probA_ / probB_", np.concatenate([a, b]))
+        members += [member_array("double", "prob_a", [str(a.size)], double_tokens(a)),
+                    member_array("double", "prob_b", [str(b.size)], double_tokens(b))]
+    return members
+
+
 def convert_classifier(est) -> Stage:
     name = type(est).__name__
     classes = np.asarray(est.classes_)
@@ -113,6 +126,7 @@ def convert_classifier(est) -> Stage:
         raise ConversionError(f"{name}: dual coefficients do not match the classes")
     members.insert(2, member_scalar("std::size_t", "n_classes", str(k)))
     members.append(member_array("std::int32_t", "n_support", ["n_classes"], int_tokens(n_support)))
+    members += _output_members(est, k)
     return _absorb(Stage(name, "svm", "ctml::svm_classifier", members, n, 1, is_model=True, classes=classes,
                          extra={"kind": "classifier", "n_vectors": int(n_support.sum())}))
 

@@ -18,12 +18,15 @@
 #include <ctml/nn/quant.hpp>
 #include <ctml/linear/linear.hpp>
 #include <ctml/bayes/gaussian_nb.hpp>
+#include <ctml/bayes/categorical.hpp>
 #include <ctml/transforms/projection.hpp>
 #include <ctml/transforms/normalizer.hpp>
 #include <ctml/transforms/polynomial.hpp>
 #include <ctml/transforms/binarizer.hpp>
 #include <ctml/svm/svm.hpp>
 #include <ctml/neighbors/neighbors.hpp>
+#include <ctml/neighbors/centroid.hpp>
+#include <ctml/neighbors/radius.hpp>
 #include <ctml/dsp/dsp.hpp>
 #include <ctml/neighbors/learner.hpp>
 #include <ctml/discriminant/quadratic.hpp>

@@ -4,6 +4,8 @@ families (boosting.py, linear.py, kernels.py; not a family itself): a row per
 
 A target is TARGETS[(model, port)] = {"cost": limit, "flash": limit in bytes};
 every row must also agree with the framework on every row (checks).
+ANCHORS[(model, port)] is what the issue measured for the best peer on the same
+model, printed beside the target.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ def off(r: dict) -> str:
     return f", {d:+.0%}" if abs(d) > 0.10 else ""
 
 
-def table(results: list[dict], ports: list[str], labels: dict, targets: dict) -> list[str]:
+def table(results: list[dict], ports: list[str], labels: dict, targets: dict, anchors: dict) -> list[str]:
     order = {p: i for i, p in enumerate(ports)}
     names = list(labels)
     results = sorted(results, key=lambda r: (names.index(r["model"]) if r["model"] in names else len(names),
@@ -44,6 +46,8 @@ def table(results: list[dict], ports: list[str], labels: dict, targets: dict) ->
             if "flash" in limits:
                 parts.append(f"<= {limits['flash']:,} B flash: {r['model_flash']:,} B "
                              f"({ok(r['model_flash'], limits['flash'])})")
+            if (model, port) in anchors:
+                parts.append(f"best peer: {anchors[model, port]}")
             lines.append(f"- target {model} {r['variant']} on {port}: " + "; ".join(parts))
     untested = sorted({f"{m} on {p}" for (m, p) in targets if p not in ports})
     if untested:

@@ -200,6 +200,99 @@ class TestAccuracy(unittest.TestCase):
         self.assertTrue(np.all(out[0, 0::3] == 0) and np.all(np.isnan(out[0, 1::3])) and np.all(np.isnan(out[0, 2::3])))
 
 
+class TestSpectralStats(unittest.TestCase):
+    """ChannelStats' dominant_freq and band_energy against numpy.fft.rfft in float64."""
+
+    SR = 50.0
+    BANDS = ((0.0, 3.0), (3.0, 7.5), (7.5, 25.0))  # the last holds the Nyquist bin (hi >= sr / 2)
+
+    def reference(self, X, channels, n):
+        """(dominant frequency, band energies, top-two power margin) per row and channel, float64."""
+        X = X.astype(np.float64)
+        f = np.arange(n // 2 + 1) * self.SR / n
+        dom, bands, margin = [], [], []
+        for c in range(channels):
+            p = np.abs(np.fft.rfft(X[:, c::channels], axis=1)) ** 2
+            k = 1 + np.argmax(p[:, 1:], axis=1)
+            top = p[np.arange(len(X)), k]
+            dom.append(np.where(top > 0, f[k], 0.0))
+            srt = np.sort(p[:, 1:], axis=1)
+            margin.append((srt[:, -1] - srt[:, -2]) / np.maximum(p.max(1), 1e-300))
+            inside = [(f >= lo) & ((f < hi) | ((f == self.SR / 2) & (hi >= self.SR / 2))) for lo, hi in self.BANDS]
+            bands.append(np.stack([p[:, m].sum(1) / n for m in inside], axis=1))
+            bands[-1] = np.concatenate([bands[-1], p.sum(1, keepdims=True) / n], axis=1)
+        return np.stack(dom, 1), np.stack(bands, 1), np.stack(margin, 1)
+
+    def test_against_float64_rfft(self):
+        n, channels = 64, 3
+        X = frames(channels * n, rows=64, seed=12, channels=channels)
+        t = np.arange(n)
+        X[0, 0::3] = 0.0
+        X[0, 0] = 1.0                                             # impulse: flat spectrum, an exact tie -> bin 1
+        X[1, 1::3] = np.where(t % 2 == 0, 1.0, -1.0)               # Nyquist only -> sr / 2
+        X[2, 2::3] = 3.5                                          # constant: nothing above DC -> 0
+        X[3, 0::3] = (np.cos(2 * np.pi * 5 * t / n) + np.cos(2 * np.pi * 9 * t / n)).astype(F32)  # a near tie
+        X[4, 1::3] = np.sin(2 * np.pi * 10 * t / n).astype(F32)   # 10 * 50/64 Hz = 7.8125: band 3, near its lo
+        st = dsp.ChannelStats(channels, ("dominant_freq", "band_energy", "mean"), sr=self.SR, bands=self.BANDS + ((0.0, 25.0),))
+        got = st.fit(X).transform(X).reshape(len(X), channels, 6)
+        dom, energy, margin = self.reference(X, channels, n)
+        # dominant_freq: the float64 bin's frequency whenever float32 rounding cannot swap the top two bins
+        # (the power spectrum is within 1e-5 of the largest bin); every other row: the top power within that.
+        # (rows of 1e-25 have powers below float32's range: they are 0 there, so dominant_freq is 0)
+        tiny = energy[..., 3] * n < 1e-30
+        np.testing.assert_array_equal(got[..., 0][tiny], 0.0)
+        clear = (margin > 1e-5) & ~tiny
+        np.testing.assert_array_equal(got[..., 0][clear], dom[clear].astype(F32))
+        self.assertGreater(clear.sum(), 0.8 * clear.size)
+        self.assertEqual(got[0, 0, 0], F32(self.SR / n))           # tie: the lowest bin
+        self.assertEqual(got[1, 1, 0], F32(self.SR / 2))
+        self.assertEqual(got[2, 2, 0], F32(0.0))
+        self.assertIn(got[3, 0, 0], (F32(5 * self.SR / n), F32(9 * self.SR / n)))
+        self.assertEqual(got[4, 1, 0], F32(10 * self.SR / n))
+        # band_energy: within 1e-5 of the frame's total spectral energy / n (the power spectrum's bound)
+        tol = 1e-5 * energy[..., 3:4]
+        self.assertTrue(np.all(np.abs(got[..., 1:5] - energy) <= tol + 1e-30), np.abs(got[..., 1:5] - energy).max())
+        # Parseval: the whole-band energy of the one-sided spectrum is between sum x^2 / 2 and sum x^2 (+ DC, Nyquist)
+        np.testing.assert_allclose(got[1, 1, 1:4].sum(), got[1, 1, 4], rtol=1e-6)
+
+    def test_clone_and_pickle(self):
+        X = frames(64, rows=16, seed=14)
+        st = dsp.ChannelStats(1, ("band_energy", "dominant_freq"), sr=50.0, bands=self.BANDS).fit(X)
+        self.assertEqual(clone(st).get_params(), st.get_params())
+        assert_same_bits(self, pickle.loads(pickle.dumps(st)).transform(X), st.transform(X), "pickled")
+        assert_same_bits(self, clone(st).fit(X).transform(X), st.transform(X), "cloned")
+
+    def test_band_bins(self):
+        # n = 16 at sr = 16: bins at 0, 1, ..., 8 Hz; [lo, hi) with the Nyquist bin in a band reaching sr / 2
+        self.assertEqual(dsp.band_bins(16, 16.0, [(0, 1), (1, 3), (2.5, 8), (3, 8.0001), (8, 9)]),
+                         [(0, 1), (1, 3), (3, 9), (3, 9), (8, 9)])
+
+    def test_bad_parameters(self):
+        X = np.zeros((2, 64), F32)
+        for est in (dsp.ChannelStats(1, ("dominant_freq",)), dsp.ChannelStats(1, ("dominant_freq",), sr=0.0),
+                    dsp.ChannelStats(2, ("dominant_freq",), sr=8.0),  # 32 samples: fine, see below
+                    dsp.ChannelStats(4, ("band_energy",), sr=8.0, bands=((0, 1),)),  # 16 samples: 0.5 Hz apart
+                    dsp.ChannelStats(1, ("band_energy",), sr=8.0), dsp.ChannelStats(1, ("band_energy",), sr=8.0, bands=((2, 1),)),
+                    dsp.ChannelStats(1, ("band_energy",), sr=8.0, bands=((1.01, 1.1),)),  # between two bins
+                    dsp.ChannelStats(8, ("dominant_freq",), sr=8.0)):  # 8 samples: below the FFT's 16
+            if est.n_channels in (2, 4):
+                est.fit(X)
+                continue
+            with self.assertRaises(ValueError, msg=repr(est.get_params())):
+                est.fit(X)
+        self.assertEqual(dsp.ChannelStats(1, ("band_energy", "band_energy"), sr=8.0, bands=((0, 1), (1, 4))).fit(X).transform(X).shape, (2, 4))
+
+    @unittest.skipUnless(HAVE_CXX and h.LIBRARY_READY, "needs a host C++ compiler")
+    def test_compiled_bits(self):
+        X = frames(2 * 128, rows=24, seed=13, channels=2)
+        pipe = make_pipeline(dsp.ChannelStats(2, ("rms", "band_energy", "dominant_freq"), sr=1000.0,
+                                              bands=((0, 50), (50, 200), (200, 500))))
+        pipe.fit(X)
+        m = ctml.convert(pipe, name="spectral_stats")
+        self.assertIn("n_outputs = 10;", m.header)
+        assert_same_bits(self, m.run(X), pipe.transform(X), "spectral stats")
+
+
 class TestSklearnApi(unittest.TestCase):
     def test_clone_pickle_params(self):
         X = frames(256)
@@ -324,3 +417,40 @@ class TestCompiledStages(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestDecimate(unittest.TestCase):
+    """Decimate: scipy.signal.decimate(x, q, ftype="fir", zero_phase=False) with its
+    default taps, lfilter(taps, [1.0], x)[::q] with given taps, per channel."""
+
+    def test_within_1e4_of_full_scale(self):
+        rng = np.random.default_rng(12)
+        X = rng.uniform(-1, 1, size=(8, 3 * 200 + 3)).astype(F32)  # 201 samples: the last kept output is partial
+        for q, taps, c in ((2, None, 1), (3, None, 3), (4, scipy.signal.firwin(15, 0.2), 3), (5, None, 1), (1, None, 1)):
+            got = dsp.Decimate(q, taps, n_channels=c).fit(X).transform(X)
+            self.assertEqual(got.shape, (len(X), c * -(-(X.shape[1] // c) // q)))
+            for ch in range(c):
+                x = X[:, ch::c].astype(np.float64)
+                if taps is None and q > 1:
+                    ref = scipy.signal.decimate(x, q, ftype="fir", zero_phase=False, axis=1)
+                else:
+                    ref = scipy.signal.lfilter([1.0] if taps is None else taps, [1.0], x, axis=1)[:, ::q]
+                self.assertLess(np.abs(got[:, ch::c] - ref).max(), 1e-4, (q, c))
+
+    def test_bad_parameters(self):
+        X = np.zeros((2, 100), F32)
+        for est in (dsp.Decimate(0), dsp.Decimate(2.5), dsp.Decimate(2, []), dsp.Decimate(2, [np.nan]), dsp.Decimate(2, None, 3)):
+            with self.assertRaises(ValueError, msg=repr(est)):
+                est.fit(X)
+        d = dsp.Decimate(2, [0.5, 0.5])
+        self.assertEqual(clone(d).get_params(), d.get_params())
+        again = pickle.loads(pickle.dumps(d.fit(X)))
+        assert_same_bits(self, again.transform(X), d.transform(X), "pickled")
+
+    @unittest.skipUnless(HAVE_CXX and h.LIBRARY_READY, "needs a host C++ compiler")
+    def test_compiled_stage_gives_the_same_bits(self):
+        X = frames(2 * 150, seed=13, channels=2)
+        for q, taps in ((3, None), (4, scipy.signal.firwin(9, 0.25))):
+            pipe = make_pipeline(dsp.Decimate(q, taps, n_channels=2), dsp.ChannelStats(2, ("mean", "rms"))).fit(X)
+            TestCompiledStages.check(self, pipe, X, f"decimate{q}")
+            TestCompiledStages.check(self, make_pipeline(dsp.Decimate(q, taps, n_channels=2)), X, f"decimate_only{q}")

@@ -121,3 +121,77 @@ CTML_TEST(knn_ties_as_sklearn) {
     CTML_CHECK(fx::fx_grid_reg::model.predict(row(fx::grid_reg_x, i)) == ctml::flash_load(&fx::grid_reg_y[i]));
 }
 #endif
+
+// CategoricalNB, NearestCentroid, RadiusNeighborsClassifier and SVC outputs
+// (classic_more_fixture.hpp, tests/portable/make_classic_more_fixture.py).
+#include <ctml/bayes/categorical.hpp>
+#include <ctml/neighbors/centroid.hpp>
+#include <ctml/neighbors/radius.hpp>
+
+#include "classic_more_fixture.hpp"
+
+namespace {
+namespace cm = classic_more_fixture;
+}  // namespace
+
+CTML_TEST(nearest_centroid_int16_exact) {
+  constexpr auto model = cm::fx_centroid_q::model.with(ctml::q<std::int16_t, 0>{});
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < cm::centroid_q_rows; ++i) {
+    std::array<std::int16_t, 4> x{};
+    for (std::size_t j = 0; j < 4; ++j) x[j] = static_cast<std::int16_t>(ctml::flash_load(&cm::centroid_q_x[i][j]));
+    bad += model.predict(x) != ctml::flash_load(&cm::centroid_q_y[i]);
+  }
+  CTML_CHECK_EQ(bad, 0u);
+}
+
+// Exact where binary64 runs; on AVR the mean is summed in float32.
+CTML_TEST(knn_regressor_int16_as_sklearn) {
+  constexpr auto model = cm::fx_knnreg_q::model.with(ctml::q<std::int16_t, 0>{});
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < cm::knnreg_q_rows; ++i) {
+    std::array<std::int16_t, 3> x{};
+    for (std::size_t j = 0; j < 3; ++j) x[j] = static_cast<std::int16_t>(ctml::flash_load(&cm::knnreg_q_x[i][j]));
+    const auto got = model.predict(x);
+#if defined(__AVR__)
+    const float want = ctml::flash_load(&cm::knnreg_q_yf[i]);
+    bad += (got > want ? got - want : want - got) > 1e-5f;
+#else
+    bad += got != ctml::flash_load(&cm::knnreg_q_y[i]);
+#endif
+  }
+  CTML_CHECK_EQ(bad, 0u);
+}
+
+// Near-ties in integer binary64 where there is no double unit (AVR too).
+CTML_TEST(categorical_nb_as_sklearn) { CTML_CHECK_EQ(wrong(cm::fx_cnb::model, cm::cnb_x, cm::cnb_y), 0u); }
+
+#if !defined(__AVR__)
+
+CTML_TEST(nearest_centroid_boundaries) {
+  CTML_CHECK_EQ(wrong(cm::fx_centroid::model, cm::centroid_x, cm::centroid_y), 0u);
+}
+
+CTML_TEST(radius_neighbors_ties_and_outliers) {
+  CTML_CHECK_EQ(wrong(cm::fx_radius::model, cm::radius_x, cm::radius_y), 0u);
+}
+
+CTML_TEST(svc_decision_function_and_proba) {
+  CTML_CHECK_EQ(wrong(cm::fx_svc_proba::model, cm::svc_proba_x, cm::svc_proba_class), 0u);
+  constexpr auto svc = boost::mp11::mp_front<decltype(cm::fx_svc_proba::model)::stages>{};
+  bool dec_ok = true, proba_ok = true;
+  for (std::size_t i = 0; i < cm::svc_proba_rows; ++i) {
+    std::array<double, 3> dec{};
+    std::array<float, 3> p{};
+    svc.decision_function(row(cm::svc_proba_x, i), dec);
+    cm::fx_svc_proba::model.predict_proba(row(cm::svc_proba_x, i), p);
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double dw = ctml::flash_load(&cm::svc_proba_dec[3 * i + c]), pw = ctml::flash_load(&cm::svc_proba_p[3 * i + c]);
+      dec_ok = dec_ok && (dec[c] > dw ? dec[c] - dw : dw - dec[c]) <= 1e-9;
+      proba_ok = proba_ok && (p[c] > pw ? p[c] - pw : pw - p[c]) <= 1e-6;
+    }
+  }
+  CTML_CHECK(dec_ok);
+  CTML_CHECK(proba_ok);
+}
+#endif

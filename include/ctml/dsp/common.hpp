@@ -29,8 +29,9 @@ enum class window_kind : std::uint8_t { hann, hamming, blackman };
 enum class spectrum : std::uint8_t { power, magnitude, complex };
 /// librosa.filters.mel's `norm`: "slaney" (area normalisation) or None.
 enum class mel_norm : std::uint8_t { none, slaney };
-/// Per-channel statistics of ChannelStats, in ctml.dsp's names.
-enum class stat : std::uint8_t { mean, std, min, max, ptp, rms, skew, kurtosis, zcr };
+/// Per-channel statistics of ChannelStats, in ctml.dsp's names (the last two
+/// are spectral: see channel_stats.hpp).
+enum class stat : std::uint8_t { mean, std, min, max, ptp, rms, skew, kurtosis, zcr, dominant_freq, band_energy };
 
 /// The number policies the DSP stages compute with (f32 for now).
 template <class P>

@@ -878,7 +878,10 @@ struct knn_regressor {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = 1;
-  template <ValuePolicy P> requires std::is_same_v<P, f32> using rebind = knn_regressor<Params, P>;
+  // q<int8_t/int16_t, F>: neighbors/regressor_fixed.hpp
+  template <ValuePolicy P>
+    requires(std::is_same_v<P, f32> || neighbors::supports<Params, P>)
+  using rebind = knn_regressor<Params, P>;
 
  private:
   using search = neighbors::search<Params>;
@@ -986,3 +989,5 @@ struct local_outlier_factor {
 };
 
 }  // namespace ctml
+
+#include <ctml/neighbors/regressor_fixed.hpp>  // knn_regressor<Params, q<S, F>>

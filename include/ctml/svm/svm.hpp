@@ -37,6 +37,7 @@
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/svm/kernel.hpp>
+#include <ctml/svm/outputs.hpp>
 
 namespace ctml::svm {
 
@@ -623,6 +624,48 @@ struct svm_classifier {
   /// with decision_function_shape="ovo", sign flipped for two classes).
   constexpr void decision_values(std::span<const float, in_extent> x, std::array<double, engine::pairs>& dec) const noexcept {
     engine::decisions_double(x, dec);
+  }
+
+  // Outputs besides predict (svm/outputs.hpp): sklearn's decision_function and
+  // predict_proba, in double from libsvm's decision values.
+  /// Params::ovr: the estimator's decision_function_shape (ovr unless said otherwise).
+  static constexpr bool ovr = [] {
+    if constexpr (requires { Params::ovr; }) return static_cast<bool>(Params::ovr);
+    else return true;
+  }();
+  /// Values of decision_function: 1 for two classes, n_classes (ovr) or n_classes (n_classes - 1) / 2 (ovo).
+  static constexpr std::size_t decision_extent = n_classes == 2 ? 1 : (ovr ? n_classes : engine::pairs);
+  /// sklearn's decision_function with the estimator's decision_function_shape.
+  constexpr void decision_function(std::span<const float, in_extent> x, std::span<double, decision_extent> out) const noexcept {
+    std::array<double, engine::pairs> dec{};
+    engine::decisions_double(x, dec);
+    if constexpr (n_classes == 2) out[0] = -dec[0];
+    else if constexpr (ovr) svm::ovr_decision<n_classes>(dec, out);
+    else for (std::size_t p = 0; p < engine::pairs; ++p) out[p] = dec[p];
+  }
+  /// The other shape than the estimator's (sklearn would need a refit to give it).
+  constexpr void decision_function_ovo(std::span<const float, in_extent> x, std::span<double, engine::pairs> out) const noexcept {
+    std::array<double, engine::pairs> dec{};
+    engine::decisions_double(x, dec);
+    for (std::size_t p = 0; p < engine::pairs; ++p) out[p] = n_classes == 2 ? -dec[p] : dec[p];
+  }
+  constexpr void decision_function_ovr(std::span<const float, in_extent> x, std::span<double, n_classes> out) const noexcept
+    requires(n_classes > 2)
+  {
+    std::array<double, engine::pairs> dec{};
+    engine::decisions_double(x, dec);
+    svm::ovr_decision<n_classes>(dec, out);
+  }
+  /// sklearn's predict_proba (probability=True): libsvm's Platt sigmoids on
+  /// the decision values and its pairwise coupling, in double.
+  constexpr void predict_proba(std::span<const float, in_extent> x, std::span<float, n_classes> out) const noexcept
+    requires requires { Params::prob_a[0]; Params::prob_b[0]; }
+  {
+    std::array<double, engine::pairs> dec{};
+    engine::decisions_double(x, dec);
+    std::array<double, n_classes> p{};
+    svm::coupled_probabilities<Params, n_classes>(dec, p);
+    for (std::size_t c = 0; c < n_classes; ++c) out[c] = static_cast<float>(p[c]);
   }
 };
 

@@ -6,6 +6,8 @@
 //   butter8     scipy butter(8, 0.1, output="sos") as given, streaming, 256-sample blocks (f32)
 //   fir32       firwin(32, 0.2), streaming, 256-sample blocks (f32)
 //   fir32q15    the same in q15 on int16 samples
+//   butter8q15  butter8 in q15 on int16 samples (ctml scales the sos itself)
+//   decimate4   fir32's taps, keeping every 4th output (only those computed), streaming (f32)
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +59,15 @@ constexpr auto model = rfft<power1024_p>{} >> mel_filterbank<mel_p>{} >> power_t
 constexpr std::size_t samples_per_call = 1024;
 #elif defined(CTML_BENCH_CASE_butter8)
 constexpr auto model = ctml::make_pipeline(sos_filter<butter_p>{}).with(streaming{});
+constexpr std::size_t samples_per_call = 256;
+#elif defined(CTML_BENCH_CASE_butter8q15)
+constexpr auto model = ctml::make_pipeline(sos_filter<butter_p>{}).with(streaming{}).with(ctml::q15{});
+constexpr std::size_t samples_per_call = 256;
+#elif defined(CTML_BENCH_CASE_decimate4)
+struct decimate_p : fir_p {
+  static constexpr std::size_t factor = 4;
+};
+constexpr auto model = ctml::make_pipeline(decimate<decimate_p>{}).with(streaming{});
 constexpr std::size_t samples_per_call = 256;
 #elif defined(CTML_BENCH_CASE_fir32)
 constexpr auto model = ctml::make_pipeline(fir_filter<fir_p>{}).with(streaming{});

@@ -7,8 +7,9 @@ Usage: PYTHONPATH=generator /usr/bin/python3 tests/bench/dsp/bench_dsp.py [port 
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from bench_common import ROOT, flash_of, log, parse, run  # noqa: E402
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "generator"))
+from ctml.measure import flash_of, log, parse, run  # noqa: E402
 
 CASES = {  # name: (samples per call, what)
     "power256": (256, "f32 power spectrum, N=256"),
@@ -16,6 +17,8 @@ CASES = {  # name: (samples per call, what)
     "butter8": (256, "f32 Butterworth 8th order (scipy sos as given), streaming"),
     "fir32": (256, "f32 FIR 32 taps, streaming"),
     "fir32q15": (256, "q15 FIR 32 taps on int16, streaming"),
+    "butter8q15": (256, "q15 Butterworth 8th order (scipy sos as given) on int16, streaming"),
+    "decimate4": (256, "f32 FIR 32 taps decimating by 4 (per input sample), streaming"),
 }
 
 

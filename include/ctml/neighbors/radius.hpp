@@ -1,0 +1,273 @@
+// RadiusNeighborsClassifier from scikit-learn (uniform or distance weights,
+// minkowski p = 1, 2 or any p, outlier_label).
+//
+// Parameters (generated; see generator/ctml/neighbors.py): n_features,
+// n_samples, n_classes, p, distance_weights, radius (double),
+// samples[n_samples][n_features], labels[n_samples], outlier (the index
+// returned for a row without neighbours: an index into classes_, n_classes
+// for an outlier_label that is not a class (the generator appends it to the
+// classes), or -1 for outlier_label=None, where sklearn raises), and for
+// sklearn's kd-tree tree_order[n_samples] (the order its query visits
+// the samples, which orders the sums of weights).
+//
+// What sklearn computes (1.2): the samples with reduced distance <= the
+// reduced radius (r^2 for p = 2), in the tree's order (training order for
+// brute force); per class the count (uniform) or the sum of 1/distance in
+// that order (a zero distance: weight 1 for those samples, 0 for the others);
+// the probabilities are the sums over their total; predict is their first
+// maximum, or outlier_label_ when no sample is within the radius.
+//
+// f32 policy, p = 1 and 2: integer distances on KNN's compile-time grid with
+// error bounds settle membership for the samples far from the radius; the
+// others (and every sample for other p, or inputs outside the grid) get
+// sklearn's double distance. Distance weights need sklearn's double distance
+// of every member. Caveats, documented in docs/svm-neighbors.md: sklearn's
+// kd-tree accepts whole nodes whose bounding box lies within the radius
+// (identical but for rows within an ulp of the radius); its brute force
+// (more than 15 features, or algorithm="brute") computes euclidean
+// distances by the GEMM dot trick, a few ulps from the direct sums.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+#include <ctml/detail/flash.hpp>
+#include <ctml/neighbors/neighbors.hpp>
+#include <ctml/number/policy.hpp>
+#include <ctml/stage.hpp>
+
+namespace ctml {
+
+template <class Params, ValuePolicy Policy = f32>
+struct radius_neighbors_classifier {
+  static_assert(std::is_same_v<Policy, f32>, "ctml: radius_neighbors_classifier computes with f32");
+  using policy = Policy;
+  using in_type = float;
+  using out_type = int;
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = 1;
+  static constexpr std::size_t n_classes = Params::n_classes;
+  template <ValuePolicy P>
+    requires std::is_same_v<P, f32>
+  using rebind = radius_neighbors_classifier<Params, P>;
+
+ private:
+  static constexpr std::size_t n = Params::n_features, m = Params::n_samples, k = Params::n_classes;
+  static_assert(m <= 65535, "ctml: more than 65535 training samples");
+  using metric = neighbors::metric_kind;
+  static constexpr metric kind = neighbors::metric_of<Params>;
+  static constexpr bool integer_path = kind != metric::general;
+  using g = neighbors::grid<Params>;
+  static constexpr bool kd_tree = requires { Params::tree_order[0]; };
+
+  /// A StandardScaler folded in (Params::input_mean, input_scale; the generator
+  /// does it): the input is raw; the double path scales it as sklearn's
+  /// Pipeline does, the grid path in float as x * (1 / scale) - mean / scale.
+  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
+  struct scaling { float inv_scale, shift; };
+  CTML_FLASH static constexpr auto scaling_f = [] {
+    std::array<scaling, has_scaler ? n : 0> v{};
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]),
+                static_cast<float>(Params::input_mean[i] / Params::input_scale[i])};
+    return v;
+  }();
+  /// Grid units the float scaling can add per feature: |x' - sklearn's| <=
+  /// 4 u (|x'| + |shift|), |x'| below the grid's limit.
+  static constexpr std::uint32_t scaling_units = [] {
+    if constexpr (!has_scaler) {
+      return std::uint32_t{0};
+    } else {
+      double shift = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = Params::input_mean[i] / Params::input_scale[i];
+        shift = (v < 0 ? -v : v) > shift ? (v < 0 ? -v : v) : shift;
+      }
+      const double units = 4.4 * 0x1p-24 * (2.0 * static_cast<double>(g::limit) + shift * g::scale) + 1.0;
+      return static_cast<std::uint32_t>(units) + 1;
+    }
+  }();
+
+  /// sklearn's reduced radius (_dist_to_rdist).
+  static constexpr double reduced_radius = [] {
+    if constexpr (kind == metric::euclidean) return Params::radius * Params::radius;
+    else if constexpr (kind == metric::manhattan) return Params::radius;
+    else return math::exp(Params::p * math::log(Params::radius));
+  }();
+  // The same on the grid (units of 2^-F, squared for p = 2), widened by a unit
+  // either way for the rounding of the conversion.
+  static constexpr double grid_radius = kind == metric::euclidean ? reduced_radius * g::scale * g::scale
+                                                                  : reduced_radius * g::scale;
+  static constexpr std::uint64_t grid_low = grid_radius > 2.0 ? static_cast<std::uint64_t>(grid_radius) - 1 : 0;
+  static constexpr std::uint64_t grid_high =
+      grid_radius < 0x1p62 ? static_cast<std::uint64_t>(grid_radius) + 2 : std::uint64_t{1} << 62;
+
+  using label_type = std::conditional_t<(k <= 256), std::uint8_t, std::uint16_t>;
+  CTML_FLASH static constexpr auto labels = [] {
+    std::array<label_type, m> l{};
+    for (std::size_t s = 0; s < m; ++s) l[s] = static_cast<label_type>(Params::labels[s]);
+    return l;
+  }();
+  CTML_FLASH static constexpr auto order = [] {
+    std::array<std::uint16_t, kd_tree ? m : 0> o{};
+    if constexpr (kd_tree)
+      for (std::size_t s = 0; s < m; ++s) o[s] = static_cast<std::uint16_t>(Params::tree_order[s]);
+    return o;
+  }();
+  CTML_FLASH static constexpr auto samples_d = [] {
+    std::array<std::array<double, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::samples[s][i];
+    return v;
+  }();
+
+  static constexpr std::size_t sample_at(std::size_t j) noexcept {
+    if constexpr (kd_tree) return flash_load(&order[j]);
+    else return j;
+  }
+  template <class X>
+  static constexpr double reduced(const X& x, std::size_t s) noexcept {
+    return neighbors::reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(x[i]); },
+                                               [s](std::size_t i) { return flash_load(&samples_d[s][i]); });
+  }
+
+  /// The input on the grid, relative to its centre; false outside its range.
+  static constexpr bool to_grid(std::span<const float, n> xf, std::array<std::int32_t, n>& x) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int32_t v;
+      if (!g::to_fixed(xf[i], v)) return false;
+      v -= flash_load(&g::centre[i]);
+      if (v >= g::limit || v <= -g::limit) return false;
+      x[i] = v;
+    }
+    return true;
+  }
+
+  /// The integer grid's verdict for sample s: 1 inside, -1 outside, 0 unsure.
+  static constexpr int on_grid(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    // 32 bits: the grid keeps n squared differences below 2^31 (neighbors.hpp)
+    std::uint32_t dist = 0, l1 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t t = x[i] - static_cast<std::int32_t>(flash_load(&g::samples[s][i]));
+      const auto a = static_cast<std::uint32_t>(t < 0 ? -t : t);
+      if constexpr (kind == metric::euclidean) dist += a * a;
+      l1 += a;
+    }
+    // error bounds of the grid distances (neighbors.hpp: 2|t|_1 + 3n units for p = 2, n + 1 for p = 1)
+    std::uint32_t e = static_cast<std::uint32_t>(n + 1);
+    if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
+    else dist = l1;
+    if constexpr (has_scaler) {  // the float scaling moves each difference t by s = scaling_units at most:
+      constexpr std::uint32_t su = scaling_units;  // sum (t + d)^2 - t^2 <= 2 s |t|_1 + n s^2
+      if constexpr (kind == metric::euclidean) e += 2 * su * (l1 + su) + static_cast<std::uint32_t>(n) * su * su;
+      else e += static_cast<std::uint32_t>(n) * su;
+    }
+    if (std::uint64_t{dist} + e < grid_low) return 1;
+    if (dist > e && dist - e > grid_high) return -1;
+    return 0;
+  }
+
+  /// Per-class sums of sklearn's weights; true if some sample is within the radius.
+  template <class Exact>
+  static constexpr bool votes(std::span<const float, n> xf, Exact exact, std::array<double, k>& v) noexcept {
+    std::array<std::int32_t, n> x{};
+    bool grid_ok = false;
+    if constexpr (integer_path) grid_ok = to_grid(xf, x);
+    bool any = false, zero = false;
+    v.fill(0.0);
+    // Distance weights: a zero distance anywhere turns the weights into 0/1,
+    // so the sums are redone once one is seen.
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t s = sample_at(j);
+      int in = 0;
+      if constexpr (integer_path)
+        if (grid_ok) in = on_grid(x, s);
+      if (in < 0) continue;
+      double rd = 0.0;
+      if (in == 0 || Params::distance_weights) {
+        rd = exact(s);
+        if (!(rd <= reduced_radius)) continue;
+      }
+      any = true;
+      const std::size_t c = flash_load(&labels[s]);
+      if constexpr (Params::distance_weights) {
+        const double dist = neighbors::to_distance<Params>(rd);
+        if (dist == 0.0) {
+          if (!zero) v.fill(0.0);
+          zero = true;
+          v[c] += 1.0;
+        } else if (!zero) {
+          v[c] += 1.0 / dist;
+        }
+      } else {
+        v[c] += 1.0;
+      }
+    }
+    return any;
+  }
+
+  template <class Exact>
+  static constexpr int decide(std::span<const float, n> xf, Exact exact) noexcept {
+    std::array<double, k> v{};
+    if (!votes(xf, exact, v)) return static_cast<int>(Params::outlier);
+    // proba = votes / their total (numpy's sum along the row)
+    const double total = neighbors::numpy_sum(k, [&](std::size_t c) { return v[c]; });
+    const double norm = total == 0.0 ? 1.0 : total;
+    std::size_t best = 0;
+    double top = v[0] / norm;
+    for (std::size_t c = 1; c < k; ++c) {
+      const double p = v[c] / norm;
+      if (p > top) {
+        top = p;
+        best = c;
+      }
+    }
+    if (!(top > 0.0)) return static_cast<int>(Params::outlier);  // every probability zero
+    return static_cast<int>(best);
+  }
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(labels) +
+           sizeof(order) + sizeof(scaling_f) + (has_scaler ? 2 * n * sizeof(double) : 0);
+  }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 8 + n * 12 + 48; }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return m * (3 * n + 4); }
+
+  /// sklearn's class index; Params::outlier for a row without neighbours
+  /// (-1 when outlier_label is None: sklearn raises there).
+  [[nodiscard]] constexpr int predict(std::span<const float, n> xf) const noexcept {
+    static_assert(!neighbors::on_avr<Params>,
+                  "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
+    if constexpr (has_scaler) {
+      std::array<float, n> xs{};
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto sc = flash_load(&scaling_f[i]);
+        xs[i] = xf[i] * sc.inv_scale - sc.shift;
+      }
+      std::array<double, n> xd{};
+      bool scaled = false;
+      return decide(std::span<const float, n>(xs), [&](std::size_t s) {
+        if (!scaled) {  // sklearn's scaling, in double, once a sample needs it
+          for (std::size_t i = 0; i < n; ++i) xd[i] = (static_cast<double>(xf[i]) - Params::input_mean[i]) / Params::input_scale[i];
+          scaled = true;
+        }
+        return reduced(xd, s);
+      });
+    } else {
+      return decide(xf, [&](std::size_t s) { return reduced(xf, s); });
+    }
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, n> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const float, n> x, std::span<int, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+};
+
+}  // namespace ctml
