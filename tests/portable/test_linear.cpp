@@ -48,6 +48,13 @@ struct centres_params {
   static constexpr double intercept[3] = {0.0, 4.0, 26.0};
 };
 #if CTML_LINEAR_F32
+// score = 0.001 x0 + 4096 x1 - 1: terms 2^22 apart (the integer fast path of
+// soft-float chips aligns them per row)
+struct wide_params {
+  static constexpr std::size_t n_features = 2, n_outputs = 1;
+  static constexpr double coef[1][2] = {{1.0e-3, 4096.0}};
+  static constexpr double intercept[1] = {-1.0};
+};
 // two Gaussian classes at -1 and +1, unit variance, equal priors
 struct gnb_params {
   static constexpr std::size_t n_features = 2, n_classes = 2;
@@ -55,6 +62,15 @@ struct gnb_params {
   static constexpr double var[2][2] = {{1.0, 1.0}, {1.0, 1.0}};
   static constexpr double log_prior[2] = {-0.6931471805599453, -0.6931471805599453};
   static constexpr double log_norm[2] = {-1.8378770664093453, -1.8378770664093453};
+};
+// unequal variances: the x^2 terms differ between the classes (the integer
+// path of soft-float chips expands the likelihood in x and x^2)
+struct gnb_near_params {
+  static constexpr std::size_t n_features = 2, n_classes = 2;
+  static constexpr double theta[2][2] = {{-1.0, 0.5}, {1.0, 2.0}};
+  static constexpr double var[2][2] = {{1.0, 0.25}, {1.1, 0.26}};
+  static constexpr double log_prior[2] = {-0.6931471805599453, -0.6931471805599453};
+  static constexpr double log_norm[2] = {-1.1447298858494, -1.2119953323282031};  // numpy
 };
 struct scaler_params {
   static constexpr std::size_t n_features = 2;
@@ -84,6 +100,19 @@ CTML_TEST(linear_binary_decides_as_sklearn_double) {
     // 0.30000000000000004 - 0.3 again (3 * 0.1 = 0.30000000000000004)
     CTML_CHECK_EQ(predict(m, 3.0f, 0.0f), 1);
   }
+}
+
+CTML_TEST(linear_wide_terms_subnormal_and_huge_inputs) {
+  // expected: numpy, sklearn's order (x0 w0 + x1 w1 + b in double)
+  constexpr ctml::linear_classifier<wide_params> m{};
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0.0f), 0);               // 0.001 * 1000 = 1.0 in double: 0.0
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0x1p-20f), 1);           // 2^-8
+  CTML_CHECK_EQ(predict(m, 1000.0f, -0x1p-20f), 0);          // -2^-8
+  CTML_CHECK_EQ(predict(m, 1000.0f, 1.4e-45f), 0);           // 1.0 + 2^-137 = 1.0 in double: 0.0
+  CTML_CHECK_EQ(predict(m, 0.0f, 3.0e38f), 1);               // 1.2288e42 (float scores overflow)
+  CTML_CHECK_EQ(predict(m, -3.0e38f, 0.0f), 0);              // -3e35
+  CTML_CHECK_EQ(predict(m, 1.4e-45f, 0.0f), 0);              // -1.0
+  CTML_CHECK_EQ(predict(m, 1000.0f, 0x1p-40f), 1);           // 4096 * 2^-40 = 2^-28 > 0
 }
 
 CTML_TEST(linear_multiclass_first_maximum) {
@@ -125,6 +154,18 @@ CTML_TEST(gaussian_nb_symmetric_classes) {
   CTML_CHECK_EQ(predict(m, 0.0f, 0.0f), 0);   // exact tie: the first class
   CTML_CHECK_EQ(predict(m, 1.0f, -1.0f), 0);  // tie again
   CTML_CHECK_EQ(predict(m, 1.0f, -0.99999994f), 1);
+}
+
+CTML_TEST(gaussian_nb_rows_one_float_step_apart) {
+  // rows a float32 step apart across the boundary; expected: sklearn's
+  // GaussianNB.predict (joint log likelihoods within 1e-7 of each other)
+  constexpr ctml::gaussian_nb<gnb_near_params> m{};
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.26761144f), 0);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.2676115f), 0);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.26761153f), 1);
+  CTML_CHECK_EQ(predict(m, 2.7923563f, 0.2676116f), 1);
+  CTML_CHECK_EQ(predict(m, -3.452723f, 2.2610424f), 0);
+  CTML_CHECK_EQ(predict(m, -3.452723f, 2.2610426f), 1);
 }
 
 CTML_TEST(scaler_then_linear_refines_through_the_scaler) {

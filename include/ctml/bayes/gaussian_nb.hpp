@@ -19,10 +19,13 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstddef>
 #include <span>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/linear/affine.hpp>
 #include <ctml/linear/exact.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
@@ -56,6 +59,48 @@ template <class Term>
   half -= half % 8;
   return numpy_sum(term, first, half) + numpy_sum(term, first + half, n - half);
 }
+
+/// GaussianNB's joint log likelihood expanded into an affine model of
+/// (x_i, x_i^2) for the integer fast path of chips without a float unit:
+///   jll_k = c_k + sum_i (theta_ki / var_ki) x_i - 0.5 / var_ki x_i^2,
+///   c_k = log_prior_k + log_norm_k - 0.5 sum_i theta_ki^2 / var_ki
+/// (exact in reals). extra_error covers sklearn's double roundings of its
+/// constant parts (|log_prior| + |log_norm| + sum theta^2 / var, and of c_k
+/// here) with a wide margin; the x-dependent parts round within 2^-50 of
+/// terms the integer path sums anyway.
+template <class Params>
+struct gnb_expanded {
+  static constexpr std::size_t d = Params::n_features;
+  static constexpr std::size_t n_features = 2 * d, n_outputs = Params::n_classes;
+  static constexpr bool rounded_inputs = true;  // x_i^2 is a float product
+  static constexpr auto coef = [] {
+    std::array<std::array<double, 2 * d>, n_outputs> c{};
+    for (std::size_t k = 0; k < n_outputs; ++k)
+      for (std::size_t i = 0; i < d; ++i) {
+        c[k][i] = Params::theta[k][i] / Params::var[k][i];
+        c[k][d + i] = -0.5 / Params::var[k][i];
+      }
+    return c;
+  }();
+  static constexpr auto intercept = [] {
+    std::array<double, n_outputs> b{};
+    for (std::size_t k = 0; k < n_outputs; ++k) {
+      double t = 0;
+      for (std::size_t i = 0; i < d; ++i) t += Params::theta[k][i] * Params::theta[k][i] / Params::var[k][i];
+      b[k] = Params::log_prior[k] + Params::log_norm[k] - 0.5 * t;
+    }
+    return b;
+  }();
+  static constexpr double extra_error = [] {
+    double worst = 0;
+    for (std::size_t k = 0; k < n_outputs; ++k) {
+      double t = abs_d(Params::log_prior[k]) + abs_d(Params::log_norm[k]);
+      for (std::size_t i = 0; i < d; ++i) t += Params::theta[k][i] * Params::theta[k][i] / Params::var[k][i];
+      worst = t > worst ? t : worst;
+    }
+    return worst * static_cast<double>(d + 8) * 0x1p-46;
+  }();
+};
 
 }  // namespace detail
 
@@ -139,7 +184,11 @@ struct gaussian_nb {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    return (detail::direct_double ? 0 : sizeof(f32_tables)) + sizeof(exact_tables);
+    if constexpr (detail::direct_double) return sizeof(exact_tables);
+    else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path)
+      return sizeof(detail::affine<detail::gnb_expanded<Params>>::int_tables) +
+             sizeof(detail::affine<detail::gnb_expanded<Params>>::int_intercept) + sizeof(exact_tables);
+    else return sizeof(f32_tables) + sizeof(exact_tables);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 200; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 2 * k * sizeof(float) + d * sizeof(double); }
@@ -154,6 +203,17 @@ struct gaussian_nb {
   [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, d> x) const noexcept {
     if constexpr (detail::direct_double) {
       return {0, false};
+    } else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path) {
+      // integers on (x, x^2): one float multiply a feature instead of four
+      // float operations a class and feature
+      std::array<float, 2 * d> xx{};
+      for (std::size_t i = 0; i < d; ++i) {
+        const auto a = std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu;
+        if (a != 0 && a < (64u << 23)) return {0, false};  // x^2 could underflow: its rounding is not relative
+        xx[i] = x[i];
+        xx[d + i] = x[i] * x[i];
+      }
+      return detail::affine<detail::gnb_expanded<Params>>::try_decision_int(xx);
     } else {
       std::array<float, k> s{}, bound{};
       scores_f32(x, s, bound);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -166,9 +167,137 @@ struct affine {
     }
   }
 
+  // ---- integer fast path (no float unit) -------------------------------
+  // Soft float costs ~100 instructions a multiply-add and links ~2 KB of
+  // library; instead each float32 input is split into a 16-bit significand
+  // m_i and exponent e_i, multiplied by 16-bit weights W_ji ~ w_ji 2^t_i
+  // (the largest |W_ji| of a feature in [2^14, 2^15)) in int32, and the
+  // products are aligned to the row's largest one so far (block floating
+  // point, one pass: a larger one shifts the sums right):
+  // T_ji = (W_ji m_i) >> sh_i with sh_i >= g, so that 2 (d + 1) |T| < 2^31.
+  // The intercept is a term with input 1.0, summed first. In units of the
+  // aligned sums the error of a term is below 1 (the shift's floor) +
+  // 2^(17 - sh_i) (W's rounding, below m_i 2^-sh_i even where it saturates
+  // at 2^15 - 1, and m_i's truncation, below |W| 2^-sh_i), a realignment's
+  // floor adds 1, and sklearn's own double roundings stay below 2^-18 units.
+  static constexpr int guard = std::bit_width(d + 1) + 2;
+  // 2^17 units at shift 0; inputs that are float products themselves
+  // (Params::rounded_inputs: off by 2^-24 relative, below 2^(7 - sh) more)
+  // get 2^15 on top.
+  static constexpr std::int32_t term_error = [] {
+    if constexpr (requires { Params::rounded_inputs; }) return std::int32_t{0x28000};
+    else return std::int32_t{0x20000};
+  }();
+  static constexpr int none = 30000;  // an exponent offset no input reaches: a zero column
+  static constexpr int weight_exponent(std::size_t i) noexcept {  // t_i (i == d: the intercept)
+    double most = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double a = abs_d(i < d ? weight(j, i) : Params::intercept[j]);
+      most = a > most ? a : most;
+    }
+    if (most == 0) return none;
+    int t = 0;
+    while (most * pow2(t) >= 16384.0) --t;
+    while (most * pow2(t) < 16384.0) ++t;
+    return t;
+  }
+  /// Weights whose scaling 2^t_i stays a finite double (|w| above ~2^-900):
+  /// otherwise the float path below (soft float) decides.
+  static constexpr bool int_path = [] {
+    for (std::size_t i = 0; i <= d; ++i) {
+      const int t = weight_exponent(i);
+      if (t != none && (t > 900 || t < -900)) return false;
+    }
+    return true;
+  }();
+  static constexpr std::int16_t int_weight(std::size_t j, std::size_t i) noexcept {
+    const int t = weight_exponent(i);
+    return t == none ? std::int16_t{0} : round_sat<std::int16_t>((i < d ? weight(j, i) : Params::intercept[j]) * pow2(t));
+  }
+  struct int_feature_t {
+    std::int16_t offset;  // 142 + t_i: a product W m_i is below 2^(31 + e_i - offset_i)
+    std::array<std::int16_t, k> w;
+  };
+  CTML_FLASH static constexpr auto int_tables = [] {
+    std::array<int_feature_t, d> t{};
+    for (std::size_t i = 0; i < d; ++i) {
+      const int e = weight_exponent(i);
+      t[i].offset = static_cast<std::int16_t>(e == none ? none : 142 + e);
+      for (std::size_t j = 0; j < k; ++j) t[i].w[j] = int_weight(j, i);
+    }
+    return t;
+  }();
+  // The intercept's term: input 1.0 (m = 2^15, e = 127), aligned to itself.
+  static constexpr int intercept_top = weight_exponent(d) == none ? -none : 127 - (142 + weight_exponent(d));
+  CTML_FLASH static constexpr auto int_intercept = [] {
+    std::array<std::int32_t, k> b{};
+    for (std::size_t j = 0; j < k; ++j) b[j] = (std::int32_t{int_weight(j, d)} * 32768) >> guard;
+    return b;
+  }();
+  /// ceil(log2(extra_error)) of a folded scaler (sklearn's rounding of it), or none.
+  static constexpr int extra_exponent = [] {
+    double x = 0;
+    if constexpr (requires { Params::extra_error; }) x = Params::extra_error;
+    if (x == 0) return -none;
+    int e = 0;
+    while (pow2(e) < x) ++e;
+    while (pow2(e - 1) >= x) --e;
+    return e;
+  }();
+
+  static constexpr decision<int> try_decision_int(std::span<const float, d> x) noexcept {
+    std::array<std::int32_t, k> acc{};
+    for (std::size_t j = 0; j < k; ++j) acc[j] = flash_load(&int_intercept[j]);
+    std::int32_t top = intercept_top;
+    std::int32_t err = term_error >> guard;  // the terms' bounds (their floors come last)
+    for (std::size_t i = 0; i < d; ++i) {
+      const auto bits = std::bit_cast<std::uint32_t>(x[i]);
+      auto e = static_cast<std::int32_t>((bits << 1) >> 24);
+      if (e == 255) return {0, false};  // inf, NaN
+      auto m = static_cast<std::int32_t>((bits << 9) >> 17);
+      if (e == 0) e = 1;  // zero, subnormal: no hidden bit
+      else m |= 0x8000;
+      const auto sign = static_cast<std::int32_t>(bits) >> 31;
+      m = (m ^ sign) - sign;
+      const int_feature_t* f = &int_tables[i];
+      const std::int32_t p = e - flash_load(&f->offset);
+      if (p > top) {  // a larger term: realign the sums to it
+        std::int32_t up = p - top;
+        up = up > 31 ? 31 : up;
+        for (std::size_t j = 0; j < k; ++j) acc[j] >>= up;
+        err = (err >> up) + 2;  // the floors of the sums and of err
+        top = p;
+      }
+      std::int32_t sh = top - p + guard;
+      sh = sh > 31 ? 31 : sh;
+      err += term_error >> sh;
+      for (std::size_t j = 0; j < k; ++j) acc[j] += (static_cast<std::int32_t>(flash_load(&f->w[j])) * m) >> sh;
+    }
+    err += 2 * static_cast<std::int32_t>(d) + 4;  // the terms' floors and their bounds' floors, sklearn's roundings
+    if constexpr (extra_exponent > -none) {
+      const std::int32_t e = extra_exponent - top - guard;  // the folded scaler's error in units
+      if (e > 24) return {0, false};
+      err += e > 0 ? std::int32_t{1} << e : 1;
+    }
+    if constexpr (k == 1 && !minimum) {
+      if (acc[0] > err) return {1, true};
+      if (acc[0] < -err) return {0, true};
+      return {0, false};
+    } else {
+      std::size_t best = 0;
+      for (std::size_t j = 1; j < k; ++j)
+        if (minimum ? acc[j] < acc[best] : acc[j] > acc[best]) best = j;
+      bool sure = true;
+      for (std::size_t j = 0; j < k; ++j)
+        if (j != best) sure = sure && (minimum ? acc[j] - acc[best] : acc[best] - acc[j]) > 2 * err;
+      return {static_cast<int>(best), sure};
+    }
+  }
+
   /// The decision from float scores, `sure` when the bound proves it
   /// (NaN and overflow are never sure).
   static constexpr decision<int> try_decision(std::span<const float, d> x) noexcept {
+    if constexpr (!has_binary32_unit && int_path) return try_decision_int(x);
     std::array<float, k> s{};
     const float bound = scores_f32(x, s);
     if constexpr (k == 1 && !minimum) {

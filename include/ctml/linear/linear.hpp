@@ -64,6 +64,7 @@ struct affine_stage {
     if constexpr (!is_float) return sizeof(qcore::tables);
     else if constexpr (detail::direct_double) return sizeof(core::coef64) + sizeof(core::intercept64);
     else if constexpr (Kind == detail::linear_kind::regressor) return sizeof(core::coef64) + sizeof(core::intercept64);
+    else if constexpr (!detail::has_binary32_unit && core::int_path) return sizeof(core::int_tables) + sizeof(core::int_intercept) + sizeof(core::coef64) + sizeof(core::intercept64);
     else return sizeof(core::f32_tables) + sizeof(core::coef64) + sizeof(core::intercept64);
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 160; }

@@ -376,6 +376,63 @@ struct search {
     return true;
   }
 
+  /// Uniform votes need only the labels of the set. When the integer bounds
+  /// leave places open but every sample that can fill them has one label,
+  /// the labels are known without sklearn's double arithmetic: a sample is
+  /// certainly among the k nearest when fewer than k others can be as near
+  /// (lower bound <= its upper bound), whatever the order of ties. Writes
+  /// the certain members, then one open candidate for each open place (the
+  /// set's labels, not its indices); false if undecided.
+  template <class Label>
+  static constexpr bool settle_by_label(const std::array<std::int32_t, n>& x, std::uint64_t upper, Label label,
+                                        result& out) noexcept {
+    constexpr std::size_t cap = k + 8;
+    std::array<std::uint32_t, cap> lo{}, hi{};  // d + e < 2^32 (d < 2^31 on the grid)
+    std::array<std::uint16_t, cap> idx{};
+    std::size_t count = 0;
+    for (std::size_t s = 0; s < m; ++s) {
+      const candidate c = bounded(x, s);
+      const std::uint32_t l = c.d > c.e ? c.d - c.e : 0;
+      if (l > upper) continue;  // certainly farther than the k-th
+      if (count == cap) return false;
+      lo[count] = l;
+      hi[count] = c.d + c.e;
+      idx[count++] = static_cast<std::uint16_t>(s);
+    }
+    std::size_t certain = 0, open = cap;
+    for (std::size_t a = 0; a < count; ++a) {
+      std::size_t rivals = 0;
+      for (std::size_t b = 0; b < count; ++b) rivals += (b != a && lo[b] <= hi[a]) ? 1 : 0;
+      if (rivals < k) {
+        if (certain == k) return false;
+        out.index[certain++] = idx[a];
+      } else if (open == cap) {
+        open = a;
+      } else if (label(idx[a]) != label(idx[open])) {
+        return false;
+      }
+    }
+    if (certain < k && open == cap) return false;
+    for (std::size_t j = certain; j < k; ++j) out.index[j] = idx[open];
+    return true;
+  }
+
+  /// The k nearest as a set, for uniform votes (`label(s)`: sample s's class).
+  template <class Label>
+  static constexpr void nearest_set(std::span<const float, n> xf, result& out, Label label) noexcept {
+    (void)label;
+    if constexpr (integer_path) {
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) {
+        std::uint64_t upper = 0;
+        if (nearest_fixed(x, out, upper)) return;
+        if (settle_by_label(x, upper, label, out)) return;
+        if (settle_near_ties<false>(xf, x, upper, out)) return;
+      }
+    }
+    nearest_double(xf, out);
+  }
+
   /// Near-ties: sklearn's double distances for the samples that can be among
   /// the k nearest (lower bound <= `upper`); true when they settle the set
   /// (and, if `ordered`, the order): no exact tie across the k-th place.
@@ -762,9 +819,13 @@ struct knn_classifier {
                     "ctml: the f32 KNN settles near-ties in binary64, which AVR lacks at run time; use "
                     "model.with(ctml::q<std::int16_t, F>{}) (exact on data on the 2^-F grid)");
       typename search::result r{};
-      search::template nearest<Params::distance_weights>(x, r);
-      if constexpr (Params::distance_weights) return weighted_vote(r);
-      else return vote(r.index);
+      if constexpr (Params::distance_weights) {
+        search::template nearest<true>(x, r);
+        return weighted_vote(r);
+      } else {
+        search::nearest_set(x, r, [](std::size_t s) { return flash_load(&labels[s]); });
+        return vote(r.index);
+      }
     }
   }
   [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x, no_state&) const noexcept {

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -32,6 +33,7 @@
 
 #include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
+#include <ctml/linear/exact.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 #include <ctml/svm/kernel.hpp>
@@ -149,15 +151,37 @@ struct tables {
   // (n + 14) u D + 4.1 u |tau|^2; times K = e^(-gamma D) that is at most
   // (n + 16) u / e + 4.2 u gamma |tau|^2 (gamma's and the product's roundings
   // included), plus float exp's 4 u (8 u here) and its flush to zero below e^-86.
+  // The float path sums D as (|x'|^2 + |s|^2) - 2 x'.s (one dot product a
+  // vector instead of differences and squares): n + 3 roundings of terms
+  // below |x'|^2 + |s|^2 (2|x'_i s_i| <= x'_i^2 + s_i^2) add at most
+  // 2.2 (n + 3) u gamma (|x'|^2 + |s|^2) to K's error; the |x'|^2 part is
+  // per row (expansion_error times the row's float |x'|^2).
+  static constexpr double expansion_error = 1.1 * 2.2 * (static_cast<double>(n) + 3.0) * u * (Params::gamma < 0 ? -Params::gamma : Params::gamma);
   static constexpr double kernel_error(std::size_t s) noexcept {
-    double tt = 0.0;
+    double tt = 0.0, ss = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
       const double tau = abs(Params::vectors[s][i]) + abs(shift(i));
       tt += tau * tau;
+      const double v = static_cast<float>(Params::vectors[s][i]);
+      ss += v * v;
     }
     return 1.1 * u * ((static_cast<double>(n) + 16.0) * 0.36787944117144233 + 4.2 * abs(Params::gamma) * tt + 8.0) +
-           0x1p-120;
+           expansion_error * ss + 0x1p-120;
   }
+  // |s|^2 of the float vectors (rounded to float: within u of it, inside the bound's 2.2).
+  CTML_FLASH static constexpr auto norms_f = [] {
+    std::array<float, kind == kernel::rbf ? m : 0> v{};
+    if constexpr (kind == kernel::rbf)
+      for (std::size_t s = 0; s < m; ++s) {
+        double ss = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double x = static_cast<float>(Params::vectors[s][i]);
+          ss += x * x;
+        }
+        v[s] = static_cast<float>(ss);
+      }
+    return v;
+  }();
   // The float32 decision's error bound per pair (rbf): kernel errors times
   // |coefficients|, the rounding of coefficients, products and the sum.
   CTML_FLASH static constexpr auto rbf_bound = [] {
@@ -174,6 +198,19 @@ struct tables {
       }
       const double b = abs(Params::intercept[p]);
       bound[p] = static_cast<float>(1.1 * (err + (count + 3.0) * u * (1.1 * sum_c + b) + u * b) + 0x1p-100);
+    }
+    return bound;
+  }();
+  // Per pair, the factor of the row's |x'|^2 in the bound (the float sum of
+  // x'^2 is within (n + 1) u of it; 1.1 covers that and the bound's roundings).
+  CTML_FLASH static constexpr auto rbf_bound_x = [] {
+    std::array<float, pairs> bound{};
+    for (std::size_t p = 0; p < pairs; ++p) {
+      const auto [i, j] = pair_at(p);
+      double sum_c = 0.0;
+      for (std::size_t s = 0; s < m; ++s)
+        if (g::in_pair(s, i, j)) sum_c += abs(Params::dual_coef[g::row_in_pair(s, i, j)][s]);
+      bound[p] = static_cast<float>(1.1 * 1.1 * sum_c * expansion_error);
     }
     return bound;
   }();
@@ -215,6 +252,78 @@ struct tables {
     return bound;
   }();
 
+  // rbf without a float unit: distances in integers. Vectors and the
+  // (scaled) input on a grid of 2^-F (both rounded: each difference within
+  // one unit of the real one, so D within 2^(1-F) sqrt(n D) + n 2^-2F), the
+  // squares of differences below 2^16 exact in uint32, each shifted right
+  // by `sum_shift` (n 2^(sum_shift - 2F) more) so that n of them fit. Through
+  // K = e^(-gamma D): at most 2^(1-F) sqrt(n gamma) max_y sqrt(y) e^-y
+  // (= 0.42888) + gamma n (2^-2F + 2^(sum_shift - 2F)); the float steps
+  // after the sum (conversion, gamma, exp) and the input's scaling are
+  // covered by kernel_error's terms for the float path.
+  static constexpr double most_abs_vector = [] {
+    double most = 0.0;
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) most = abs(Params::vectors[s][i]) > most ? abs(Params::vectors[s][i]) : most;
+    return most;
+  }();
+  static constexpr int fixed_bits = [] {
+    int f = 30;  // vectors within 0.6 * 2^15: inputs are accepted up to 2^15
+    while (f > -30 && most_abs_vector * ctml::detail::pow2(f) > 19660.0) --f;
+    return f;
+  }();
+  static constexpr bool int_path = kind == kernel::rbf && !ctml::detail::has_binary32_unit &&
+                                   most_abs_vector * ctml::detail::pow2(fixed_bits) <= 19660.0;
+  static constexpr int sum_shift = std::bit_width(n - 1);
+  static constexpr double int_error = [] {
+    const double g = abs(Params::gamma), nd = static_cast<double>(n);
+    double r = 1.0;  // sqrt(n gamma) by Newton's method, from above
+    for (int i = 0; i < 200; ++i) r = r > 0 ? 0.5 * (r + nd * g / r) : 0.0;
+    r = r * 1.0001 + 1e-300;
+    return 1.1 * (ctml::detail::pow2(1 - fixed_bits) * r * 0.42888 +
+                  g * nd * (ctml::detail::pow2(-2 * fixed_bits) + ctml::detail::pow2(sum_shift - 2 * fixed_bits)));
+  }();
+  CTML_FLASH static constexpr auto vectors_q = [] {
+    std::array<std::array<std::int16_t, int_path ? n : 0>, int_path ? m : 0> v{};
+    if constexpr (int_path)
+      for (std::size_t s = 0; s < m; ++s)
+        for (std::size_t i = 0; i < n; ++i)
+          v[s][i] = ctml::detail::round_sat<std::int16_t>(Params::vectors[s][i] * ctml::detail::pow2(fixed_bits));
+    return v;
+  }();
+  CTML_FLASH static constexpr auto rbf_bound_int = [] {
+    std::array<float, int_path ? pairs : 0> bound{};
+    if constexpr (int_path)
+      for (std::size_t p = 0; p < pairs; ++p) {
+        const auto [i, j] = pair_at(p);
+        double err = 0.0, sum_c = 0.0, count = 0.0;
+        for (std::size_t s = 0; s < m; ++s) {
+          if (!g::in_pair(s, i, j)) continue;
+          const double c = abs(Params::dual_coef[g::row_in_pair(s, i, j)][s]);
+          err += c * (kernel_error(s) + int_error + 2.2 * u);
+          sum_c += c;
+          count += 1.0;
+        }
+        const double b = abs(Params::intercept[p]);
+        bound[p] = static_cast<float>(1.1 * (err + (count + 3.0) * u * (1.1 * sum_c + b) + u * b) + 0x1p-100);
+      }
+    return bound;
+  }();
+  /// round(x 2^F) from the float's bits; false if not below 2^15 or not finite.
+  [[nodiscard]] static constexpr bool to_fixed(float x, std::int32_t& out) noexcept {
+    const auto b = std::bit_cast<std::uint32_t>(x);
+    const int e = static_cast<int>((b >> 23) & 0xff);
+    if (e == 0xff) return false;
+    if (e == 0) { out = 0; return true; }  // zero, subnormal: below half a unit (F < 126)
+    const std::uint32_t mant = (b & 0x7fffffu) | 0x800000u;
+    const int shift = 150 - e - fixed_bits;  // x 2^F = mant 2^-shift
+    if (shift <= 8) return false;            // |x 2^F| >= 2^15
+    const std::uint32_t v = shift > 25 ? 0u : (mant + (std::uint32_t{1} << (shift - 1))) >> shift;
+    if (v >= 32768u) return false;
+    out = (b >> 31) ? -static_cast<std::int32_t>(v) : static_cast<std::int32_t>(v);
+    return true;
+  }
+
   // Double data of the exact path. The vectors are the float32 table plus a
   // float32 remainder (48 of their 53 bits: libsvm's decision moves by at most
   // ~2^-48 of its terms, as much as BLAS's summation order moves it).
@@ -239,7 +348,7 @@ struct tables {
   }();
 
   static constexpr bool fast = kind == kernel::rbf || (kind == kernel::linear && !has_scaler);
-  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(scaling_f)
+  static constexpr std::size_t fast_bytes = kind == kernel::rbf ? sizeof(vectors_f) + sizeof(coef_f) + sizeof(intercept_f) + sizeof(rbf_bound) + sizeof(rbf_bound_x) + sizeof(norms_f) + sizeof(scaling_f) + sizeof(vectors_q) + sizeof(rbf_bound_int)
                                           : fast ? sizeof(weights_f) + sizeof(intercept_f) + sizeof(linear_bound)
                                                                    : 0;
   /// Tables the double path reads, and all tables the classifier reads.
@@ -289,21 +398,21 @@ struct engine {
     for (std::size_t p = 0; p < pairs; ++p) dec[p] += flash_load(&t::intercept_d[p]);  // sum - rho
   }
 
-  /// sum_i (x_i - s_i)^2 in float32, in index order; unrolled for up to 32
-  /// features, so x stays in registers across the support vectors.
-  static constexpr float squared_distance(const std::array<float, n>& x, const float* sv) noexcept {
-    float d2 = 0.0f;
+  /// sum_i x_i s_i in float32; unrolled for up to 32 features.
+  static constexpr float dot(const std::array<float, n>& x, const float* sv) noexcept {
+    float t = 0.0f;
     if constexpr (n <= 32) {
       [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((d2 += (x[I] - flash_load(sv + I)) * (x[I] - flash_load(sv + I))), ...);
+        ((t += x[I] * flash_load(sv + I)), ...);
       }(std::make_index_sequence<n>{});
     } else {
-      for (std::size_t i = 0; i < n; ++i) {
-        const float d = x[i] - flash_load(sv + i);
-        d2 += d * d;
-      }
+      for (std::size_t i = 0; i < n; ++i) t += x[i] * flash_load(sv + i);
     }
-    return d2;
+    return t;
+  }
+  /// sum_i (x_i - s_i)^2 as (|x|^2 + |s|^2) - 2 x.s (see tables::expansion_error).
+  CTML_ALWAYS_INLINE static constexpr float squared_distance(const std::array<float, n>& x, float xx, std::size_t s) noexcept {
+    return (xx + flash_load(&t::norms_f[s])) - 2.0f * dot(x, t::vectors_f[s].data());
   }
 
   /// Float32 decisions: +1 (dec > 0 for certain), -1 (dec <= 0 for certain), 0 (unsure).
@@ -328,13 +437,15 @@ struct engine {
 
   /// The vectors of class C: each feeds the sums of the pairs (C, .) at fixed places.
   template <std::size_t C, std::size_t... R>
-  static constexpr void rbf_class(const std::array<float, n>& x, std::array<float, pairs>& acc,
+  static constexpr void rbf_class(const std::array<float, n>& x, float xx, std::array<float, pairs>& acc,
                                   std::index_sequence<R...>) noexcept {
     constexpr auto gamma = static_cast<float>(Params::gamma);
+    std::array<float, rows> sums{acc[g::pair_of(C, R)]...};  // in registers across the vectors
     for (std::size_t s = g::start(C), e = s + g::size(C); s < e; ++s) {
-      const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
-      ((acc[g::pair_of(C, R)] += flash_load(&t::coef_f[s][R]) * k), ...);
+      const float k = detail::exp_neg(-gamma * squared_distance(x, xx, s));
+      ((sums[R] += flash_load(&t::coef_f[s][R]) * k), ...);
     }
+    ((acc[g::pair_of(C, R)] = sums[R]), ...);
   }
 
   static constexpr bool rbf_float(const std::array<float, n>& x, std::array<std::int8_t, pairs>& sign) noexcept {
@@ -342,21 +453,22 @@ struct engine {
     std::array<float, pairs> bound{};
     {
       constexpr auto gamma = static_cast<float>(Params::gamma);
+      const float xx = dot(x, x.data());
       if constexpr (g::n <= 8) {
         // Classes unrolled: the sums a class feeds are known at compile time
         // and stay in registers.
         [&]<std::size_t... C>(std::index_sequence<C...>) {
-          (rbf_class<C>(x, acc, std::make_index_sequence<rows>{}), ...);
+          (rbf_class<C>(x, xx, acc, std::make_index_sequence<rows>{}), ...);
         }(std::make_index_sequence<g::n>{});
       } else {
         for (std::size_t c = 0; c < g::n; ++c) {
           for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
-            const float k = detail::exp_neg(-gamma * squared_distance(x, t::vectors_f[s].data()));
+            const float k = detail::exp_neg(-gamma * squared_distance(x, xx, s));
             for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
           }
         }
       }
-      for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]);
+      for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound[p]) + xx * flash_load(&t::rbf_bound_x[p]);
     }
     return settle(acc, bound, sign);
   }
@@ -378,6 +490,59 @@ struct engine {
     return settle(acc, bound, sign);
   }
 
+  /// The integer distance to vector s (see tables::int_path), as a float.
+  static constexpr float squared_distance_int(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
+    std::uint32_t d2 = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((d2 += [&] {
+         const std::int32_t d = x[I] - flash_load(&t::vectors_q[s][I]);
+         const auto a = static_cast<std::uint32_t>(d < 0 ? -d : d);
+         return (a * a) >> t::sum_shift;
+       }()), ...);
+    }(std::make_index_sequence<n>{});
+    return static_cast<float>(d2);
+  }
+  template <std::size_t C, std::size_t... R>
+  static constexpr void rbf_class_int(const std::array<std::int32_t, n>& x, std::array<float, pairs>& acc,
+                                      std::index_sequence<R...>) noexcept {
+    // -gamma 2^(sum_shift - 2F): a power of two times gamma's float, exact
+    constexpr float scale = static_cast<float>(-Params::gamma) * static_cast<float>(ctml::detail::pow2(t::sum_shift - 2 * t::fixed_bits));
+    std::array<float, rows> sums{acc[g::pair_of(C, R)]...};
+    for (std::size_t s = g::start(C), e = s + g::size(C); s < e; ++s) {
+      const float k = detail::exp_neg(scale * squared_distance_int(x, s));
+      ((sums[R] += flash_load(&t::coef_f[s][R]) * k), ...);
+    }
+    ((acc[g::pair_of(C, R)] = sums[R]), ...);
+  }
+  /// Decisions from integer distances (chips without a float unit); false
+  /// when the input is off the grid or a pair is unsure.
+  static constexpr bool decisions_int(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    std::array<std::int32_t, n> xq{};
+    for (std::size_t i = 0; i < n; ++i) {
+      float v = x[i];
+      if constexpr (t::has_scaler) {
+        const auto sc = flash_load(&t::scaling_f[i]);
+        v = v * sc.inv_scale - sc.shift;
+      }
+      if (!t::to_fixed(v, xq[i])) return false;
+    }
+    std::array<float, pairs> acc{}, bound{};
+    if constexpr (g::n <= 8) {
+      [&]<std::size_t... C>(std::index_sequence<C...>) {
+        (rbf_class_int<C>(xq, acc, std::make_index_sequence<rows>{}), ...);
+      }(std::make_index_sequence<g::n>{});
+    } else {
+      constexpr float scale = static_cast<float>(-Params::gamma) * static_cast<float>(ctml::detail::pow2(t::sum_shift - 2 * t::fixed_bits));
+      for (std::size_t c = 0; c < g::n; ++c)
+        for (std::size_t s = g::start(c), e = s + g::size(c); s < e; ++s) {
+          const float k = detail::exp_neg(scale * squared_distance_int(xq, s));
+          for (std::size_t r = 0; r < rows; ++r) acc[flash_load(&pair_table[c][r])] += flash_load(&t::coef_f[s][r]) * k;
+        }
+    }
+    for (std::size_t p = 0; p < pairs; ++p) bound[p] = flash_load(&t::rbf_bound_int[p]);
+    return settle(acc, bound, sign);
+  }
+
   /// Signs the float sums prove (|sum| beyond its bound), false if any is unsure.
   static constexpr bool settle(const std::array<float, pairs>& acc, const std::array<float, pairs>& bound,
                                std::array<std::int8_t, pairs>& sign) noexcept {
@@ -392,6 +557,8 @@ struct engine {
 
   /// The signs libsvm decides on (dec_p > 0), each pair's +1 or -1.
   static constexpr void signs(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    if constexpr (t::int_path)
+      if (decisions_int(x, sign)) return;
     if constexpr (t::fast)
       if (decisions_float(x, sign)) return;
     std::array<double, pairs> dec{};
