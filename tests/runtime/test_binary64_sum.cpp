@@ -1,4 +1,4 @@
-// ctml::boosting::ieee<>::add against the host's double and float units
+// ctml::detail::ieee<>::add against the host's double and float units
 // (the reference): random operands with close and distant exponents,
 // cancellations, subnormals, ties; and fixed_trunc against exact scaling.
 #include <bit>
@@ -7,12 +7,12 @@
 #include <random>
 
 #include <catch2/catch.hpp>
-#include <ctml/boosting/binary64_sum.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 
 namespace {
 template <class F, class Bits>
 Bits random_operand(std::mt19937_64& g, Bits base) {
-  using I = ctml::boosting::ieee<Bits>;
+  using I = ctml::detail::ieee<Bits>;
   const Bits r = static_cast<Bits>(g());
   switch (g() % 6) {
     case 0: return (r & ~(static_cast<Bits>(I::exp_max) << I::frac_bits)) | (base & (static_cast<Bits>(I::exp_max) << I::frac_bits));  // same exponent
@@ -27,7 +27,7 @@ Bits random_operand(std::mt19937_64& g, Bits base) {
 }
 template <class F, class Bits>
 void check_adds(std::uint64_t seed) {
-  using I = ctml::boosting::ieee<Bits>;
+  using I = ctml::detail::ieee<Bits>;
   std::mt19937_64 g(seed);
   std::size_t differ = 0, checked = 0;
   for (int i = 0; i < 2000000; ++i) {
@@ -49,7 +49,7 @@ TEST_CASE("binary64 addition in integers equals the double unit") { check_adds<d
 TEST_CASE("binary32 addition in integers equals the float unit") { check_adds<float, std::uint32_t>(2); }
 
 TEST_CASE("fixed_trunc scales and truncates towards zero") {
-  using I = ctml::boosting::ieee<std::uint64_t>;
+  using I = ctml::detail::ieee<std::uint64_t>;
   std::mt19937_64 g(3);
   std::uniform_real_distribution<double> u(-60.0, 60.0);
   for (int i = 0; i < 100000; ++i) {
@@ -57,10 +57,120 @@ TEST_CASE("fixed_trunc scales and truncates towards zero") {
     const double want = std::trunc(std::ldexp(v, 24));  // exact: a power of two, then trunc
     REQUIRE(I::fixed_trunc<24>(std::bit_cast<std::uint64_t>(v)) == static_cast<std::int32_t>(want));
   }
-  using J = ctml::boosting::ieee<std::uint32_t>;
+  using J = ctml::detail::ieee<std::uint32_t>;
   for (int i = 0; i < 100000; ++i) {
     const auto v = static_cast<float>(i % 5 == 0 ? std::ldexp(u(g), -20) : u(g));
     const double want = std::trunc(std::ldexp(static_cast<double>(v), 24));
     REQUIRE(J::fixed_trunc<24>(std::bit_cast<std::uint32_t>(v)) == static_cast<std::int32_t>(want));
   }
+}
+
+namespace {
+// Operands for products: exponents anywhere, or pairs whose product lands near
+// the subnormal range or near overflow; significands full, short (products
+// of few bits: exact results and exact ties) or subnormal; specials.
+template <class Bits>
+Bits mul_operand(std::mt19937_64& g, int target_sum) {
+  using I = ctml::detail::ieee<Bits>;
+  const Bits r = static_cast<Bits>(g());
+  Bits frac = r & I::frac_mask;
+  switch (g() % 4) {
+    case 0: frac &= ~((Bits{1} << (I::frac_bits / 2)) - 1); break;   // short
+    case 1: frac &= ~((Bits{1} << (I::frac_bits - 3)) - 1); break;   // very short
+    default: break;
+  }
+  const Bits s = (g() & 1) ? I::sign : Bits{0};
+  const auto pick = g() % 16;
+  if (pick == 0) return s | (r & I::frac_mask);  // subnormal
+  if (pick == 1) {
+    switch (g() % 4) {
+      case 0: return s;                                     // zero
+      case 1: return s | I::inf;                            // infinity
+      case 2: return s | I::inf | (frac | 1);              // NaN
+      default: return s | (Bits{1} << I::frac_bits) | frac; // smallest normals
+    }
+  }
+  int e = pick < 8 ? static_cast<int>(g() % (I::exp_max - 1)) + 1 : target_sum + static_cast<int>(g() % 9) - 4;
+  if (e < 1) e = 1;
+  if (e > I::exp_max - 1) e = I::exp_max - 1;
+  return s | (static_cast<Bits>(e) << I::frac_bits) | frac;
+}
+template <class F, class Bits>
+void check_products(std::uint64_t seed) {
+  using I = ctml::detail::ieee<Bits>;
+  constexpr int bias = I::exp_max / 2;
+  std::mt19937_64 g(seed);
+  std::size_t differ = 0, subnormal = 0, overflow = 0, ties = 0, nans = 0;
+  for (int i = 0; i < 3000000; ++i) {
+    const Bits a = mul_operand<Bits>(g, bias);
+    const int ea = static_cast<int>((a & ~I::sign) >> I::frac_bits);
+    // b's exponent: anywhere, or so that the product's is near 0 or near the top
+    const int aim = (g() & 1) ? bias - ea + 1 : bias + I::exp_max - 1 - ea;
+    const Bits b = mul_operand<Bits>(g, aim);
+    const F fa = std::bit_cast<F>(a), fb = std::bit_cast<F>(b);
+    const F want = fa * fb;
+    const Bits got = I::mul_ieee(a, b);
+    if (std::isnan(want)) {
+      ++nans;
+      differ += !I::is_nan(got);
+    } else {
+      differ += std::bit_cast<Bits>(want) != got;
+    }
+    if (std::isfinite(fa) && std::isfinite(fb) && std::isfinite(want)) {
+      CHECK(I::mul(a, b) == got);
+      subnormal += want != 0 && std::fpclassify(want) == FP_SUBNORMAL;
+      // an exact tie: the product needs exactly one bit more than the result has
+      const long double exact = static_cast<long double>(fa) * static_cast<long double>(fb);
+      if (sizeof(F) == 4 && std::fpclassify(want) == FP_NORMAL) {
+        const F lo = std::nextafter(want, F{0});
+        ties += exact == (static_cast<long double>(lo) + static_cast<long double>(want)) / 2;
+      }
+    }
+    overflow += std::isinf(want) && std::isfinite(fa) && std::isfinite(fb);
+    CHECK(I::greater_ieee(a, b) == (fa > fb));
+    const F sum = fa + fb;
+    const Bits s = I::add_ieee(a, b);
+    differ += std::isnan(sum) ? !I::is_nan(s) : std::bit_cast<Bits>(sum) != s;
+  }
+  CHECK(differ == 0);
+  CHECK(subnormal > 10000);
+  CHECK(overflow > 10000);
+  CHECK(nans > 1000);
+  if (sizeof(F) == 4) CHECK(ties > 1000);
+}
+}  // namespace
+
+TEST_CASE("binary64 products in integers equal the double unit") { check_products<double, std::uint64_t>(4); }
+TEST_CASE("binary32 products in integers equal the float unit") { check_products<float, std::uint32_t>(5); }
+
+TEST_CASE("binary64 products: exact ties round to even") {
+  using I = ctml::detail::ieee<std::uint64_t>;
+  std::mt19937_64 g(6);
+  std::size_t ties = 0;
+  for (int i = 0; i < 1000000; ++i) {
+    // (1 + u 2^-26)(1 + v 2^-27) with odd u, v: the product has 54 or 55
+    // significant bits, often an exact tie at 53.
+    const double a = std::ldexp(static_cast<double>((g() & ((1u << 26) - 1)) | (1u << 26) | 1u), static_cast<int>(g() % 200) - 100);
+    const double b = std::ldexp(static_cast<double>((g() & ((1u << 27) - 1)) | (1u << 27) | 1u), static_cast<int>(g() % 200) - 100);
+    const double c = (g() & 1) ? -a : a;
+    const double want = c * b;
+    const double err = std::fma(c, b, -want);  // exact remainder
+    ties += std::abs(err) == std::ldexp(std::abs(std::nextafter(want, 0.0) - want), -1) ||
+            std::abs(err) == std::ldexp(std::abs(std::nextafter(want, 2 * want) - want), -1);
+    REQUIRE(I::mul(std::bit_cast<std::uint64_t>(c), std::bit_cast<std::uint64_t>(b)) == std::bit_cast<std::uint64_t>(want));
+  }
+  CHECK(ties > 10000);
+}
+
+TEST_CASE("binary32 to binary64 bits equal the conversion") {
+  std::mt19937_64 g(7);
+  for (int i = 0; i < 2000000; ++i) {
+    const auto a = static_cast<std::uint32_t>(g());
+    const float f = std::bit_cast<float>(a);
+    const std::uint64_t got = ctml::detail::binary64_of_binary32(a);
+    if (std::isnan(f)) REQUIRE(std::isnan(std::bit_cast<double>(got)));
+    else REQUIRE(got == std::bit_cast<std::uint64_t>(static_cast<double>(f)));
+  }
+  for (std::uint32_t a : {0u, 0x80000000u, 1u, 0x807fffffu, 0x7f800000u, 0xff800000u, 0x00800000u})
+    REQUIRE(ctml::detail::binary64_of_binary32(a) == std::bit_cast<std::uint64_t>(static_cast<double>(std::bit_cast<float>(a))));
 }

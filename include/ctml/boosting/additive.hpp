@@ -41,7 +41,7 @@
 #include <ctml/stage.hpp>
 #include <ctml/trees/forest.hpp>
 #include <ctml/trees/split.hpp>
-#include <ctml/boosting/binary64_sum.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/boosting/heap.hpp>
 #include <ctml/boosting/weighted_median.hpp>
 
@@ -283,7 +283,7 @@ struct fixed_sink {
 /// sum is then within n_trees + 1 units of the exact sum times 2^s, which
 /// beyond the framework's own rounding error decides `sum > threshold`.
 /// Near-ties redo the framework's float sum in its order, in integers
-/// (binary64_sum.hpp): no soft-float library.
+/// (detail/ieee_arith.hpp): no soft-float library.
 template <class Params>
 struct heap_decision {
   using Sum = fixed_sum<Params>;
@@ -350,7 +350,7 @@ struct heap_decision {
   /// The framework's sum, in its format and order, in integers.
   template <class Row, std::size_t N>
   [[nodiscard, gnu::noinline]] static constexpr bool exact_above(const std::array<Row, N>& seen) noexcept {
-    using format = ieee<bits>;
+    using format = detail::ieee<bits>;
     auto sum = std::bit_cast<bits>(static_cast<number>(Params::init[0]));
     for (std::size_t t = 0; t < N; ++t)
       sum = format::add(sum, std::bit_cast<bits>(flash_load(&leaf_table<Params>::values[seen[t]])));
