@@ -23,6 +23,7 @@
 #include <utility>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/linear/exact.hpp>
 #include <ctml/number/policy.hpp>
 
@@ -53,24 +54,74 @@ struct affine {
     return t;
   }();
 
-  CTML_NO_FP_CONTRACT [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
-    double s = x[0] * flash_load(&coef64[j * d]);
-    for (std::size_t i = 1; i < d; ++i) {
-      const double p = x[i] * flash_load(&coef64[j * d + i]);
-      s = s + p;
-    }
-    if constexpr (Order == affine_order::kmeans) {
-      const double t = -2.0 * s;
-      return t + flash_load(&intercept64[j]);
+  // Without a binary64 unit the same arithmetic in integers on the bit
+  // patterns (detail/ieee_arith.hpp), correctly rounded as a double unit
+  // computes it: no soft-double library is linked.
+  using b64 = ieee<std::uint64_t>;
+  CTML_FLASH static constexpr std::array<std::uint64_t, k * d> coef_bits = [] {
+    std::array<std::uint64_t, k * d> t{};
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t i = 0; i < d; ++i) t[j * d + i] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::coef[j][i]));
+    return t;
+  }();
+  CTML_FLASH static constexpr std::array<std::uint64_t, k> intercept_bits = [] {
+    std::array<std::uint64_t, k> t{};
+    for (std::size_t j = 0; j < k; ++j) t[j] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::intercept[j]));
+    return t;
+  }();
+  [[nodiscard]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const std::uint64_t, d> x) noexcept {
+    std::uint64_t s = b64::mul_ieee(x[0], flash_load(&coef_bits[j * d]));
+    for (std::size_t i = 1; i < d; ++i) s = b64::add_ieee(s, b64::mul_ieee(x[i], flash_load(&coef_bits[j * d + i])));
+    if constexpr (Order == affine_order::kmeans) s = b64::mul_ieee(std::bit_cast<std::uint64_t>(-2.0), s);
+    return b64::add_ieee(s, flash_load(&intercept_bits[j]));
+  }
+  /// sklearn's decision from the bits of a double row (see exact_decision).
+  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const std::uint64_t, d> x) noexcept {
+    if constexpr (k == 1 && !minimum) {
+      return b64::greater_ieee(exact_bits(0, x), 0) ? 1 : 0;
     } else {
-      return s + flash_load(&intercept64[j]);
+      int best = 0;
+      std::uint64_t top = exact_bits(0, x);
+      for (std::size_t j = 1; j < k; ++j) {
+        const std::uint64_t s = exact_bits(j, x);
+        if (minimum ? b64::greater_ieee(top, s) : b64::greater_ieee(s, top)) {
+          top = s;
+          best = static_cast<int>(j);
+        }
+      }
+      return best;
+    }
+  }
+  [[nodiscard]] static constexpr std::array<std::uint64_t, d> bits_of(std::span<const double, d> x) noexcept {
+    std::array<std::uint64_t, d> b{};
+    for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
+    return b;
+  }
+
+  CTML_NO_FP_CONTRACT [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
+    if constexpr (!has_binary64_unit) {
+      return std::bit_cast<double>(exact_bits(j, bits_of(x)));
+    } else {
+      double s = x[0] * flash_load(&coef64[j * d]);
+      for (std::size_t i = 1; i < d; ++i) {
+        const double p = x[i] * flash_load(&coef64[j * d + i]);
+        s = s + p;
+      }
+      if constexpr (Order == affine_order::kmeans) {
+        const double t = -2.0 * s;
+        return t + flash_load(&intercept64[j]);
+      } else {
+        return s + flash_load(&intercept64[j]);
+      }
     }
   }
 
   /// sklearn's decision: the first maximum (or minimum for k-means); for one
   /// output, score > 0.
   [[nodiscard]] static constexpr int exact_decision(std::span<const double, d> x) noexcept {
-    if constexpr (k == 1 && !minimum) {
+    if constexpr (!has_binary64_unit) {
+      return exact_decision_bits(bits_of(x));
+    } else if constexpr (k == 1 && !minimum) {
       return exact(0, x) > 0.0 ? 1 : 0;
     } else {
       int best = 0;

@@ -16,7 +16,9 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include <ctml/linear/affine.hpp>
@@ -169,6 +171,12 @@ struct affine_stage {
 
  private:
   [[gnu::noinline]] static constexpr value_type from_float(std::span<const float, in_extent> in) noexcept {
+    if constexpr (!detail::has_binary64_unit) {  // integer binary64: no double arithmetic at all
+      std::array<std::uint64_t, d> b{};
+      for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
+      if constexpr (Kind == detail::linear_kind::regressor) return std::bit_cast<double>(core::exact_bits(0, b));
+      else return core::exact_decision_bits(b);
+    }
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     if constexpr (Kind == detail::linear_kind::regressor) return core::exact(0, x);
