@@ -2,7 +2,9 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -11,6 +13,7 @@
 #include <boost/mp11/list.hpp>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/detail/row_check.hpp>
 #include <ctml/stage.hpp>
 
@@ -288,7 +291,11 @@ struct pipeline {
     static_assert(detail::binary64_links || sizeof...(S) == 0, "ctml: on AVR, refining a float pipeline needs binary64 arithmetic that "
                                           "avr-libc lacks; use an integer policy");
     std::array<double, in_extent> x{};
-    for (std::size_t i = 0; i < in_extent; ++i) x[i] = static_cast<double>(in[i]);
+    for (std::size_t i = 0; i < in_extent; ++i) {
+      // without a binary64 unit, the stages compute on the bits (detail/ieee_arith.hpp)
+      if constexpr (detail::has_binary64_unit) x[i] = static_cast<double>(in[i]);
+      else x[i] = std::bit_cast<double>(detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i])));
+    }
     return exact_from<0>(std::span<const double, in_extent>(x));
   }
 

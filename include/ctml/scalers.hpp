@@ -25,6 +25,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,9 @@
 
 #include <boost/mp11/list.hpp>
 
+#include <ctml/detail/binary64.hpp>
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/number/policy.hpp>
 #include <ctml/stage.hpp>
 
@@ -111,6 +114,37 @@ struct scaler_step {
     if constexpr (Kind == scaler_kind::min_max) return fold::div(fold::add(y, -Params::min[i]), Params::scale[i]);
     else return fold::add(fold::mul(y, Params::scale[i]), centre(i));
   }
+  /// The same arithmetic on binary64 bit patterns in integers
+  /// (detail/ieee_arith.hpp), for chips without a binary64 unit.
+  using b64 = ieee<std::uint64_t>;
+  struct bits_table {
+    std::array<std::uint64_t, n> scale{}, add{};  // add: min (min_max) or -centre
+  };
+  CTML_FLASH static constexpr bits_table bits = [] {
+    bits_table t{};
+    for (std::size_t i = 0; i < n; ++i) {
+      t.scale[i] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::scale[i]));
+      if constexpr (Kind == scaler_kind::min_max) t.add[i] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::min[i]));
+      else t.add[i] = std::bit_cast<std::uint64_t>(-centre(i));
+    }
+    return t;
+  }();
+  static constexpr std::uint64_t exact_bits(std::size_t i, std::uint64_t x) noexcept {
+    if constexpr (Kind == scaler_kind::min_max) {
+      const std::uint64_t y = b64::add_ieee(b64::mul_ieee(x, flash_load(&bits.scale[i])), flash_load(&bits.add[i]));
+      if constexpr (clips()) {
+        constexpr auto lo = std::bit_cast<std::uint64_t>(static_cast<double>(Params::clip_lo));
+        constexpr auto hi = std::bit_cast<std::uint64_t>(static_cast<double>(Params::clip_hi));
+        return b64::greater_ieee(lo, y) ? lo : (b64::greater_ieee(y, hi) ? hi : y);
+      } else {
+        return y;
+      }
+    } else if constexpr (Kind == scaler_kind::max_abs) {
+      return b64::div_ieee(x, flash_load(&bits.scale[i]));
+    } else {
+      return b64::div_ieee(b64::add_ieee(x, flash_load(&bits.add[i])), flash_load(&bits.scale[i]));
+    }
+  }
   static constexpr bool has_centre = Kind == scaler_kind::standard || Kind == scaler_kind::robust;
   static constexpr bool has_shift = Kind == scaler_kind::min_max;
 };
@@ -124,6 +158,10 @@ template <class... Steps>
 struct scaler_map {
   static constexpr double apply(std::size_t i, double x) noexcept {
     ((x = Steps::exact(i, x)), ...);
+    return x;
+  }
+  static constexpr std::uint64_t apply_bits(std::size_t i, std::uint64_t x) noexcept {
+    ((x = Steps::exact_bits(i, x)), ...);
     return x;
   }
   static constexpr bool identity = sizeof...(Steps) == 0;
@@ -295,7 +333,10 @@ struct scaler_chain {
   constexpr void run_exact(std::span<const double, in_extent> in, std::span<double, out_extent> out) const noexcept
     requires std::same_as<Policy, f32>
   {
-    for (std::size_t i = 0; i < in_extent; ++i) out[i] = map::apply(i, in[i]);
+    for (std::size_t i = 0; i < in_extent; ++i) {
+      if constexpr (detail::has_binary64_unit) out[i] = map::apply(i, in[i]);
+      else out[i] = std::bit_cast<double>(map::apply_bits(i, std::bit_cast<std::uint64_t>(in[i])));
+    }
   }
 };
 

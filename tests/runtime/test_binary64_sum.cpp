@@ -174,3 +174,38 @@ TEST_CASE("binary32 to binary64 bits equal the conversion") {
   for (std::uint32_t a : {0u, 0x80000000u, 1u, 0x807fffffu, 0x7f800000u, 0xff800000u, 0x00800000u})
     REQUIRE(ctml::detail::binary64_of_binary32(a) == std::bit_cast<std::uint64_t>(static_cast<double>(std::bit_cast<float>(a))));
 }
+
+namespace {
+template <class F, class Bits>
+void check_quotients(std::uint64_t seed) {
+  using I = ctml::detail::ieee<Bits>;
+  constexpr int bias = I::exp_max / 2;
+  std::mt19937_64 g(seed);
+  std::size_t differ = 0, subnormal = 0, overflow = 0, exact = 0;
+  for (int i = 0; i < 3000000; ++i) {
+    const Bits a = mul_operand<Bits>(g, bias);
+    const int ea = static_cast<int>((a & ~I::sign) >> I::frac_bits);
+    // b's exponent so that the quotient's is near 0 or near the top
+    const int aim = (g() & 1) ? ea + bias - 1 : ea - (I::exp_max - 1 - bias);
+    Bits b = mul_operand<Bits>(g, aim);
+    if (g() % 8 == 0) b = (a & ~I::frac_mask) | (b & I::frac_mask & ~((Bits{1} << (I::frac_bits - 4)) - 1));  // quotients of few bits
+    const F fa = std::bit_cast<F>(a), fb = std::bit_cast<F>(b);
+    const F want = fa / fb;
+    const Bits got = I::div_ieee(a, b);
+    differ += std::isnan(want) ? !I::is_nan(got) : std::bit_cast<Bits>(want) != got;
+    if (std::isfinite(fa) && std::isfinite(fb) && fb != 0) {
+      CHECK(I::div(a, b) == got);
+      subnormal += want != 0 && std::fpclassify(want) == FP_SUBNORMAL;
+      overflow += std::isinf(want);
+      exact += std::fpclassify(want) == FP_NORMAL && want * fb == fa;
+    }
+  }
+  CHECK(differ == 0);
+  CHECK(subnormal > 10000);
+  CHECK(overflow > 10000);
+  CHECK(exact > 1000);
+}
+}  // namespace
+
+TEST_CASE("binary64 quotients in integers equal the double unit") { check_quotients<double, std::uint64_t>(8); }
+TEST_CASE("binary32 quotients in integers equal the float unit") { check_quotients<float, std::uint32_t>(9); }

@@ -109,7 +109,42 @@ struct ieee {
     const int sh = frac_bits - 3 + (carry ? 1 : 0);            // < w
     Bits f = (hi << (w - sh)) | (lo >> sh);
     f |= static_cast<Bits>((lo & ((Bits{1} << sh) - 1)) != 0);
-    int e = ea + eb - bias + (carry ? 1 : 0);
+    return round_pack(s, f, ea + eb - bias + (carry ? 1 : 0));
+  }
+
+  /// a / b, both finite, b not zero (the quotient may overflow or underflow).
+  [[nodiscard]] static constexpr Bits div(Bits a, Bits b) noexcept {
+    const Bits s = (a ^ b) & sign;
+    int ea = static_cast<int>((a & ~sign) >> frac_bits), eb = static_cast<int>((b & ~sign) >> frac_bits);
+    Bits fa = a & frac_mask, fb = b & frac_mask;
+    if (ea != 0) fa |= hidden; else ea = 1;
+    if (eb != 0) fb |= hidden; else eb = 1;
+    if (fa == 0) return s;
+    while (!(fa & hidden)) { fa <<= 1; --ea; }
+    while (!(fb & hidden)) { fb <<= 1; --eb; }
+    constexpr int bias = exp_max / 2;
+    int e = ea - eb + bias;
+    if (fa < fb) {
+      fa <<= 1;
+      --e;
+    }
+    // 1 <= fa / fb < 2: F + 4 quotient bits by long division, then a sticky bit.
+    Bits q = 0;
+    for (int i = 0; i < frac_bits + 4; ++i) {
+      q <<= 1;
+      if (fa >= fb) {
+        fa -= fb;
+        q |= 1;
+      }
+      fa <<= 1;
+    }
+    return round_pack(s, q | static_cast<Bits>(fa != 0), e);
+  }
+
+  /// Sign s, significand f with its leading one at bit F + 3 (guard, round
+  /// and sticky bits below; the lowest bit may hold sticky information),
+  /// biased exponent e (may be below 1): rounded to nearest even and packed.
+  [[nodiscard]] static constexpr Bits round_pack(Bits s, Bits f, int e) noexcept {
     if (e < 1) {  // subnormal result: shift right to exponent 1, keeping the sticky bit
       const int d = 1 - e;
       f = d >= frac_bits + 5 ? Bits{f != 0} : (f >> d) | static_cast<Bits>((f & ((Bits{1} << d) - 1)) != 0);
@@ -147,6 +182,15 @@ struct ieee {
     if ((a & ~sign) == 0 || (b & ~sign) == 0) return quiet_nan;  // inf * 0
     return ((a ^ b) & sign) | inf;
   }
+  [[nodiscard]] static constexpr Bits div_ieee(Bits a, Bits b) noexcept {
+    const bool a_zero = (a & ~sign) == 0, b_zero = (b & ~sign) == 0;
+    if (is_nan(a) || is_nan(b) || (a_zero && b_zero) || (!is_finite(a) && !is_finite(b))) return quiet_nan;
+    if (!is_finite(a) || b_zero) return ((a ^ b) & sign) | inf;
+    if (!is_finite(b)) return (a ^ b) & sign;
+    return div(a, b);
+  }
+  /// -a (exact, as a unit negates).
+  [[nodiscard]] static constexpr Bits neg(Bits a) noexcept { return a ^ sign; }
   /// a > b as an IEEE compare: false when either is NaN, +0 == -0.
   [[nodiscard]] static constexpr bool greater_ieee(Bits a, Bits b) noexcept {
     return !is_nan(a) && !is_nan(b) && ordered(a) > ordered(b);
