@@ -25,6 +25,7 @@
 #include <span>
 
 #include <ctml/detail/flash.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/linear/affine.hpp>
 #include <ctml/linear/exact.hpp>
 #include <ctml/number/math.hpp>
@@ -36,28 +37,34 @@ namespace ctml {
 namespace detail {
 
 /// numpy's pairwise summation (as np.add.reduce over a contiguous axis) of
-/// term(0) .. term(n - 1), starting at index `first`.
-template <class Term>
-[[nodiscard]] constexpr double numpy_sum(const Term& term, std::size_t first, std::size_t n) noexcept {
+/// term(0) .. term(n - 1), starting at index `first`, with `add` (double's
+/// +, or integer binary64 on its bits) and `empty` (numpy's -0.0).
+template <class V, class Term, class Add>
+[[nodiscard]] constexpr V numpy_sum_with(const Term& term, const Add& add, V empty, std::size_t first,
+                                         std::size_t n) noexcept {
   if (n < 8) {
-    if (n == 0) return -0.0;  // numpy's empty sum starts at -0.0
-    double s = term(first);
-    for (std::size_t i = 1; i < n; ++i) s = s + term(first + i);
+    if (n == 0) return empty;
+    V s = term(first);
+    for (std::size_t i = 1; i < n; ++i) s = add(s, term(first + i));
     return s;
   }
   if (n <= 128) {
-    std::array<double, 8> r{};
+    std::array<V, 8> r{};
     for (std::size_t j = 0; j < 8; ++j) r[j] = term(first + j);
     const std::size_t full = n - n % 8;
     for (std::size_t i = 8; i < full; i += 8)
-      for (std::size_t j = 0; j < 8; ++j) r[j] = r[j] + term(first + i + j);
-    double s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (std::size_t i = full; i < n; ++i) s = s + term(first + i);
+      for (std::size_t j = 0; j < 8; ++j) r[j] = add(r[j], term(first + i + j));
+    V s = add(add(add(r[0], r[1]), add(r[2], r[3])), add(add(r[4], r[5]), add(r[6], r[7])));
+    for (std::size_t i = full; i < n; ++i) s = add(s, term(first + i));
     return s;
   }
   std::size_t half = n / 2;
   half -= half % 8;
-  return numpy_sum(term, first, half) + numpy_sum(term, first + half, n - half);
+  return add(numpy_sum_with(term, add, empty, first, half), numpy_sum_with(term, add, empty, first + half, n - half));
+}
+template <class Term>
+[[nodiscard]] constexpr double numpy_sum(const Term& term, std::size_t first, std::size_t n) noexcept {
+  return numpy_sum_with<double>(term, [](double a, double b) { return a + b; }, -0.0, first, n);
 }
 
 /// GaussianNB's joint log likelihood expanded into an affine model of
@@ -172,6 +179,35 @@ struct gaussian_nb {
     }
   }
 
+  // The same on binary64 bit patterns in integers (detail/ieee_arith.hpp),
+  // where there is no binary64 unit.
+  using b64 = detail::ieee<std::uint64_t>;
+  template <class T>
+  [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
+  static constexpr std::uint64_t exact_jll_bits(std::size_t j, std::span<const std::uint64_t, d> x) noexcept {
+    const auto term = [&](std::size_t i) {
+      const std::uint64_t t = b64::add_ieee(x[i], b64::neg(bits_at(&exact_tables.theta[j * d + i])));
+      return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
+    };
+    const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add_ieee(a, b); };
+    const std::uint64_t sum = detail::numpy_sum_with<std::uint64_t>(term, add, b64::sign, 0, d);
+    const std::uint64_t half = b64::mul_ieee(std::bit_cast<std::uint64_t>(0.5), sum);
+    const std::uint64_t n = b64::add_ieee(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
+    return b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
+  }
+  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const std::uint64_t, d> x) noexcept {
+    int best = 0;
+    std::uint64_t top = exact_jll_bits(0, x);
+    for (std::size_t j = 1; j < k; ++j) {
+      const std::uint64_t s = exact_jll_bits(j, x);
+      if (b64::greater_ieee(s, top)) {
+        top = s;
+        best = static_cast<int>(j);
+      }
+    }
+    return best;
+  }
+
   CTML_NO_FP_CONTRACT static constexpr double exact_jll(std::size_t j, std::span<const double, d> x) noexcept {
     const auto term = [&](std::size_t i) {
       const double t = x[i] - flash_load(&exact_tables.theta[j * d + i]);
@@ -211,7 +247,8 @@ struct gaussian_nb {
         const auto a = std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu;
         if (a != 0 && a < (64u << 23)) return {0, false};  // x^2 could underflow: its rounding is not relative
         xx[i] = x[i];
-        xx[d + i] = x[i] * x[i];
+        // x^2 rounded as a float unit does it, in integers (no soft float)
+        xx[d + i] = std::bit_cast<float>(detail::ieee<std::uint32_t>::mul_ieee(a, a));
       }
       return detail::affine<detail::gnb_expanded<Params>>::try_decision_int(xx);
     } else {
@@ -228,6 +265,11 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict_exact(std::span<const double, d> x) const noexcept {
+    if constexpr (!detail::has_binary64_unit) {
+      std::array<std::uint64_t, d> b{};
+      for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
+      return exact_decision_bits(b);
+    }
     int best = 0;
     double top = exact_jll(0, x);
     for (std::size_t j = 1; j < k; ++j) {
@@ -261,6 +303,11 @@ struct gaussian_nb {
 
  private:
   [[gnu::noinline]] constexpr int refine(std::span<const float, d> in) const noexcept {
+    if constexpr (!detail::has_binary64_unit) {  // no double arithmetic at all
+      std::array<std::uint64_t, d> b{};
+      for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
+      return exact_decision_bits(b);
+    }
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     return predict_exact(x);
