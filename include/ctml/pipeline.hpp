@@ -149,6 +149,11 @@ struct fuse_all<boost::mp11::mp_list<D...>, boost::mp11::mp_list<S, R...>> {
 // Float stages whose float output is not sklearn's double output rounded once
 // (the f32 scalers compute in float): before a refining predictor they run
 // their exact double arithmetic instead (scalers.hpp, linear/exact.hpp).
+// Stages whose exact double arithmetic runs in integer binary64 here: a
+// pipeline of them needs no binary64 library (AVR).
+template <class S>
+inline constexpr bool exact_in_integers = requires { requires S::exact_in_integers; };
+
 template <class S>
 inline constexpr bool rounds_exact_output =
     requires { requires S::rounds_in_float; } && std::same_as<typename S::out_type, float> && ExactTransform<S>;
@@ -288,8 +293,9 @@ struct pipeline {
     }
   }
   [[gnu::noinline]] static constexpr auto refine(std::span<const in_type, in_extent> in) {
-    static_assert(detail::binary64_links || sizeof...(S) == 0, "ctml: on AVR, refining a float pipeline needs binary64 arithmetic that "
-                                          "avr-libc lacks; use an integer policy");
+    static_assert(detail::binary64_links || (detail::exact_in_integers<S> && ...),
+                  "ctml: on AVR, refining this float pipeline needs binary64 arithmetic that avr-libc lacks (only "
+                  "scalers, linear models, LDA, k-means and GaussianNB redo it in integers); use an integer policy");
     std::array<double, in_extent> x{};
     for (std::size_t i = 0; i < in_extent; ++i) {
       // without a binary64 unit, the stages compute on the bits (detail/ieee_arith.hpp)

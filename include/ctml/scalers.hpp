@@ -288,6 +288,8 @@ struct scaler_chain {
   static constexpr std::size_t in_extent = std::array<std::size_t, sizeof...(Steps)>{Steps::n...}[0];
   static constexpr std::size_t out_extent = in_extent;
   template <ValuePolicy P> using rebind = scaler_chain<P, Steps...>;
+  /// run_exact needs no binary64 library (pipeline.hpp checks this on AVR).
+  static constexpr bool exact_in_integers = !detail::has_binary64_unit;
 
   /// `a >> b` with a scaler (chain) a: one chain.
   template <class A>

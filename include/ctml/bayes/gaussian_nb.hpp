@@ -120,6 +120,8 @@ struct gaussian_nb {
   using state_type = no_state;
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_classes;
+  /// predict_exact needs no binary64 library (pipeline.hpp checks this on AVR).
+  static constexpr bool exact_in_integers = !detail::has_binary64_unit;
   template <ValuePolicy P>
     requires std::same_as<P, f32>
   using rebind = gaussian_nb<Params, P>;
@@ -283,7 +285,6 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict(std::span<const float, d> in) const noexcept {
-    static_assert(detail::binary64_links || sizeof(Params) == 0, "ctml: on AVR the f32 policy of this stage needs binary64 arithmetic that avr-libc lacks; use an integer policy, e.g. .with(ctml::q<std::int16_t, 0>{})");
     const auto fast = try_predict(in);
     if (fast.sure) return fast.value;
     return refine(in);

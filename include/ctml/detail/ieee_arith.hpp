@@ -106,9 +106,10 @@ struct ieee {
     // sticky below the significand) with the leading one at bit F + 3.
     constexpr int bias = exp_max / 2;
     const bool carry = (hi >> (2 * frac_bits + 1 - w)) != 0;  // product >= 2^(2F+1)
-    const int sh = frac_bits - 3 + (carry ? 1 : 0);            // < w
-    Bits f = (hi << (w - sh)) | (lo >> sh);
-    f |= static_cast<Bits>((lo & ((Bits{1} << sh) - 1)) != 0);
+    // (constant shifts: AVR's runtime has no variable 32-bit shift routines)
+    constexpr int sh = frac_bits - 3;
+    Bits f = carry ? (hi << (w - sh - 1)) | (lo >> (sh + 1)) | static_cast<Bits>((lo & ((Bits{1} << (sh + 1)) - 1)) != 0)
+                   : (hi << (w - sh)) | (lo >> sh) | static_cast<Bits>((lo & ((Bits{1} << sh) - 1)) != 0);
     return round_pack(s, f, ea + eb - bias + (carry ? 1 : 0));
   }
 

@@ -46,6 +46,8 @@ struct affine_stage {
   static constexpr std::size_t in_extent = Params::n_features;
   static constexpr std::size_t out_extent = Params::n_outputs;
   template <ValuePolicy P> using rebind = affine_stage<Params, P, Kind>;
+  /// predict_exact needs no binary64 library (pipeline.hpp checks this on AVR).
+  static constexpr bool exact_in_integers = !detail::has_binary64_unit;
 
  private:
   static constexpr detail::affine_order order = detail::order_of<Params, Kind>;
@@ -121,7 +123,7 @@ struct affine_stage {
   }
   [[nodiscard]] constexpr value_type predict(std::span<const in_type, in_extent> in) const noexcept {
     if constexpr (is_float) {
-      static_assert(detail::binary64_links || sizeof(Params) == 0, "ctml: on AVR the f32 policy of this stage needs binary64 arithmetic that avr-libc lacks; use an integer policy, e.g. .with(ctml::q<std::int16_t, 0>{})");
+      // without a binary64 unit (AVR included) the double arithmetic is integer binary64: no library needed
       const auto fast = try_predict(in);
       if (fast.sure) return fast.value;
       return from_float(in);
