@@ -24,9 +24,9 @@ inline constexpr bool has_binary64_unit =
 #endif
 
 /// AVR: clang's double is binary64, but avr-libc has no binary64 arithmetic
-/// to link (the trees use the integer binary64 below; one with signed
-/// products is still to come), so stages that need double arithmetic at run
-/// time are not offered there.
+/// to link, so stages that need double arithmetic at run time are not offered
+/// there; those that redo it in integers (the trees below, boosting and the
+/// linear family with detail/ieee_arith.hpp) are.
 inline constexpr bool binary64_links = arch::has_runtime_binary64;
 
 /// A positive binary64 value m * 2^e with m in [2^52, 2^53), or zero (m == 0).
