@@ -471,14 +471,14 @@ struct search {
   /// Near-ties: sklearn's double distances for the samples that can be among
   /// the k nearest (lower bound <= `upper`); true when they settle the set
   /// (and, if `ordered`, the order): no exact tie across the k-th place.
-  template <bool ordered>
-  static constexpr bool settle_near_ties(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+  template <bool ordered, bool rounded = false, class T = float>
+  static constexpr bool settle_near_ties(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                          std::uint64_t upper, result& out) noexcept {
     std::array<double, k + 1> rd{};
     std::array<std::uint16_t, k + 1> idx{};
     std::size_t count = 0;
     for (std::size_t s = 0; s < m; ++s) {
-      const candidate c = bounded(x, s);
+      const candidate c = bounded<rounded>(x, s);
       if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
       const double v = reduced(xf, s);
       if (count == k + 1 && !(v < rd[k])) {
@@ -546,7 +546,8 @@ struct search {
   /// The same traversal, skipping sklearn's arithmetic for samples whose
   /// integer lower bound already exceeds the heap's largest (sklearn does not
   /// push them either): near-ties cost a few double distances, not all.
-  static constexpr void query_tree_bounded(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+  template <bool rounded = false, class T = float>
+  static constexpr void query_tree_bounded(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                            heap& h) noexcept {
     constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
     traverse(
@@ -564,7 +565,7 @@ struct search {
           return rd;
         },
         [&](std::size_t s) {
-          const candidate c = bounded(x, s);
+          const candidate c = bounded<rounded>(x, s);
           const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
           if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
           return reduced(xf, s);
@@ -649,6 +650,13 @@ struct search {
     if constexpr (integer_path && std::is_same_v<T, float>) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) query_tree_bounded(xf, x, h);
+      else query_tree(xf, h);
+    } else if constexpr (integer_path && rounded_ok) {
+      // a double row: the rounded bounds on its float32 rounding skip samples
+      std::array<float, n> f{};
+      for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(xf[i]);
+      std::array<std::int32_t, n> x{};
+      if (to_grid(f, x)) query_tree_bounded<true>(xf, x, h);
       else query_tree(xf, h);
     } else {
       query_tree(xf, h);
@@ -751,9 +759,13 @@ struct search {
       for (std::size_t i = 0; i < n; ++i) xf[i] = static_cast<float>(xd[i]);
       std::array<std::int32_t, n> x{};
       std::uint64_t upper = 0;
-      if (to_grid(xf, x) && nearest_fixed<true>(x, out, upper)) {
-        if constexpr (!ordered) return;
-        if (order_chosen(xd, out)) return;
+      if (to_grid(xf, x)) {
+        if (nearest_fixed<true>(x, out, upper)) {
+          if constexpr (!ordered) return;
+          if (order_chosen(xd, out)) return;
+        } else if (settle_near_ties<ordered, true>(xd, x, upper, out)) {
+          return;
+        }
       }
     }
     nearest_double<double>(xd, out);
