@@ -112,27 +112,12 @@ def convert_regressor(est: KNeighborsRegressor) -> Stage:
     members.append(member_array("double", "targets", ["n_samples"], double_tokens(y)))
     stage = Stage(type(est).__name__, "knn", "ctml::knn_regressor", members, n, 1, is_model=True, classes=None,
                   extra={"kind": "regressor"})
-    if est.weights == "distance":
-        stage.extra["absorb"] = _after_a_stage_tolerance(stage, y)
     return stage
 
 
-# A distance-weighted KNN regressor after another stage (a scaler, PCA) gets
-# that stage's float32 output, sklearn its double output: the neighbours are
-# the same (their error bounds cover it) but the weights 1/d move by float32
-# roundings. Measured (StandardScaler >> KNeighborsRegressor(7, distance),
-# diabetes, 1,242 rows): at most 6.6e-7 relative; stated: 1e-5 (below).
-# range. Alone (no stage before) the value is sklearn's double, bit for bit.
-AFTER_A_STAGE_REL_TOLERANCE = 1e-5  # of the largest |target| (abs) and of the value (rel)
-
-
-def _after_a_stage_tolerance(stage: Stage, y):
-    def absorb(prev):  # takes nothing over: states the tolerance when there is a stage before
-        scale = float(np.abs(y).max()) if y.size else 0.0
-        stage.extra["tolerance"] = {"abs": AFTER_A_STAGE_REL_TOLERANCE * scale, "rel": AFTER_A_STAGE_REL_TOLERANCE}
-        return None
-
-    return absorb
+# After another stage (a scaler, PCA) the library proves the neighbours with
+# bounds that cover that stage's float32 rounding and redoes the rest from
+# sklearn's double row (knn_regressor::predict_exact): exact, no tolerance.
 
 
 def convert_lof(est: LocalOutlierFactor) -> Stage:

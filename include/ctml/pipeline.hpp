@@ -266,6 +266,17 @@ struct pipeline {
                                   state_type& state) {
     if constexpr (I + 1 == size) {
       return stage<I>{}.try_predict(in);
+    } else if constexpr (I + 2 < size) {
+      // Two or more transforms: a float32 rounding between them would move
+      // the last one's output by more than half an ulp, so the chain runs in
+      // sklearn's double arithmetic and rounds once (what the float ones
+      // compute internally anyway).
+      std::array<double, stage<I>::in_extent> x{};
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(in[i]);
+      std::array<float, last::in_extent> mid{};
+      exact_chain<I>(std::span<const double, stage<I>::in_extent>(x), std::span(mid));
+      (void)state;
+      return last{}.try_predict(std::span<const float, last::in_extent>(mid));
     } else {
       buffer<I> mid;
       if constexpr (detail::rounds_exact_output<stage<I>>) {
@@ -281,6 +292,17 @@ struct pipeline {
       }
       return fast_from<I + 1>(std::span<const typename stage<I>::out_type, stage<I>::out_extent>(mid), state);
     }
+  }
+  /// Transforms [I, size - 1) in double; their output rounded once to float.
+  template <std::size_t I>
+  static constexpr void exact_chain(std::span<const double, stage<I>::in_extent> in,
+                                    std::span<float, last::in_extent> out) {
+    std::array<double, stage<I>::out_extent> mid{};
+    stage<I>{}.run_exact(in, std::span(mid));
+    if constexpr (I + 2 == size)
+      for (std::size_t i = 0; i < mid.size(); ++i) out[i] = static_cast<float>(mid[i]);
+    else
+      exact_chain<I + 1>(std::span<const double, stage<I>::out_extent>(mid), out);
   }
   template <std::size_t I>
   static constexpr auto exact_from(std::span<const double, stage<I>::in_extent> in) {

@@ -34,6 +34,37 @@ def _grid_queries(X):
     return np.vstack([Q, X]).astype(np.float32)
 
 
+def _tie_rows(X, y, k, n_rows, seed, scale, p):
+    """Raw-space midpoints of training pairs (i, j) that are the k-th and
+    (k+1)-th nearest of the midpoint in the scaled space, with different
+    labels (an exact tie there in real numbers, which sklearn decides by its
+    double rounding), then one float32 step either side (all features, and the
+    feature that separates the pair most)."""
+    rng = np.random.default_rng(seed)
+    S = scale(X)
+    rows = []
+    for _ in range(20000):
+        if len(rows) >= 5 * n_rows:
+            break
+        i = int(rng.integers(len(X)))
+        j = int(np.argsort((np.abs(S - S[i]) ** p).sum(1))[rng.integers(1, 3 * k + 2)])
+        if y is not None and y[i] == y[j]:
+            continue
+        m = (X[i] + X[j]) / 2
+        order = np.argsort((np.abs(S - scale(m[None])[0]) ** p).sum(1), kind="stable")
+        if set(order[k - 1:k + 1]) != {i, j}:
+            continue
+        m32 = m.astype(np.float32)
+        f = int(np.argmax(np.abs(S[i] - S[j])))
+        rows.append(m32)
+        for direction in (np.inf, -np.inf):
+            rows.append(np.nextafter(m32, np.float32(direction)))
+            z = m32.copy()
+            z[f] = np.nextafter(z[f], np.float32(direction))
+            rows.append(z)
+    return np.array(rows, dtype=np.float32).reshape(-1, X.shape[1])
+
+
 class NeighborsTest(unittest.TestCase):
     def check(self, est, X, rows, exact_values=True):
         m = ctml.convert(est, name="knn")
@@ -84,6 +115,40 @@ class NeighborsTest(unittest.TestCase):
         Xb, yb = h.binary()
         self.check(make_pipeline(StandardScaler(), KNeighborsClassifier(3)).fit(Xb, yb), Xb,
                    [Xb.astype(np.float32), _random_rows(Xb, 300, 3)])
+
+    def test_pipeline_tie_rows(self):
+        """After a scaler (or PCA) the float32 input is the scaler's double
+        rounded once; rows on exact scaled-space ties (issue 12: 30 of 80
+        wine rows differed before the rounded bounds and the double redo)."""
+        from sklearn.datasets import load_iris, load_wine
+        from sklearn.decomposition import PCA
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        for load in (load_wine, load_iris):
+            X, y = load(return_X_y=True)
+            rand = _random_rows(X, 300, 6)
+            for kw in ({"n_neighbors": 1}, {"n_neighbors": 5}, {"n_neighbors": 4, "weights": "distance"},
+                       {"n_neighbors": 4, "p": 1}, {"n_neighbors": 3, "p": 1, "weights": "distance"},
+                       {"n_neighbors": 3, "p": 3}):
+                with self.subTest(data=load.__name__, **{k: str(v) for k, v in kw.items()}):
+                    est = make_pipeline(StandardScaler(), KNeighborsClassifier(**kw)).fit(X, y)
+                    ties = _tie_rows(X, y, kw["n_neighbors"], 16, 1, est[0].transform, kw.get("p", 2))
+                    self.assertGreater(len(ties), 20)
+                    self.check(est, X, [ties, rand])
+            for pre in ((MinMaxScaler(),), (PCA(3),), (StandardScaler(), PCA(3))):
+                with self.subTest(data=load.__name__, pre=[type(t).__name__ for t in pre]):
+                    est = make_pipeline(*pre, KNeighborsClassifier(3)).fit(X, y)
+                    self.check(est, X, [_tie_rows(X, y, 3, 12, 2, est[:-1].transform, 2), rand])
+            # regressors: bit for bit (the same double sums as sklearn's)
+            Xr, yr = X[:, 1:], X[:, 0] * 2 + y
+            for kw in ({"n_neighbors": 4}, {"n_neighbors": 5, "weights": "distance"},
+                       {"n_neighbors": 3, "p": 1, "weights": "distance"}):
+                with self.subTest(data=load.__name__, regressor=str(kw)):
+                    est = make_pipeline(StandardScaler(), KNeighborsRegressor(**kw)).fit(Xr, yr)
+                    self.check(est, Xr, [_tie_rows(Xr, None, kw["n_neighbors"], 12, 3, est[0].transform,
+                                                   kw.get("p", 2)), _random_rows(Xr, 300, 7)])
 
     def test_regressor(self):
         from sklearn.neighbors import KNeighborsRegressor

@@ -165,6 +165,17 @@ struct grid {
     return c;
   }();
   using sample_type = std::conditional_t<(bits - 2 <= 15), std::int16_t, std::int32_t>;
+  /// After a stage whose float32 output is sklearn's double rounded once,
+  /// the input is off by up to 2^-24 |x| more: at most this many grid units
+  /// for any accepted input (|x 2^F| < |centre| + limit).
+  static constexpr double input_eps = [] {
+    double c = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double a = (lo(i) + hi(i)) / 2 * scale;
+      c = (a < 0 ? -a : a) > c ? (a < 0 ? -a : a) : c;
+    }
+    return (c + 1.0 + detail::pow2(bits - 1)) * 0x1p-24;
+  }();
   CTML_FLASH static constexpr auto samples = [] {
     std::array<std::array<sample_type, n>, m> q{};
     for (std::size_t s = 0; s < m; ++s)
@@ -298,7 +309,16 @@ struct search {
     return true;
   }
 
+  /// `rounded` bounds: the input is a float32 rounding of a double row
+  /// (input_eps grid units more per feature, at most 1/16): |t - t*| <= 1 + eps,
+  /// so squares move by 2 (1 + eps)|t| + (1 + eps)^2, i.e. 2 eps |t|_1 more,
+  /// (l1 M) >> 16 with M >= 2 eps 2^16 (+1 for the shift); manhattan n eps more.
+  static constexpr bool rounded_ok = g::input_eps <= 1.0 / 16;
+  static constexpr std::uint64_t rounded_m = static_cast<std::uint64_t>(2 * g::input_eps * 65536.0) + 1;
+  static constexpr std::uint32_t rounded_n = static_cast<std::uint32_t>(n * g::input_eps) + 1;
+
   /// Integer distance d to sample s and its error bound e (grid units).
+  template <bool rounded = false>
   static constexpr candidate bounded(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
     std::uint32_t d = 0, l1 = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -307,7 +327,12 @@ struct search {
       if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
       l1 += a;
     }
-    if constexpr (metric_of<Params> == metric_kind::euclidean)
+    if constexpr (rounded && metric_of<Params> == metric_kind::euclidean)
+      return {d, static_cast<std::uint32_t>(2 * l1 + ((std::uint64_t{l1} * rounded_m) >> 16) + 3 * n + 2),
+              static_cast<std::uint16_t>(s)};
+    else if constexpr (rounded)
+      return {l1, static_cast<std::uint32_t>(n + 1 + rounded_n), static_cast<std::uint16_t>(s)};
+    else if constexpr (metric_of<Params> == metric_kind::euclidean)
       return {d, static_cast<std::uint32_t>(2 * l1 + 3 * n + 1), static_cast<std::uint16_t>(s)};
     else
       return {l1, static_cast<std::uint32_t>(n + 1), static_cast<std::uint16_t>(s)};
@@ -329,8 +354,17 @@ struct search {
 
   /// The smallest lower bound a sample at distance >= dist can have: e grows
   /// as 2 |t|_1 <= 2 sqrt(n d) (p = 2), so d - e increases with d.
+  /// `rounded`: e <= (2 + mu) sqrt(n d) + 3n + 2, (2 + mu)^2 <= 4 + 5 mu (mu = M 2^-16 <= 1/8).
+  template <bool rounded = false>
   static constexpr bool lower_exceeds(std::uint64_t dist, std::uint64_t bound) noexcept {
-    if constexpr (metric_of<Params> == metric_kind::euclidean) {
+    if constexpr (rounded && metric_of<Params> == metric_kind::euclidean) {
+      const std::uint64_t c = 3 * n + 2 + bound;
+      if (dist <= c) return false;
+      const std::uint64_t r = dist - c;
+      return r * r > 4 * n * dist + ((5 * rounded_m * n * dist) >> 16) + 1;
+    } else if constexpr (rounded) {
+      return dist > bound + n + 1 + rounded_n;
+    } else if constexpr (metric_of<Params> == metric_kind::euclidean) {
       // dist - 2 sqrt(n dist) - (3n + 1) > bound, without a square root
       const std::uint64_t c = 3 * n + 1 + bound;
       if (dist <= c) return false;
@@ -346,6 +380,7 @@ struct search {
   /// One pass keeps the k + 1 nearest by integer distance; every other sample
   /// is at least as far as the (k + 1)-th, so its lower bound is at least that
   /// one's (lower_exceeds), and only the k + 1 need their exact bounds.
+  template <bool rounded = false>
   static constexpr bool nearest_fixed(const std::array<std::int32_t, n>& x, result& out, std::uint64_t& upper) noexcept {
     std::array<std::uint32_t, k + 1> best_d{};
     std::array<std::uint16_t, k + 1> best_i{};
@@ -366,12 +401,12 @@ struct search {
     }
     std::uint64_t highest_chosen = 0;
     for (std::size_t j = 0; j < k; ++j) {
-      const candidate c = bounded(x, best_i[j]);
+      const candidate c = bounded<rounded>(x, best_i[j]);
       const std::uint64_t up = std::uint64_t{c.d} + c.e;
       highest_chosen = up > highest_chosen ? up : highest_chosen;
     }
     upper = highest_chosen;
-    if (count == k + 1 && !lower_exceeds(best_d[k], highest_chosen)) return false;
+    if (count == k + 1 && !lower_exceeds<rounded>(best_d[k], highest_chosen)) return false;
     for (std::size_t j = 0; j < k; ++j) out.index[j] = best_i[j];
     return true;
   }
@@ -383,7 +418,7 @@ struct search {
   /// (lower bound <= its upper bound), whatever the order of ties. Writes
   /// the certain members, then one open candidate for each open place (the
   /// set's labels, not its indices); false if undecided.
-  template <class Label>
+  template <bool rounded = false, class Label>
   static constexpr bool settle_by_label(const std::array<std::int32_t, n>& x, std::uint64_t upper, Label label,
                                         result& out) noexcept {
     constexpr std::size_t cap = k + 8;
@@ -391,7 +426,7 @@ struct search {
     std::array<std::uint16_t, cap> idx{};
     std::size_t count = 0;
     for (std::size_t s = 0; s < m; ++s) {
-      const candidate c = bounded(x, s);
+      const candidate c = bounded<rounded>(x, s);
       const std::uint32_t l = c.d > c.e ? c.d - c.e : 0;
       if (l > upper) continue;  // certainly farther than the k-th
       if (count == cap) return false;
@@ -436,14 +471,14 @@ struct search {
   /// Near-ties: sklearn's double distances for the samples that can be among
   /// the k nearest (lower bound <= `upper`); true when they settle the set
   /// (and, if `ordered`, the order): no exact tie across the k-th place.
-  template <bool ordered>
-  static constexpr bool settle_near_ties(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+  template <bool ordered, bool rounded = false, class T = float>
+  static constexpr bool settle_near_ties(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                          std::uint64_t upper, result& out) noexcept {
     std::array<double, k + 1> rd{};
     std::array<std::uint16_t, k + 1> idx{};
     std::size_t count = 0;
     for (std::size_t s = 0; s < m; ++s) {
-      const candidate c = bounded(x, s);
+      const candidate c = bounded<rounded>(x, s);
       if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
       const double v = reduced(xf, s);
       if (count == k + 1 && !(v < rd[k])) {
@@ -478,7 +513,8 @@ struct search {
 
   using heap = neighbors::heap<double, k>;
 
-  static constexpr double reduced(std::span<const float, n> xf, std::size_t s) noexcept {
+  template <class T>
+  static constexpr double reduced(std::span<const T, n> xf, std::size_t s) noexcept {
     return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
                                     [s](std::size_t i) { return sample(s, i); });
   }
@@ -487,7 +523,8 @@ struct search {
 
   /// sklearn's KDTree.query, depth first: children nearest first (by
   /// min_rdist, the left one on equality), points in tree order.
-  static constexpr void query_tree(std::span<const float, n> xf, heap& h) noexcept {
+  template <class T>
+  static constexpr void query_tree(std::span<const T, n> xf, heap& h) noexcept {
     traverse(
         h,
         [&](std::size_t node) {
@@ -509,7 +546,8 @@ struct search {
   /// The same traversal, skipping sklearn's arithmetic for samples whose
   /// integer lower bound already exceeds the heap's largest (sklearn does not
   /// push them either): near-ties cost a few double distances, not all.
-  static constexpr void query_tree_bounded(std::span<const float, n> xf, const std::array<std::int32_t, n>& x,
+  template <bool rounded = false, class T = float>
+  static constexpr void query_tree_bounded(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                            heap& h) noexcept {
     constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
     traverse(
@@ -527,7 +565,7 @@ struct search {
           return rd;
         },
         [&](std::size_t s) {
-          const candidate c = bounded(x, s);
+          const candidate c = bounded<rounded>(x, s);
           const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
           if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
           return reduced(xf, s);
@@ -606,11 +644,19 @@ struct search {
 
   /// sklearn's double arithmetic and its order of pushes into its heap:
   /// the kd-tree's traversal, or training order (brute force).
-  static constexpr void nearest_double(std::span<const float, n> xf, result& out) noexcept {
+  template <class T = float>
+  static constexpr void nearest_double(std::span<const T, n> xf, result& out) noexcept {
     heap h;
-    if constexpr (integer_path) {
+    if constexpr (integer_path && std::is_same_v<T, float>) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) query_tree_bounded(xf, x, h);
+      else query_tree(xf, h);
+    } else if constexpr (integer_path && rounded_ok) {
+      // a double row: the rounded bounds on its float32 rounding skip samples
+      std::array<float, n> f{};
+      for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(xf[i]);
+      std::array<std::int32_t, n> x{};
+      if (to_grid(f, x)) query_tree_bounded<true>(xf, x, h);
       else query_tree(xf, h);
     } else {
       query_tree(xf, h);
@@ -632,27 +678,97 @@ struct search {
         std::uint64_t upper = 0;
         if (nearest_fixed(x, out, upper)) {
           if constexpr (!ordered) return;
-          std::array<double, k> rd{};
-          for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j]);
-          // By distance; equal distances are ordered by sklearn's heap and
-          // sort, which only the double path reproduces.
-          bool tie = false;
-          for (std::size_t j = 1; j < k; ++j)
-            for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
-              tie = tie || rd[i - 1] == rd[i];
-              const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
-              const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
-            }
-          if (!tie) {
-            for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
-            return;
-          }
+          if (order_chosen(xf, out)) return;
         } else if (settle_near_ties<ordered>(xf, x, upper, out)) {
           return;
         }
       }
     }
     nearest_double(xf, out);
+  }
+
+  /// Orders a proven set by sklearn's double distances and fills them;
+  /// false on an equal pair (sklearn's heap and sort order those, which only
+  /// the double path reproduces).
+  template <class T>
+  static constexpr bool order_chosen(std::span<const T, n> xf, result& out) noexcept {
+    std::array<double, k> rd{};
+    for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j]);
+    bool tie = false;
+    for (std::size_t j = 1; j < k; ++j)
+      for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
+        tie = tie || rd[i - 1] == rd[i];
+        const double d = rd[i]; rd[i] = rd[i - 1]; rd[i - 1] = d;
+        const std::uint16_t t = out.index[i]; out.index[i] = out.index[i - 1]; out.index[i - 1] = t;
+      }
+    if (tie) return false;
+    for (std::size_t j = 0; j < k; ++j) out.distance[j] = to_distance<Params>(rd[j]);
+    return true;
+  }
+
+  // After a stage in a pipeline (pipeline.hpp, RefiningPredictor): the float
+  // input is sklearn's double output of that stage rounded once, so the
+  // proofs use the `rounded` bounds, and the rows they cannot settle are
+  // redone from the double row.
+
+  /// The set (or, as settle_by_label, its labels) when the rounded bounds prove it.
+  template <class Label>
+  static constexpr bool try_set(std::span<const float, n> xf, result& out, Label label) noexcept {
+    if constexpr (integer_path && rounded_ok) {
+      std::array<std::int32_t, n> x{};
+      if (to_grid(xf, x)) {
+        std::uint64_t upper = 0;
+        if (nearest_fixed<true>(x, out, upper)) return true;
+        return settle_by_label<true>(x, upper, label, out);
+      }
+    }
+    (void)xf, (void)out, (void)label;
+    return false;
+  }
+
+  /// The set in sklearn's order when the rounded bounds prove both (the k
+  /// intervals disjoint); distances not filled.
+  static constexpr bool try_ordered(std::span<const float, n> xf, result& out) noexcept {
+    if constexpr (integer_path && rounded_ok) {
+      std::array<std::int32_t, n> x{};
+      std::uint64_t upper = 0;
+      if (!to_grid(xf, x) || !nearest_fixed<true>(x, out, upper)) return false;
+      std::array<candidate, k> c{};
+      for (std::size_t j = 0; j < k; ++j) c[j] = bounded<true>(x, out.index[j]);
+      for (std::size_t j = 1; j < k; ++j)
+        for (std::size_t i = j; i > 0 && c[i - 1].d > c[i].d; --i) {
+          const candidate t = c[i]; c[i] = c[i - 1]; c[i - 1] = t;
+        }
+      for (std::size_t j = 0; j < k; ++j) {
+        if (j > 0 && std::uint64_t{c[j - 1].d} + c[j - 1].e >= (c[j].d > c[j].e ? c[j].d - c[j].e : 0)) return false;
+        out.index[j] = c[j].i;
+      }
+      return true;
+    }
+    (void)xf, (void)out;
+    return false;
+  }
+
+  /// sklearn's neighbours of a double row: the rounded bounds on its float32
+  /// rounding prove the set where they can (then sklearn's double distances
+  /// to those k give the order), else sklearn's whole search in double.
+  template <bool ordered>
+  static constexpr void nearest_exact(std::span<const double, n> xd, result& out) noexcept {
+    if constexpr (integer_path && rounded_ok) {
+      std::array<float, n> xf{};
+      for (std::size_t i = 0; i < n; ++i) xf[i] = static_cast<float>(xd[i]);
+      std::array<std::int32_t, n> x{};
+      std::uint64_t upper = 0;
+      if (to_grid(xf, x)) {
+        if (nearest_fixed<true>(x, out, upper)) {
+          if constexpr (!ordered) return;
+          if (order_chosen(xd, out)) return;
+        } else if (settle_near_ties<ordered, true>(xd, x, upper, out)) {
+          return;
+        }
+      }
+    }
+    nearest_double<double>(xd, out);
   }
 
   static constexpr std::size_t data_bytes() noexcept {
@@ -835,6 +951,36 @@ struct knn_classifier {
     out[0] = predict(x);
   }
 
+  // After a stage (a scaler, PCA) in a pipeline: its float32 output is
+  // sklearn's double output rounded once; decide where the rounded bounds
+  // prove it, else the pipeline redoes the chain in double (predict_exact).
+
+  /// Uniform votes: sure when the set (or its labels) is proven; distance
+  /// weights: when the proven set has one label.
+  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, in_extent> x) const noexcept
+    requires std::is_same_v<Policy, f32>
+  {
+    typename search::result r{};
+    if (!search::try_set(x, r, [](std::size_t s) { return flash_load(&labels[s]); })) return {0, false};
+    if constexpr (Params::distance_weights) {
+      const auto first = flash_load(&labels[r.index[0]]);
+      for (std::size_t j = 1; j < k; ++j)
+        if (flash_load(&labels[r.index[j]]) != first) return {0, false};
+      return {static_cast<int>(first), true};
+    } else {
+      return {vote(r.index), true};
+    }
+  }
+  /// sklearn's prediction for its double row.
+  [[nodiscard]] constexpr int predict_exact(std::span<const double, in_extent> x) const noexcept
+    requires std::is_same_v<Policy, f32>
+  {
+    typename search::result r{};
+    search::template nearest_exact<Params::distance_weights>(x, r);
+    if constexpr (Params::distance_weights) return weighted_vote(r);
+    else return vote(r.index);
+  }
+
  private:
   /// The most frequent label, the smallest class on ties (scipy.stats.mode).
   static constexpr int vote(const std::array<std::uint16_t, k>& index) noexcept {
@@ -920,6 +1066,39 @@ struct knn_regressor {
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, in_extent> x, std::span<double, 1> out, no_state&) const noexcept {
     out[0] = predict(x);
+  }
+
+  /// After a stage in a pipeline (see knn_classifier): uniform weights are
+  /// sure when the rounded bounds prove the set and its order; distance
+  /// weights need sklearn's distances, from the double row.
+  [[nodiscard]] constexpr decision<double> try_predict(std::span<const float, in_extent> x) const noexcept {
+    if constexpr (!Params::distance_weights) {
+      typename search::result r{};
+      if (search::try_ordered(x, r)) return {mean(r), true};
+    }
+    (void)x;
+    return {0.0, false};
+  }
+  /// sklearn's value for its double row.
+  [[nodiscard]] constexpr double predict_exact(std::span<const double, in_extent> x) const noexcept {
+    typename search::result r{};
+    search::template nearest_exact<true>(x, r);
+    return Params::distance_weights ? weighted_mean(r) : mean(r);
+  }
+
+ private:
+  template <class R>
+  static constexpr double mean(const R& r) noexcept {
+    const double sum = neighbors::numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[r.index[j]]); });
+    return sum / static_cast<double>(k);
+  }
+  template <class R>
+  static constexpr double weighted_mean(const R& r) noexcept {
+    std::array<double, k> w{};
+    neighbors::distance_weights(r.distance, w);
+    const double num = neighbors::numpy_sum(k, [&](std::size_t j) { return detail::rounded_product(flash_load(&targets[r.index[j]]), w[j]); });
+    const double den = neighbors::numpy_sum(k, [&](std::size_t j) { return w[j]; });
+    return num / den;
   }
 };
 
