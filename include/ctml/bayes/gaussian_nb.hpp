@@ -16,6 +16,17 @@
 // Otherwise sklearn's double arithmetic: per feature (x - theta)^2 / var, the
 // sum in numpy's pairwise order (8 accumulators from 8 terms on, halves above
 // 128), then log_norm - 0.5 S, then log_prior + that.
+//
+// q<int16_t, F>: raw int16 input x_q = x 2^F; per class the integer score
+//   C_k + sum_i A_ki x_q + B_ki x_q^2 (int64; x_q^2 <= 2^30 exact),
+//   A = round((theta / var - m) 2^(s-F)), B = round((-0.5 / var - m') 2^(s-2F))
+//   as int32, m and m' the feature's mid-range of the two over the classes
+//   (the same for every class: the argmax is unchanged),
+//   C = round(c_k 2^s) as int64 (round to nearest, ties away from zero), with
+//   the largest s for which every coefficient fits and no sum can overflow;
+//   the first maximum, as sklearn. Each rounding moves a score by at most
+//   half a unit 2^-s times |x_q|, x_q^2 or 1; the accuracy cost against
+//   sklearn is measured in tests/generator/test_linear_int16.py.
 #pragma once
 
 #include <array>
@@ -109,11 +120,86 @@ struct gnb_expanded {
   }();
 };
 
+template <class P> inline constexpr bool gnb_int16 = false;
+template <int F> inline constexpr bool gnb_int16<q<std::int16_t, F>> = true;
+
+/// The integer scores of q<int16_t, F> (see the top of this file).
+template <class Params, int F>
+struct gnb_q {
+  static constexpr std::size_t d = Params::n_features, k = Params::n_classes;
+  // real coefficients per unit of x_q and x_q^2, less their mid-range over
+  // the classes (a term common to all classes leaves the argmax alone; a
+  // feature constant in training, var = sklearn's epsilon for every class,
+  // then costs no scale), and the constant
+  static constexpr double mid(std::size_t i, bool square) noexcept {
+    double lo = 0, hi = 0;
+    for (std::size_t j = 0; j < k; ++j) {
+      const double v = square ? -0.5 / Params::var[j][i] : Params::theta[j][i] / Params::var[j][i];
+      lo = j == 0 || v < lo ? v : lo;
+      hi = j == 0 || v > hi ? v : hi;
+    }
+    return lo + (hi - lo) / 2;
+  }
+  static constexpr double lin(std::size_t j, std::size_t i) noexcept {
+    return (Params::theta[j][i] / Params::var[j][i] - mid(i, false)) * pow2(-F);
+  }
+  static constexpr double sq(std::size_t j, std::size_t i) noexcept {
+    return (-0.5 / Params::var[j][i] - mid(i, true)) * pow2(-2 * F);
+  }
+  static constexpr double constant(std::size_t j) noexcept {
+    double t = 0;
+    for (std::size_t i = 0; i < d; ++i) t += Params::theta[j][i] * Params::theta[j][i] / Params::var[j][i];
+    return Params::log_prior[j] + Params::log_norm[j] - 0.5 * t;
+  }
+  static constexpr bool fits(int s) noexcept {
+    constexpr double coef_max = 2147483647.0, acc_max = 0x1p62;  // int32 coefficients, int64 sums with headroom
+    for (std::size_t j = 0; j < k; ++j) {
+      double total = abs_d(constant(j)) * pow2(s) + 1;
+      for (std::size_t i = 0; i < d; ++i) {
+        const double a = abs_d(lin(j, i)) * pow2(s), b = abs_d(sq(j, i)) * pow2(s);
+        if (a >= coef_max || b >= coef_max) return false;
+        total += (a + 1) * 0x1p15 + (b + 1) * 0x1p30;  // |x_q| <= 2^15, x_q^2 <= 2^30
+      }
+      if (total >= acc_max) return false;
+    }
+    return true;
+  }
+  static constexpr int shift = [] {
+    int s = 120;
+    while (s > -1000 && !fits(s)) --s;
+    return s;
+  }();
+  struct tables_t {
+    std::array<std::int32_t, k * 2 * d> w{};  // per class and feature: A, B
+    std::array<std::int64_t, k> c{};
+  };
+  CTML_FLASH static constexpr tables_t tables = [] {
+    tables_t t{};
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t i = 0; i < d; ++i) {
+        t.w[(j * d + i) * 2] = round_sat<std::int32_t>(lin(j, i) * pow2(shift));
+        t.w[(j * d + i) * 2 + 1] = round_sat<std::int32_t>(sq(j, i) * pow2(shift));
+      }
+      t.c[j] = round_sat<std::int64_t>(constant(j) * pow2(shift));
+    }
+    return t;
+  }();
+  static constexpr std::int64_t score(std::size_t j, std::span<const std::int16_t, d> x) noexcept {
+    std::int64_t acc = flash_load(&tables.c[j]);
+    for (std::size_t i = 0; i < d; ++i) {
+      const std::int32_t v = x[i];
+      acc += static_cast<std::int64_t>(flash_load(&tables.w[(j * d + i) * 2])) * v +
+             static_cast<std::int64_t>(flash_load(&tables.w[(j * d + i) * 2 + 1])) * (v * v);
+    }
+    return acc;
+  }
+};
+
 }  // namespace detail
 
 template <class Params, ValuePolicy Policy = f32>
 struct gaussian_nb {
-  static_assert(std::same_as<Policy, f32>, "ctml: gaussian_nb supports ctml::f32 only so far");
+  static_assert(std::same_as<Policy, f32>, "ctml: gaussian_nb takes f32 or q<int16_t, F> inputs");
   using policy = Policy;
   using in_type = float;
   using out_type = float;
@@ -123,7 +209,7 @@ struct gaussian_nb {
   /// predict_exact needs no binary64 library (pipeline.hpp checks this on AVR).
   static constexpr bool exact_in_integers = !detail::has_binary64_unit;
   template <ValuePolicy P>
-    requires std::same_as<P, f32>
+    requires(std::same_as<P, f32> || detail::gnb_int16<P>)
   using rebind = gaussian_nb<Params, P>;
 
  private:
@@ -313,6 +399,50 @@ struct gaussian_nb {
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     return predict_exact(x);
   }
+};
+
+/// q<int16_t, F>: integer scores on raw int16 input (see the top of this file).
+template <class Params, int F>
+struct gaussian_nb<Params, q<std::int16_t, F>> {
+  using policy = q<std::int16_t, F>;
+  using in_type = std::int16_t;
+  using out_type = std::int64_t;  // one unit is 2^-core::shift
+  using state_type = no_state;
+  static constexpr std::size_t in_extent = Params::n_features;
+  static constexpr std::size_t out_extent = Params::n_classes;
+  static constexpr bool exact_in_integers = true;
+  template <ValuePolicy P>
+    requires(std::same_as<P, f32> || detail::gnb_int16<P>)
+  using rebind = gaussian_nb<Params, P>;
+
+ private:
+  using core = detail::gnb_q<Params, F>;
+  static constexpr std::size_t d = Params::n_features, k = Params::n_classes;
+
+ public:
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return sizeof(core::tables); }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 160; }
+  [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 2 * sizeof(std::int64_t) + 16; }
+  [[nodiscard]] static constexpr std::size_t cost() noexcept { return 2 * k * d; }
+
+  /// The joint log likelihoods as integers (units of 2^-shift).
+  constexpr void run(std::span<const std::int16_t, d> in, std::span<std::int64_t, k> out, no_state&) const noexcept {
+    for (std::size_t j = 0; j < k; ++j) out[j] = core::score(j, in);
+  }
+  /// The first maximum, as sklearn's argmax.
+  [[nodiscard]] constexpr int predict(std::span<const std::int16_t, d> in) const noexcept {
+    int best = 0;
+    std::int64_t top = core::score(0, in);
+    for (std::size_t j = 1; j < k; ++j) {
+      const std::int64_t s = core::score(j, in);
+      if (s > top) {
+        top = s;
+        best = static_cast<int>(j);
+      }
+    }
+    return best;
+  }
+  [[nodiscard]] constexpr int predict(std::span<const std::int16_t, d> in, no_state&) const noexcept { return predict(in); }
 };
 
 }  // namespace ctml
