@@ -160,6 +160,25 @@ CTML_TEST(gaussian_nb_symmetric_classes) {
   CTML_CHECK_EQ(predict(m, 1.0f, -1.0f), 0);  // tie again
   CTML_CHECK_EQ(predict(m, 1.0f, -0.99999994f), 1);
 }
+
+CTML_TEST(gaussian_nb_int16_policy) {
+  // symmetric classes, q<int16, 8>: jll_1 - jll_0 = 2 (x0 + x1), ties to the first class
+  constexpr ctml::gaussian_nb<gnb_params, ctml::q<std::int16_t, 8>> m{};
+  const auto p = [&](std::int16_t a, std::int16_t b) { return m.predict(std::array<std::int16_t, 2>{opaque(a), b}); };
+  CTML_CHECK_EQ(p(-128, -51), 0);
+  CTML_CHECK_EQ(p(128, 51), 1);
+  CTML_CHECK_EQ(p(0, 0), 0);
+  CTML_CHECK_EQ(p(256, -256), 0);
+  CTML_CHECK_EQ(p(256, -255), 1);
+  // unequal variances (the x^2 terms differ); expected: numpy's jll in double
+  constexpr ctml::gaussian_nb<gnb_near_params, ctml::q<std::int16_t, 8>> n{};
+  const auto pn = [&](std::int16_t a, std::int16_t b) { return n.predict(std::array<std::int16_t, 2>{opaque(a), b}); };
+  CTML_CHECK_EQ(pn(0, 0), 0);           // jll_1 - jll_0 = -7.21
+  CTML_CHECK_EQ(pn(256, 512), 1);       // 6.43
+  CTML_CHECK_EQ(pn(-884, 579), 1);      // 0.0034
+  CTML_CHECK_EQ(pn(-884, 578), 0);      // -0.020
+  CTML_CHECK_EQ(pn(717, 68), 1);        // 0.0068
+}
 #endif
 
 CTML_TEST(gaussian_nb_rows_one_float_step_apart) {
