@@ -17,6 +17,7 @@ from sklearn.neighbors import (KNeighborsClassifier, KNeighborsRegressor, LocalO
                                RadiusNeighborsClassifier)
 
 from .registry import Family, register
+from .scalers import absorb_standard_scaler
 from .emit import (
     ConversionError,
     Stage,
@@ -231,35 +232,8 @@ def convert_radius_classifier(est: RadiusNeighborsClassifier) -> Stage:
         members.append(member_array("std::int32_t", "tree_order", ["n_samples"], int_tokens(np.asarray(idx))))
     stage = Stage(name, "radius", "ctml::radius_neighbors_classifier", members, n, 1, is_model=True, classes=classes,
                   extra={"kind": "classifier"})
-    stage.extra["absorb"] = _absorb_standard_scaler(stage)
+    stage.extra["absorb"] = absorb_standard_scaler(stage)  # scales in double where the radius is close
     return stage
-
-
-def _absorb_standard_scaler(stage: Stage):
-    """The radius classifier takes over a StandardScaler right before it: it
-    scales in double as sklearn's Pipeline does where the radius is close
-    (a separate scaler stage hands it float32, and rows within a float32 step
-    of the radius could flip)."""
-    from sklearn.preprocessing import StandardScaler
-
-    def absorb(prev):
-        if type(prev) is not StandardScaler:
-            return None
-        n = stage.n_features_in
-        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
-        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
-        if mean.shape != (n,) or scale.shape != (n,):
-            return None
-        check_finite("StandardScaler.mean_", mean)
-        check_finite("StandardScaler.scale_", scale)
-        members = stage.members + [
-            member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
-            member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
-        ]
-        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
-                     is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
-
-    return absorb
 
 
 def convert(est) -> Stage:

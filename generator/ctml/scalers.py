@@ -83,4 +83,32 @@ def convert(est) -> Stage:
 
 
 #: Scalers go before the model in a Pipeline.
+
+def absorb_standard_scaler(stage: Stage):
+    """For a model stage that scales its input itself (members input_mean and
+    input_scale): the `extra["absorb"]` hook that takes over a StandardScaler
+    right before it, so that its exact path scales in double as sklearn's
+    Pipeline does (a separate scaler stage hands it float32, and rows within a
+    float32 step of a decision could flip)."""
+    from .emit import double_tokens, member_array
+
+    def absorb(prev):
+        if type(prev) is not StandardScaler:
+            return None
+        n = stage.n_features_in
+        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
+        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
+        if mean.shape != (n,) or scale.shape != (n,):
+            return None
+        check_finite("StandardScaler.mean_", mean)
+        check_finite("StandardScaler.scale_", scale)
+        members = stage.members + [
+            member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
+            member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
+        ]
+        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
+                     is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
+
+    return absorb
+
 register(Family(name="scalers", estimators=tuple(_CONVERTERS), convert=convert, kind=TRANSFORM))

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
 from .registry import Family, register
+from .scalers import absorb_standard_scaler
 from .emit import (
     ConversionError,
     Stage,
@@ -68,29 +69,10 @@ def _common(est) -> tuple[list[str], int]:
 def _absorb(stage: Stage):
     """The SVM takes over a StandardScaler right before it: the float32 path
     then scales once per row instead of through a soft-float scaler stage, and
-    the double path scales in double as sklearn's Pipeline does (a separate
-    scaler stage hands float32 to the SVM). Not for the linear kernel's
-    folded weights: there the scaler stays a stage."""
-    from sklearn.preprocessing import StandardScaler
-
-    def absorb(prev):
-        if type(prev) is not StandardScaler or "ctml::svm::kernel::linear" in "".join(stage.members):
-            return None
-        n = stage.n_features_in
-        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
-        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
-        if mean.shape != (n,) or scale.shape != (n,):
-            return None
-        check_finite("StandardScaler.mean_", mean)
-        check_finite("StandardScaler.scale_", scale)
-        members = stage.members + [
-            member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
-            member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
-        ]
-        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
-                     is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
-
-    stage.extra["absorb"] = absorb
+    the double path scales in double as sklearn's Pipeline does. Not for the
+    linear kernel's folded weights: there the scaler stays a stage."""
+    if "ctml::svm::kernel::linear" not in "".join(stage.members):
+        stage.extra["absorb"] = absorb_standard_scaler(stage)
     return stage
 
 
