@@ -1,5 +1,5 @@
-// The target layer: selects include/ctml/arch/<family>.hpp, the only files
-// of the library with target #ifs. Each provides, in namespace ctml::arch:
+// The target layer: include/ctml/arch/ (arch/select.hpp picks <family>.hpp),
+// the only files of the library with target #ifs. Each provides, in namespace ctml::arch:
 //   - what the target is: `target`, `has_binary64_unit` (double in
 //     hardware), `has_runtime_binary64` (false on AVR: no 64-bit double library);
 //   - flash placement: CTML_FLASH and flash_load (AVR: `lpm`);
@@ -14,14 +14,4 @@
 // (start from arch/host.hpp), not another target's constants.
 #pragma once
 
-#if defined(__AVR__)
-#include <ctml/arch/avr.hpp>
-#elif defined(__ARM_ARCH_PROFILE) && __ARM_ARCH_PROFILE == 'M'
-#include <ctml/arch/cortex_m.hpp>
-#elif defined(__riscv)
-#include <ctml/arch/riscv.hpp>
-#elif defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
-#include <ctml/arch/host.hpp>
-#else
-#error "ctml: unknown target: add include/ctml/arch/<family>.hpp (start from arch/host.hpp) and select it in ctml/arch.hpp"
-#endif
+#include <ctml/arch/select.hpp>

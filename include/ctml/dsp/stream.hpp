@@ -27,7 +27,7 @@ struct framer {
   };
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return sizeof(state_type); }
 
-  /// Adds one value; true when a new frame is complete (read it with `frame`).
+  /// Adds one value; true when another frame is complete (read it with `frame`).
   static constexpr bool push(state_type& s, T x) noexcept {
     s.ring[s.next] = x;
     s.next = s.next + 1 == N ? 0 : s.next + 1;

@@ -7,9 +7,9 @@
 //   learner{}.learn(x, label, store);    // add a labelled sample
 //   int cls = learner{}.predict(x, store);  // -1 while the store is empty
 //
-// Replacement rule when full: the new sample replaces the oldest sample of the
+// Replacement rule when full: the incoming sample replaces the oldest sample of the
 // class that holds the most samples (on equal counts the smallest class
-// index), so a new class always gets room and old classes keep their share.
+// index), so a class seen for the first time always gets room and old classes keep their share.
 //
 // Prediction is sklearn's KNeighborsClassifier(n_neighbors=k,
 // algorithm="brute") fitted on the stored samples in slot order: squared
