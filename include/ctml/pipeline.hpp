@@ -15,6 +15,7 @@
 #include <ctml/detail/binary64.hpp>
 #include <ctml/detail/ieee_arith.hpp>
 #include <ctml/detail/row_check.hpp>
+#include <ctml/linear/exact.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml {
@@ -309,7 +310,7 @@ struct pipeline {
     if constexpr (I + 1 == size) {
       return stage<I>{}.predict_exact(in);
     } else {
-      std::array<double, stage<I>::out_extent> mid{};
+      std::array<double, stage<I>::out_extent> mid;
       stage<I>{}.run_exact(in, std::span(mid));
       return exact_from<I + 1>(std::span<const double, stage<I>::out_extent>(mid));
     }
@@ -318,12 +319,8 @@ struct pipeline {
     static_assert(detail::binary64_links || (detail::exact_in_integers<S> && ...),
                   "ctml: on AVR, refining this float pipeline needs binary64 arithmetic that avr-libc lacks (only "
                   "scalers, linear models, LDA, k-means and GaussianNB redo it in integers); use an integer policy");
-    std::array<double, in_extent> x{};
-    for (std::size_t i = 0; i < in_extent; ++i) {
-      // without a binary64 unit, the stages compute on the bits (detail/ieee_arith.hpp)
-      if constexpr (detail::has_binary64_unit) x[i] = static_cast<double>(in[i]);
-      else x[i] = std::bit_cast<double>(detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i])));
-    }
+    std::array<double, in_extent> x;  // binary64 bits without a binary64 unit (detail/ieee_arith.hpp)
+    detail::widen(in.data(), x.data(), in_extent);
     return exact_from<0>(std::span<const double, in_extent>(x));
   }
 

@@ -33,6 +33,13 @@ struct binary_params {
   static constexpr double coef[1][2] = {{0.1, 0.2}};
   static constexpr double intercept[1] = {-0.3};
 };
+// a zero weight: the fast path's exponents come from a table, not from the
+// double weights (affine::offsets_in_coef64)
+struct zero_weight_params {
+  static constexpr std::size_t n_features = 2, n_outputs = 1;
+  static constexpr double coef[1][2] = {{0.0, 0.2}};
+  static constexpr double intercept[1] = {-0.3};
+};
 // three classes; class 2 = class 0 + tiny, class 1 far
 struct multi_params {
   static constexpr std::size_t n_features = 2, n_outputs = 3;
@@ -104,6 +111,18 @@ CTML_TEST(linear_binary_decides_as_sklearn_double) {
 }
 
 #if !defined(__AVR__)  // the ATmega328P image holds a subset
+CTML_TEST(linear_zero_weight_decides_as_sklearn_double) {
+  static_assert(ctml::detail::affine<binary_params>::offsets_in_coef64);
+  static_assert(!ctml::detail::affine<zero_weight_params>::offsets_in_coef64);
+  constexpr ctml::linear_classifier<zero_weight_params> m{};
+  CTML_CHECK_EQ(predict(m, 7.0f, 1.0f), 0);  // -0.1
+  if constexpr (ctml::detail::double_is_binary64) {
+    // 1.5 * 0.2 = 0.30000000000000004 (a tie, to even); - 0.3 = 5.551115123125783e-17 > 0 (numpy)
+    CTML_CHECK_EQ(predict(m, 7.0f, 1.5f), 1);
+    CTML_CHECK_EQ(predict(m, -2.0f, 1.5f), 1);
+  }
+}
+
 CTML_TEST(linear_wide_terms_subnormal_and_huge_inputs) {
   // expected: numpy, sklearn's order (x0 w0 + x1 w1 + b in double)
   constexpr ctml::linear_classifier<wide_params> m{};

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <ctml/detail/ieee_arith.hpp>
+#include <ctml/linear/exact.hpp>
 
 namespace {
 template <class F, class Bits>
@@ -173,6 +174,22 @@ TEST_CASE("binary32 to binary64 bits equal the conversion") {
   }
   for (std::uint32_t a : {0u, 0x80000000u, 1u, 0x807fffffu, 0x7f800000u, 0xff800000u, 0x00800000u})
     REQUIRE(ctml::detail::binary64_of_binary32(a) == std::bit_cast<std::uint64_t>(static_cast<double>(std::bit_cast<float>(a))));
+}
+
+TEST_CASE("widened bits of binary32 equal the conversion") {
+  std::mt19937_64 g(11);
+  for (int i = 0; i < 2000000; ++i) {
+    // every exponent class often: zero and subnormal, normal, inf and NaN
+    auto a = static_cast<std::uint32_t>(g());
+    if (i % 4 == 1) a &= 0x807fffffu;
+    if (i % 4 == 2) a |= 0x7f800000u;
+    const float f = std::bit_cast<float>(a);
+    const std::uint64_t got = ctml::detail::widened_bits(a);
+    if (std::isnan(f)) REQUIRE(std::isnan(std::bit_cast<double>(got)));
+    else REQUIRE(got == std::bit_cast<std::uint64_t>(static_cast<double>(f)));
+  }
+  for (std::uint32_t a : {0u, 0x80000000u, 1u, 0x80000001u, 0x807fffffu, 0x7f800000u, 0xff800000u, 0x00800000u})
+    REQUIRE(ctml::detail::widened_bits(a) == std::bit_cast<std::uint64_t>(static_cast<double>(std::bit_cast<float>(a))));
 }
 
 namespace {

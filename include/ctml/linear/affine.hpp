@@ -55,30 +55,21 @@ struct affine {
   }();
 
   // Without a binary64 unit the same arithmetic in integers on the bit
-  // patterns (detail/ieee_arith.hpp), correctly rounded as a double unit
-  // computes it: no soft-double library is linked.
+  // patterns the doubles hold (detail/ieee_arith.hpp), correctly rounded as
+  // a double unit computes it: no soft-double library is linked.
   using b64 = ieee<std::uint64_t>;
-  CTML_FLASH static constexpr std::array<std::uint64_t, k * d> coef_bits = [] {
-    std::array<std::uint64_t, k * d> t{};
-    for (std::size_t j = 0; j < k; ++j)
-      for (std::size_t i = 0; i < d; ++i) t[j * d + i] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::coef[j][i]));
-    return t;
-  }();
-  CTML_FLASH static constexpr std::array<std::uint64_t, k> intercept_bits = [] {
-    std::array<std::uint64_t, k> t{};
-    for (std::size_t j = 0; j < k; ++j) t[j] = std::bit_cast<std::uint64_t>(static_cast<double>(Params::intercept[j]));
-    return t;
-  }();
-  [[nodiscard]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const std::uint64_t, d> x) noexcept {
-    std::uint64_t s = b64::mul_ieee(x[0], flash_load(&coef_bits[j * d]));
-    for (std::size_t i = 1; i < d; ++i) s = b64::add_ieee(s, b64::mul_ieee(x[i], flash_load(&coef_bits[j * d + i])));
-    if constexpr (Order == affine_order::kmeans) s = b64::mul_ieee(std::bit_cast<std::uint64_t>(-2.0), s);
-    return b64::add_ieee(s, flash_load(&intercept_bits[j]));
+  /// Score j: -0 + x_0 w_0 + ... (-0 + p is p exactly), k-means -2 s, + b.
+  [[nodiscard]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const double, d> x) noexcept {
+    std::uint64_t s = b64::sign;
+    for (std::size_t i = 0; i < d; ++i)
+      s = b64::add_ieee(s, b64::mul_ieee(std::bit_cast<std::uint64_t>(x[i]),
+                                         std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
+    if constexpr (minimum) s = b64::mul_ieee(std::bit_cast<std::uint64_t>(-2.0), s);
+    return b64::add_ieee(s, std::bit_cast<std::uint64_t>(flash_load(&intercept64[j])));
   }
-  /// sklearn's decision from the bits of a double row (see exact_decision).
-  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const std::uint64_t, d> x) noexcept {
+  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const double, d> x) noexcept {
     if constexpr (k == 1 && !minimum) {
-      return b64::greater_ieee(exact_bits(0, x), 0) ? 1 : 0;
+      return exact_bits(0, x) - 1 < b64::inf ? 1 : 0;  // > +0: not zero, negative or NaN
     } else {
       int best = 0;
       std::uint64_t top = exact_bits(0, x);
@@ -92,15 +83,10 @@ struct affine {
       return best;
     }
   }
-  [[nodiscard]] static constexpr std::array<std::uint64_t, d> bits_of(std::span<const double, d> x) noexcept {
-    std::array<std::uint64_t, d> b{};
-    for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
-    return b;
-  }
 
   CTML_NO_FP_CONTRACT [[nodiscard]] static constexpr double exact(std::size_t j, std::span<const double, d> x) noexcept {
     if constexpr (!has_binary64_unit) {
-      return std::bit_cast<double>(exact_bits(j, bits_of(x)));
+      return std::bit_cast<double>(exact_bits(j, x));
     } else {
       double s = x[0] * flash_load(&coef64[j * d]);
       for (std::size_t i = 1; i < d; ++i) {
@@ -120,7 +106,7 @@ struct affine {
   /// output, score > 0.
   [[nodiscard]] static constexpr int exact_decision(std::span<const double, d> x) noexcept {
     if constexpr (!has_binary64_unit) {
-      return exact_decision_bits(bits_of(x));
+      return exact_decision_bits(x);
     } else if constexpr (k == 1 && !minimum) {
       return exact(0, x) > 0.0 ? 1 : 0;
     } else {
@@ -278,6 +264,26 @@ struct affine {
     }
     return t;
   }();
+  /// One score with its own weights (not a folded scaler's or GaussianNB's
+  /// expansion), all normal and nonzero: then offset_i = 142 + 1037 - E_i,
+  /// E_i the biased exponent of coef64[i] (t_i = 14 - (E_i - 1023)), is read
+  /// from its high word as cheaply as from a table, and only W is stored.
+  static constexpr bool offsets_in_coef64 = [] {
+    if constexpr (k != 1 || requires { Params::extra_error; }) {
+      return false;
+    } else {
+      for (std::size_t i = 0; i < d; ++i)
+        if (weight_exponent(i) == none || abs_d(Params::coef[0][i]) < 0x1p-1022) return false;
+      return true;
+    }
+  }();
+  CTML_FLASH static constexpr auto int_w = [] {
+    std::array<std::int16_t, d> w{};
+    for (std::size_t i = 0; i < d; ++i) w[i] = int_weight(0, i);
+    return w;
+  }();
+  // p_i and top are kept plus this bias: p_i = e_i + E_i then.
+  static constexpr int offset_bias = offsets_in_coef64 ? 142 + 1037 : 0;
   // The intercept's term: input 1.0 (m = 2^15, e = 127), aligned to itself.
   static constexpr int intercept_top = weight_exponent(d) == none ? -none : 127 - (142 + weight_exponent(d));
   CTML_FLASH static constexpr auto int_intercept = [] {
@@ -299,9 +305,9 @@ struct affine {
   static constexpr decision<int> try_decision_int(std::span<const float, d> x) noexcept {
     std::array<std::int32_t, k> acc{};
     for (std::size_t j = 0; j < k; ++j) acc[j] = flash_load(&int_intercept[j]);
-    std::int32_t top = intercept_top;
+    std::int32_t top = intercept_top + offset_bias;
     std::int32_t err = term_error >> guard;  // the terms' bounds (their floors come last)
-    for (std::size_t i = 0; i < d; ++i) {
+    for (std::size_t i = d; i-- > 0;) {  // (any order: counting down frees a register)
       const auto bits = std::bit_cast<std::uint32_t>(x[i]);
       auto e = static_cast<std::int32_t>((bits << 1) >> 24);
       if (e == 255) return {0, false};  // inf, NaN
@@ -310,8 +316,13 @@ struct affine {
       else m |= 0x8000;
       const auto sign = static_cast<std::int32_t>(bits) >> 31;
       m = (m ^ sign) - sign;
-      const int_feature_t* f = &int_tables[i];
-      const std::int32_t p = e - flash_load(&f->offset);
+      std::int32_t p;
+      if constexpr (offsets_in_coef64) {
+        const auto hi = static_cast<std::uint32_t>(std::bit_cast<std::uint64_t>(flash_load(&coef64[i])) >> 32);
+        p = e + static_cast<std::int32_t>((hi << 1) >> 21);
+      } else {
+        p = e - flash_load(&int_tables[i].offset);
+      }
       if (p > top) {  // a larger term: realign the sums to it
         std::int32_t up = p - top;
         up = up > 31 ? 31 : up;
@@ -322,11 +333,16 @@ struct affine {
       std::int32_t sh = top - p + guard;
       sh = sh > 31 ? 31 : sh;
       err += term_error >> sh;
-      for (std::size_t j = 0; j < k; ++j) acc[j] += (static_cast<std::int32_t>(flash_load(&f->w[j])) * m) >> sh;
+      if constexpr (offsets_in_coef64) {
+        acc[0] += (static_cast<std::int32_t>(flash_load(&int_w[i])) * m) >> sh;
+      } else {
+        for (std::size_t j = 0; j < k; ++j)
+          acc[j] += (static_cast<std::int32_t>(flash_load(&int_tables[i].w[j])) * m) >> sh;
+      }
     }
     err += 2 * static_cast<std::int32_t>(d) + 4;  // the terms' floors and their bounds' floors, sklearn's roundings
     if constexpr (extra_exponent > -none) {
-      const std::int32_t e = extra_exponent - top - guard;  // the folded scaler's error in units
+      const std::int32_t e = extra_exponent - (top - offset_bias) - guard;  // the folded scaler's error in units
       if (e > 24) return {0, false};
       err += e > 0 ? std::int32_t{1} << e : 1;
     }

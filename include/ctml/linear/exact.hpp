@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include <ctml/detail/binary64.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 #include <ctml/stage.hpp>
 
 // sklearn's products are rounded before they are added: no fused multiply-add
@@ -91,6 +92,30 @@ template <std::size_t N>
   }
   if (top == 0x7f800000u) return std::numeric_limits<float>::infinity();
   return std::bit_cast<float>((top > 0x00800000u ? top : 0x00800000u) + 0x00800000u);
+}
+
+/// The binary64 bits of a binary32 value (exact, as a conversion to double;
+/// NaN stays NaN): the exponent rebiased (inf, NaN: to 2047), the
+/// significand moved; a subnormal is read as 1.f 2^-126 and 2^-126
+/// subtracted (exact). Smaller than a normalising loop.
+[[nodiscard]] constexpr std::uint64_t widened_bits(std::uint32_t a) noexcept {
+  const std::uint32_t sign = a & 0x80000000u, e = (a << 1) >> 24;
+  std::uint64_t b = static_cast<std::uint64_t>(sign) << 32;
+  if ((a << 1) == 0) return b;
+  const std::uint32_t bias = e == 255 ? 1792u : (e == 0 ? 897u : 896u);
+  b |= static_cast<std::uint64_t>(((a << 1) >> 4) + (bias << 20)) << 32 | static_cast<std::uint64_t>(a << 29);
+  if (e == 0) b = ieee<std::uint64_t>::add(b, static_cast<std::uint64_t>((sign ^ 0x80000000u) | (std::uint32_t{897} << 20)) << 32);
+  return b;
+}
+
+/// Float inputs as doubles for the exact paths; without a binary64 unit the
+/// doubles hold binary64 bit patterns for detail/ieee_arith.hpp, so no soft
+/// float is linked.
+constexpr void widen(const float* in, double* out, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (has_binary64_unit) out[i] = static_cast<double>(in[i]);
+    else out[i] = std::bit_cast<double>(widened_bits(std::bit_cast<std::uint32_t>(in[i])));
+  }
 }
 
 /// A scaler (y_i = a_i x_i + c_i) folded into the affine model after it, for

@@ -68,6 +68,7 @@ struct affine_stage {
     if constexpr (!is_float) return sizeof(qcore::tables);
     else if constexpr (detail::direct_double) return sizeof(core::coef64) + sizeof(core::intercept64);
     else if constexpr (Kind == detail::linear_kind::regressor) return sizeof(core::coef64) + sizeof(core::intercept64);
+    else if constexpr (!detail::has_binary32_unit && core::int_path && core::offsets_in_coef64) return sizeof(core::int_w) + sizeof(core::int_intercept) + sizeof(core::coef64) + sizeof(core::intercept64);
     else if constexpr (!detail::has_binary32_unit && core::int_path) return sizeof(core::int_tables) + sizeof(core::int_intercept) + sizeof(core::coef64) + sizeof(core::intercept64);
     else return sizeof(core::f32_tables) + sizeof(core::coef64) + sizeof(core::intercept64);
   }
@@ -173,14 +174,8 @@ struct affine_stage {
 
  private:
   [[gnu::noinline]] static constexpr value_type from_float(std::span<const float, in_extent> in) noexcept {
-    if constexpr (!detail::has_binary64_unit) {  // integer binary64: no double arithmetic at all
-      std::array<std::uint64_t, d> b{};
-      for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
-      if constexpr (Kind == detail::linear_kind::regressor) return std::bit_cast<double>(core::exact_bits(0, b));
-      else return core::exact_decision_bits(b);
-    }
-    std::array<double, d> x{};
-    for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
+    std::array<double, d> x;
+    detail::widen(in.data(), x.data(), d);
     if constexpr (Kind == detail::linear_kind::regressor) return core::exact(0, x);
     else return core::exact_decision(x);
   }
