@@ -1,6 +1,6 @@
 // ctml::detail::ieee<>::add against the host's double and float units
 // (the reference): random operands with close and distant exponents,
-// cancellations, subnormals, ties; and fixed_trunc against exact scaling.
+// cancellations, subnormals, ties.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -47,23 +47,6 @@ void check_adds(std::uint64_t seed) {
 
 TEST_CASE("binary64 addition in integers equals the double unit") { check_adds<double, std::uint64_t>(1); }
 TEST_CASE("binary32 addition in integers equals the float unit") { check_adds<float, std::uint32_t>(2); }
-
-TEST_CASE("fixed_trunc scales and truncates towards zero") {
-  using I = ctml::detail::ieee<std::uint64_t>;
-  std::mt19937_64 g(3);
-  std::uniform_real_distribution<double> u(-60.0, 60.0);
-  for (int i = 0; i < 100000; ++i) {
-    const double v = i % 7 == 0 ? std::ldexp(u(g), -30) : u(g);
-    const double want = std::trunc(std::ldexp(v, 24));  // exact: a power of two, then trunc
-    REQUIRE(I::fixed_trunc<24>(std::bit_cast<std::uint64_t>(v)) == static_cast<std::int32_t>(want));
-  }
-  using J = ctml::detail::ieee<std::uint32_t>;
-  for (int i = 0; i < 100000; ++i) {
-    const auto v = static_cast<float>(i % 5 == 0 ? std::ldexp(u(g), -20) : u(g));
-    const double want = std::trunc(std::ldexp(static_cast<double>(v), 24));
-    REQUIRE(J::fixed_trunc<24>(std::bit_cast<std::uint32_t>(v)) == static_cast<std::int32_t>(want));
-  }
-}
 
 namespace {
 // Operands for products: exponents anywhere, or pairs whose product lands near
