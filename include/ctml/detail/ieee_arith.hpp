@@ -1,6 +1,7 @@
 // IEEE binary64 and binary32 addition, multiplication and division on their
 // bit patterns, in integers: what a double (float) unit computes, rounded to
-// nearest, ties to even, with subnormals, infinities and NaN. Chips without
+// nearest, ties to even, with subnormals and overflow (an infinite or NaN
+// operand gives NaN: only rows scikit-learn rejects bring one). Chips without
 // such a unit redo the framework's float64 (XGBoost's float32) arithmetic
 // with it for near-ties only, so it is built for size: one routine serves
 // the three operations (they share unpacking, normalising and rounding), and
@@ -80,17 +81,12 @@ struct ieee {
     } else if (o != op::add) {
       negative = differ;
     }
-    // Infinities and NaN, as a unit treats them.
-    if (ma > inf || mb > inf) return quiet_nan;
+    // An infinite or NaN operand gives NaN: only rows scikit-learn rejects
+    // bring one (float32 inputs times a model's weights stay far below
+    // overflow, which is exact: it rounds to an infinity).
+    if (ma >= inf || mb >= inf) return quiet_nan;
     const Bits s = negative ? sign : 0;
-    if (o == op::add) {
-      if (ma == inf) return mb == inf && differ ? quiet_nan : s | inf;
-    } else if (ma == inf || mb == inf) {
-      if (o == op::div && mb == inf) return ma == inf ? quiet_nan : s;
-      return o == op::mul && (ma == 0 || mb == 0) ? quiet_nan : s | inf;  // inf * 0
-    } else if (o == op::div && mb == 0) {
-      return ma == 0 ? quiet_nan : s | inf;
-    }
+    if (o == op::div && mb == 0) return ma == 0 ? quiet_nan : s | inf;
     // Significands left-aligned (zero stays zero), exponents biased; a
     // subnormal's exponent goes below 1 as it is normalised.
     int ea = static_cast<int>(ma >> frac_bits), eb = static_cast<int>(mb >> frac_bits);
