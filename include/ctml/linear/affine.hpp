@@ -354,10 +354,9 @@ struct affine {
       std::size_t best = 0;
       for (std::size_t j = 1; j < k; ++j)
         if (minimum ? acc[j] < acc[best] : acc[j] > acc[best]) best = j;
-      bool sure = true;
       for (std::size_t j = 0; j < k; ++j)
-        if (j != best) sure = sure && (minimum ? acc[j] - acc[best] : acc[best] - acc[j]) > 2 * err;
-      return {static_cast<int>(best), sure};
+        if (j != best && (minimum ? acc[j] - acc[best] : acc[best] - acc[j]) <= 2 * err) return {0, false};
+      return {static_cast<int>(best), true};
     }
   }
 
