@@ -58,24 +58,30 @@ struct affine {
   // patterns the doubles hold (detail/ieee_arith.hpp), correctly rounded as
   // a double unit computes it: no soft-double library is linked.
   using b64 = ieee<std::uint64_t>;
-  /// Score j: -0 + x_0 w_0 + ... (-0 + p is p exactly), k-means -2 s, + b.
-  [[nodiscard]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const double, d> x) noexcept {
+  /// Score j: -0 + x_0 w_0 + ... (-0 + p is p exactly), k-means -2 s, + b;
+  /// x doubles holding binary64 bits, or floats widened as they are read.
+  template <class T>
+  [[nodiscard, gnu::always_inline]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const T, d> x) noexcept {
     std::uint64_t s = b64::sign;
-    for (std::size_t i = 0; i < d; ++i)
-      s = b64::add_ieee(s, b64::mul_ieee(std::bit_cast<std::uint64_t>(x[i]),
-                                         std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
+    for (std::size_t i = 0; i < d; ++i) {
+      std::uint64_t xi;
+      if constexpr (std::is_same_v<T, float>) xi = widened_bits(std::bit_cast<std::uint32_t>(x[i]));
+      else xi = std::bit_cast<std::uint64_t>(x[i]);
+      s = b64::add_ieee(s, b64::mul_ieee(xi, std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
+    }
     if constexpr (minimum) s = b64::mul_ieee(std::bit_cast<std::uint64_t>(-2.0), s);
     return b64::add_ieee(s, std::bit_cast<std::uint64_t>(flash_load(&intercept64[j])));
   }
-  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const double, d> x) noexcept {
+  template <class T>
+  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const T, d> x) noexcept {
     if constexpr (k == 1 && !minimum) {
       return exact_bits(0, x) - 1 < b64::inf ? 1 : 0;  // > +0: not zero, negative or NaN
     } else {
       int best = 0;
-      std::uint64_t top = exact_bits(0, x);
-      for (std::size_t j = 1; j < k; ++j) {
+      std::uint64_t top = 0;
+      for (std::size_t j = 0; j < k; ++j) {  // one call site: exact_bits inlined once
         const std::uint64_t s = exact_bits(j, x);
-        if (minimum ? b64::greater_ieee(top, s) : b64::greater_ieee(s, top)) {
+        if (j == 0 || (minimum ? b64::greater_ieee(top, s) : b64::greater_ieee(s, top))) {
           top = s;
           best = static_cast<int>(j);
         }

@@ -173,11 +173,16 @@ struct affine_stage {
   }
 
  private:
-  [[gnu::noinline]] static constexpr value_type from_float(std::span<const float, in_extent> in) noexcept {
-    std::array<double, d> x;
-    detail::widen(in.data(), x.data(), d);
-    if constexpr (Kind == detail::linear_kind::regressor) return core::exact(0, x);
-    else return core::exact_decision(x);
+  static constexpr value_type from_float(std::span<const float, in_extent> in) noexcept {
+    if constexpr (!detail::has_binary64_unit) {  // integer binary64 on the widened bits
+      if constexpr (Kind == detail::linear_kind::regressor) return std::bit_cast<double>(core::exact_bits(0, in));
+      else return core::exact_decision_bits(in);
+    } else {
+      std::array<double, d> x;
+      detail::widen(in.data(), x.data(), d);
+      if constexpr (Kind == detail::linear_kind::regressor) return core::exact(0, x);
+      else return core::exact_decision(x);
+    }
   }
 };
 
