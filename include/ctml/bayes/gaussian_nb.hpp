@@ -120,6 +120,18 @@ struct gnb_expanded {
   }();
 };
 
+/// x^2 for |x|'s float bits a, exponent field in [64, 190] (the square is
+/// normal or, rounding up, infinite): the 24-bit significand squared and
+/// rounded half up, within 2^-24 relative as a float multiply (the bound the
+/// affine path's rounded_inputs allows), in integers: no soft float.
+[[nodiscard]] constexpr std::uint32_t square_bits(std::uint32_t a) noexcept {
+  const std::uint64_t m = (a & 0x7fffffu) | 0x800000u;
+  const auto q = static_cast<std::uint32_t>((m * m) >> 22);  // in [2^24, 2^26)
+  const std::uint32_t carry = q >> 25;                       // m^2 >= 2^47: one more bit
+  const std::uint32_t significand = (q + (1u << carry)) >> (1 + carry);  // may round up to 2^24: the next exponent
+  return (((a >> 23) * 2 - 128 + carry) << 23) + significand;
+}
+
 template <class P> inline constexpr bool gnb_int16 = false;
 template <int F> inline constexpr bool gnb_int16<q<std::int16_t, F>> = true;
 
@@ -268,22 +280,27 @@ struct gaussian_nb {
   }
 
   // The same on binary64 bit patterns in integers (detail/ieee_arith.hpp),
-  // where there is no binary64 unit.
+  // where there is no binary64 unit; one copy (noinline) for every class.
   using b64 = detail::ieee<std::uint64_t>;
   template <class T>
   [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
-  static constexpr std::uint64_t exact_jll_bits(std::size_t j, std::span<const std::uint64_t, d> x) noexcept {
+  [[nodiscard, gnu::noinline]] static constexpr std::uint64_t exact_jll_bits(std::size_t j, const std::uint64_t* x) noexcept {
     const auto term = [&](std::size_t i) {
       const std::uint64_t t = b64::add_ieee(x[i], b64::neg(bits_at(&exact_tables.theta[j * d + i])));
       return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
     };
-    const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add_ieee(a, b); };
-    const std::uint64_t sum = detail::numpy_sum_with<std::uint64_t>(term, add, b64::sign, 0, d);
+    std::uint64_t sum = b64::sign;  // numpy's -0.0
+    if constexpr (d < 8) {  // numpy sums fewer than 8 terms in order
+      for (std::size_t i = 0; i < d; ++i) sum = b64::add_ieee(sum, term(i));
+    } else {
+      const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add_ieee(a, b); };
+      sum = detail::numpy_sum_with<std::uint64_t>(term, add, sum, 0, d);
+    }
     const std::uint64_t half = b64::mul_ieee(std::bit_cast<std::uint64_t>(0.5), sum);
     const std::uint64_t n = b64::add_ieee(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
     return b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
   }
-  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const std::uint64_t, d> x) noexcept {
+  [[nodiscard]] static constexpr int exact_decision_bits(const std::uint64_t* x) noexcept {
     int best = 0;
     std::uint64_t top = exact_jll_bits(0, x);
     for (std::size_t j = 1; j < k; ++j) {
@@ -333,10 +350,14 @@ struct gaussian_nb {
       std::array<float, 2 * d> xx{};
       for (std::size_t i = 0; i < d; ++i) {
         const auto a = std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu;
-        if (a != 0 && a < (64u << 23)) return {0, false};  // x^2 could underflow: its rounding is not relative
+        std::uint32_t square = 0;
+        if (a != 0) {
+          // x^2 subnormal (its rounding is not relative) or not finite: the exact path
+          if (a - (64u << 23) >= (127u << 23)) return {0, false};
+          square = detail::square_bits(a);
+        }
         xx[i] = x[i];
-        // x^2 rounded as a float unit does it, in integers (no soft float)
-        xx[d + i] = std::bit_cast<float>(detail::ieee<std::uint32_t>::mul_ieee(a, a));
+        xx[d + i] = std::bit_cast<float>(square);
       }
       return detail::affine<detail::gnb_expanded<Params>>::try_decision_int(xx);
     } else {
@@ -356,7 +377,7 @@ struct gaussian_nb {
     if constexpr (!detail::has_binary64_unit) {
       std::array<std::uint64_t, d> b{};
       for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
-      return exact_decision_bits(b);
+      return exact_decision_bits(b.data());
     }
     int best = 0;
     double top = exact_jll(0, x);
@@ -393,7 +414,7 @@ struct gaussian_nb {
     if constexpr (!detail::has_binary64_unit) {  // no double arithmetic at all
       std::array<std::uint64_t, d> b{};
       for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
-      return exact_decision_bits(b);
+      return exact_decision_bits(b.data());
     }
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
