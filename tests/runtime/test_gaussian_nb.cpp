@@ -2,7 +2,6 @@
 // host's float multiply: equal, except on exact ties, where it rounds up
 // (within 2^-24 relative either way, the bound the integer path assumes).
 #include <bit>
-#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -28,10 +27,9 @@ TEST_CASE("square_bits rounds x^2 as a float multiply, ties up") {
   std::mt19937 g(7);
   for (std::uint32_t e = 64; e <= 190; ++e) {
     check_square(e << 23);                // a power of two
-    check_square((e << 23) | 0x7fffffu);  // rounds up to the next binade (to infinity at e = 190)
+    check_square((e << 23) | 0x7fffffu);  // the largest significand
     check_square((e << 23) | 0x3504f3u);  // near sqrt(2): where the square crosses 2
     for (int i = 0; i < 20000; ++i) check_square((e << 23) | (g() & 0x7fffffu));
     for (int i = 0; i < 200; ++i) check_square((e << 23) | ((g() & 0xfffu) << 11));  // m = 2^11 odd: ties
   }
-  CHECK(std::isinf(std::bit_cast<float>(ctml::detail::square_bits((190u << 23) | 0x7fffffu))));
 }

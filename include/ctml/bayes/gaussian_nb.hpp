@@ -121,14 +121,14 @@ struct gnb_expanded {
 };
 
 /// x^2 for |x|'s float bits a, exponent field in [64, 190] (the square is
-/// normal or, rounding up, infinite): the 24-bit significand squared and
-/// rounded half up, within 2^-24 relative as a float multiply (the bound the
-/// affine path's rounded_inputs allows), in integers: no soft float.
+/// normal and finite): the 24-bit significand squared and rounded half up,
+/// within 2^-24 relative as a float multiply (the bound the affine path's
+/// rounded_inputs allows), in integers: no soft float.
 [[nodiscard]] constexpr std::uint32_t square_bits(std::uint32_t a) noexcept {
   const std::uint64_t m = (a & 0x7fffffu) | 0x800000u;
   const auto q = static_cast<std::uint32_t>((m * m) >> 22);  // in [2^24, 2^26)
   const std::uint32_t carry = q >> 25;                       // m^2 >= 2^47: one more bit
-  const std::uint32_t significand = (q + (1u << carry)) >> (1 + carry);  // may round up to 2^24: the next exponent
+  const std::uint32_t significand = (q + (1u << carry)) >> (1 + carry);  // 2^24 when rounding up into the next binade
   return (((a >> 23) * 2 - 128 + carry) << 23) + significand;
 }
 
@@ -281,10 +281,12 @@ struct gaussian_nb {
 
   // The same on binary64 bit patterns in integers (detail/ieee_arith.hpp),
   // where there is no binary64 unit; one copy (noinline) for every class.
+  // Rows of finite values (sklearn takes no other) never score NaN, so the
+  // score's bits, ordered as integers (+0 == -0), compare it.
   using b64 = detail::ieee<std::uint64_t>;
   template <class T>
   [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
-  [[nodiscard, gnu::noinline]] static constexpr std::uint64_t exact_jll_bits(std::size_t j, const std::uint64_t* x) noexcept {
+  [[nodiscard, gnu::noinline]] static constexpr std::int64_t exact_jll_ordered(std::size_t j, const std::uint64_t* x) noexcept {
     const auto term = [&](std::size_t i) {
       const std::uint64_t t = b64::add_ieee(x[i], b64::neg(bits_at(&exact_tables.theta[j * d + i])));
       return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
@@ -298,14 +300,17 @@ struct gaussian_nb {
     }
     const std::uint64_t half = b64::mul_ieee(std::bit_cast<std::uint64_t>(0.5), sum);
     const std::uint64_t n = b64::add_ieee(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
-    return b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
+    const std::uint64_t jll = b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
+    const auto magnitude = static_cast<std::int64_t>(jll & ~b64::sign);
+    return (jll & b64::sign) ? -magnitude : magnitude;
   }
+  /// sklearn's first maximum.
   [[nodiscard]] static constexpr int exact_decision_bits(const std::uint64_t* x) noexcept {
     int best = 0;
-    std::uint64_t top = exact_jll_bits(0, x);
+    std::int64_t top = exact_jll_ordered(0, x);
     for (std::size_t j = 1; j < k; ++j) {
-      const std::uint64_t s = exact_jll_bits(j, x);
-      if (b64::greater_ieee(s, top)) {
+      const std::int64_t s = exact_jll_ordered(j, x);
+      if (s > top) {
         top = s;
         best = static_cast<int>(j);
       }
@@ -412,7 +417,7 @@ struct gaussian_nb {
  private:
   [[gnu::noinline]] constexpr int refine(std::span<const float, d> in) const noexcept {
     if constexpr (!detail::has_binary64_unit) {  // no double arithmetic at all
-      std::array<std::uint64_t, d> b{};
+      std::array<std::uint64_t, d> b;  // every element written here
       for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
       return exact_decision_bits(b.data());
     }
