@@ -280,15 +280,20 @@ struct gaussian_nb {
   }
 
   // The same on binary64 bit patterns in integers (detail/ieee_arith.hpp),
-  // where there is no binary64 unit; one copy (noinline) for every class.
-  // Rows of finite values (sklearn takes no other) never score NaN, so the
-  // score's bits, ordered as integers (+0 == -0), compare it.
+  // where there is no binary64 unit, on a row of floats (predict's
+  // refinement) or doubles (a pipeline's): one copy (noinline) for every
+  // class. Rows of finite values (sklearn takes no other) never score NaN,
+  // so the score's bits, ordered as integers (+0 == -0), compare it.
   using b64 = detail::ieee<std::uint64_t>;
   template <class T>
   [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
-  [[nodiscard, gnu::noinline]] static constexpr std::int64_t exact_jll_ordered(std::size_t j, const std::uint64_t* x) noexcept {
+  template <class In>
+  [[nodiscard, gnu::noinline]] static constexpr std::int64_t exact_jll_ordered(std::size_t j, const In* x) noexcept {
     const auto term = [&](std::size_t i) {
-      const std::uint64_t t = b64::add_ieee(x[i], b64::neg(bits_at(&exact_tables.theta[j * d + i])));
+      std::uint64_t xi = 0;
+      if constexpr (std::same_as<In, float>) xi = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
+      else xi = std::bit_cast<std::uint64_t>(x[i]);
+      const std::uint64_t t = b64::add_ieee(xi, b64::neg(bits_at(&exact_tables.theta[j * d + i])));
       return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
     };
     std::uint64_t sum = b64::sign;  // numpy's -0.0
@@ -305,7 +310,8 @@ struct gaussian_nb {
     return (jll & b64::sign) ? -magnitude : magnitude;
   }
   /// sklearn's first maximum.
-  [[nodiscard]] static constexpr int exact_decision_bits(const std::uint64_t* x) noexcept {
+  template <class In>
+  [[nodiscard]] static constexpr int exact_decision_bits(const In* x) noexcept {
     int best = 0;
     std::int64_t top = exact_jll_ordered(0, x);
     for (std::size_t j = 1; j < k; ++j) {
@@ -352,7 +358,7 @@ struct gaussian_nb {
     } else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path) {
       // integers on (x, x^2): one float multiply a feature instead of four
       // float operations a class and feature
-      std::array<float, 2 * d> xx{};
+      std::array<float, 2 * d> xx;  // read only when every element is written
       for (std::size_t i = 0; i < d; ++i) {
         const auto a = std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu;
         std::uint32_t square = 0;
@@ -379,11 +385,7 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict_exact(std::span<const double, d> x) const noexcept {
-    if constexpr (!detail::has_binary64_unit) {
-      std::array<std::uint64_t, d> b{};
-      for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
-      return exact_decision_bits(b.data());
-    }
+    if constexpr (!detail::has_binary64_unit) return exact_decision_bits(x.data());
     int best = 0;
     double top = exact_jll(0, x);
     for (std::size_t j = 1; j < k; ++j) {
@@ -416,11 +418,7 @@ struct gaussian_nb {
 
  private:
   [[gnu::noinline]] constexpr int refine(std::span<const float, d> in) const noexcept {
-    if constexpr (!detail::has_binary64_unit) {  // no double arithmetic at all
-      std::array<std::uint64_t, d> b;  // every element written here
-      for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
-      return exact_decision_bits(b.data());
-    }
+    if constexpr (!detail::has_binary64_unit) return exact_decision_bits(in.data());  // no double arithmetic at all
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     return predict_exact(x);
