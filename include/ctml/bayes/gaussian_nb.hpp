@@ -283,7 +283,7 @@ struct gaussian_nb {
   // where there is no binary64 unit, on a row of floats (predict's
   // refinement) or doubles (a pipeline's): one copy (noinline) for every
   // class. Rows of finite values (sklearn takes no other) never score NaN,
-  // so the score's bits, ordered as integers (+0 == -0), compare it.
+  // so the scores compare as their bits ordered as integers (+0 == -0).
   using b64 = detail::ieee<std::uint64_t>;
   template <class T>
   [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
@@ -293,21 +293,19 @@ struct gaussian_nb {
       std::uint64_t xi = 0;
       if constexpr (std::same_as<In, float>) xi = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
       else xi = std::bit_cast<std::uint64_t>(x[i]);
-      const std::uint64_t t = b64::add_ieee(xi, b64::neg(bits_at(&exact_tables.theta[j * d + i])));
-      return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
+      const std::uint64_t t = b64::add(xi, b64::neg(bits_at(&exact_tables.theta[j * d + i])));
+      return b64::div(b64::mul(t, t), bits_at(&exact_tables.var[j * d + i]));
     };
     std::uint64_t sum = b64::sign;  // numpy's -0.0
     if constexpr (d < 8) {  // numpy sums fewer than 8 terms in order
-      for (std::size_t i = 0; i < d; ++i) sum = b64::add_ieee(sum, term(i));
+      for (std::size_t i = 0; i < d; ++i) sum = b64::add(sum, term(i));
     } else {
-      const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add_ieee(a, b); };
+      const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add(a, b); };
       sum = detail::numpy_sum_with<std::uint64_t>(term, add, sum, 0, d);
     }
-    const std::uint64_t half = b64::mul_ieee(std::bit_cast<std::uint64_t>(0.5), sum);
-    const std::uint64_t n = b64::add_ieee(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
-    const std::uint64_t jll = b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
-    const auto magnitude = static_cast<std::int64_t>(jll & ~b64::sign);
-    return (jll & b64::sign) ? -magnitude : magnitude;
+    const std::uint64_t half = b64::mul(std::bit_cast<std::uint64_t>(0.5), sum);
+    const std::uint64_t n = b64::add(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
+    return b64::ordered(b64::add(bits_at(&exact_tables.log_prior[j]), n));
   }
   /// sklearn's first maximum.
   template <class In>
