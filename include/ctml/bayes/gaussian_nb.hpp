@@ -354,7 +354,7 @@ struct gaussian_nb {
     if constexpr (detail::direct_double) {
       return {0, false};
     } else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path) {
-      // integers on (x, x^2): one float multiply a feature instead of four
+      // integers on (x, x^2): one integer square a feature instead of four
       // float operations a class and feature
       std::array<float, 2 * d> xx;  // read only when every element is written
       for (std::size_t i = 0; i < d; ++i) {
