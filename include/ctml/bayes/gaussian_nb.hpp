@@ -120,6 +120,18 @@ struct gnb_expanded {
   }();
 };
 
+/// x^2 for |x|'s float bits a, exponent field in [64, 190] (the square is
+/// normal and finite): the 24-bit significand squared and rounded half up,
+/// within 2^-24 relative as a float multiply (the bound the affine path's
+/// rounded_inputs allows), in integers: no soft float.
+[[nodiscard]] constexpr std::uint32_t square_bits(std::uint32_t a) noexcept {
+  const std::uint64_t m = (a & 0x7fffffu) | 0x800000u;
+  const auto q = static_cast<std::uint32_t>((m * m) >> 22);  // in [2^24, 2^26)
+  const std::uint32_t carry = q >> 25;                       // m^2 >= 2^47: one more bit
+  const std::uint32_t significand = (q + (1u << carry)) >> (1 + carry);  // 2^24 when rounding up into the next binade
+  return (((a >> 23) * 2 - 128 + carry) << 23) + significand;
+}
+
 template <class P> inline constexpr bool gnb_int16 = false;
 template <int F> inline constexpr bool gnb_int16<q<std::int16_t, F>> = true;
 
@@ -268,27 +280,41 @@ struct gaussian_nb {
   }
 
   // The same on binary64 bit patterns in integers (detail/ieee_arith.hpp),
-  // where there is no binary64 unit.
+  // where there is no binary64 unit, on a row of floats (predict's
+  // refinement) or doubles (a pipeline's): one copy (noinline) for every
+  // class. Rows of finite values (sklearn takes no other) never score NaN,
+  // so the scores compare as their bits ordered as integers (+0 == -0).
   using b64 = detail::ieee<std::uint64_t>;
   template <class T>
   [[nodiscard]] static constexpr std::uint64_t bits_at(const T* p) noexcept { return std::bit_cast<std::uint64_t>(flash_load(p)); }
-  static constexpr std::uint64_t exact_jll_bits(std::size_t j, std::span<const std::uint64_t, d> x) noexcept {
+  template <class In>
+  [[nodiscard, gnu::noinline]] static constexpr std::int64_t exact_jll_ordered(std::size_t j, const In* x) noexcept {
     const auto term = [&](std::size_t i) {
-      const std::uint64_t t = b64::add_ieee(x[i], b64::neg(bits_at(&exact_tables.theta[j * d + i])));
-      return b64::div_ieee(b64::mul_ieee(t, t), bits_at(&exact_tables.var[j * d + i]));
+      std::uint64_t xi = 0;
+      if constexpr (std::same_as<In, float>) xi = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
+      else xi = std::bit_cast<std::uint64_t>(x[i]);
+      const std::uint64_t t = b64::add(xi, b64::neg(bits_at(&exact_tables.theta[j * d + i])));
+      return b64::div(b64::mul(t, t), bits_at(&exact_tables.var[j * d + i]));
     };
-    const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add_ieee(a, b); };
-    const std::uint64_t sum = detail::numpy_sum_with<std::uint64_t>(term, add, b64::sign, 0, d);
-    const std::uint64_t half = b64::mul_ieee(std::bit_cast<std::uint64_t>(0.5), sum);
-    const std::uint64_t n = b64::add_ieee(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
-    return b64::add_ieee(bits_at(&exact_tables.log_prior[j]), n);
+    std::uint64_t sum = b64::sign;  // numpy's -0.0
+    if constexpr (d < 8) {  // numpy sums fewer than 8 terms in order
+      for (std::size_t i = 0; i < d; ++i) sum = b64::add(sum, term(i));
+    } else {
+      const auto add = [](std::uint64_t a, std::uint64_t b) { return b64::add(a, b); };
+      sum = detail::numpy_sum_with<std::uint64_t>(term, add, sum, 0, d);
+    }
+    const std::uint64_t half = b64::mul(std::bit_cast<std::uint64_t>(0.5), sum);
+    const std::uint64_t n = b64::add(bits_at(&exact_tables.log_norm[j]), b64::neg(half));
+    return b64::ordered(b64::add(bits_at(&exact_tables.log_prior[j]), n));
   }
-  [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const std::uint64_t, d> x) noexcept {
+  /// sklearn's first maximum.
+  template <class In>
+  [[nodiscard]] static constexpr int exact_decision_bits(const In* x) noexcept {
     int best = 0;
-    std::uint64_t top = exact_jll_bits(0, x);
+    std::int64_t top = exact_jll_ordered(0, x);
     for (std::size_t j = 1; j < k; ++j) {
-      const std::uint64_t s = exact_jll_bits(j, x);
-      if (b64::greater_ieee(s, top)) {
+      const std::int64_t s = exact_jll_ordered(j, x);
+      if (s > top) {
         top = s;
         best = static_cast<int>(j);
       }
@@ -328,15 +354,19 @@ struct gaussian_nb {
     if constexpr (detail::direct_double) {
       return {0, false};
     } else if constexpr (!detail::has_binary32_unit && detail::affine<detail::gnb_expanded<Params>>::int_path) {
-      // integers on (x, x^2): one float multiply a feature instead of four
+      // integers on (x, x^2): one integer square a feature instead of four
       // float operations a class and feature
-      std::array<float, 2 * d> xx{};
+      std::array<float, 2 * d> xx;  // read only when every element is written
       for (std::size_t i = 0; i < d; ++i) {
         const auto a = std::bit_cast<std::uint32_t>(x[i]) & 0x7fffffffu;
-        if (a != 0 && a < (64u << 23)) return {0, false};  // x^2 could underflow: its rounding is not relative
+        std::uint32_t square = 0;
+        if (a != 0) {
+          // x^2 subnormal (its rounding is not relative) or not finite: the exact path
+          if (a - (64u << 23) >= (127u << 23)) return {0, false};
+          square = detail::square_bits(a);
+        }
         xx[i] = x[i];
-        // x^2 rounded as a float unit does it, in integers (no soft float)
-        xx[d + i] = std::bit_cast<float>(detail::ieee<std::uint32_t>::mul_ieee(a, a));
+        xx[d + i] = std::bit_cast<float>(square);
       }
       return detail::affine<detail::gnb_expanded<Params>>::try_decision_int(xx);
     } else {
@@ -353,11 +383,7 @@ struct gaussian_nb {
   }
 
   [[nodiscard]] constexpr int predict_exact(std::span<const double, d> x) const noexcept {
-    if constexpr (!detail::has_binary64_unit) {
-      std::array<std::uint64_t, d> b{};
-      for (std::size_t i = 0; i < d; ++i) b[i] = std::bit_cast<std::uint64_t>(x[i]);
-      return exact_decision_bits(b);
-    }
+    if constexpr (!detail::has_binary64_unit) return exact_decision_bits(x.data());
     int best = 0;
     double top = exact_jll(0, x);
     for (std::size_t j = 1; j < k; ++j) {
@@ -390,11 +416,7 @@ struct gaussian_nb {
 
  private:
   [[gnu::noinline]] constexpr int refine(std::span<const float, d> in) const noexcept {
-    if constexpr (!detail::has_binary64_unit) {  // no double arithmetic at all
-      std::array<std::uint64_t, d> b{};
-      for (std::size_t i = 0; i < d; ++i) b[i] = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i]));
-      return exact_decision_bits(b);
-    }
+    if constexpr (!detail::has_binary64_unit) return exact_decision_bits(in.data());  // no double arithmetic at all
     std::array<double, d> x{};
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     return predict_exact(x);
