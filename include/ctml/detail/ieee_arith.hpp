@@ -1,7 +1,6 @@
 // IEEE binary64 and binary32 addition, multiplication and division on their
 // bit patterns, in integers: what a double (float) unit computes, rounded to
-// nearest, ties to even, with subnormals and overflow (an infinite or NaN
-// operand gives NaN: only rows scikit-learn rejects bring one). Chips without
+// nearest, ties to even, with subnormals, infinities and NaN. Chips without
 // such a unit redo the framework's float64 (XGBoost's float32) arithmetic
 // with it for near-ties only, so it is built for size: one routine serves
 // the three operations (they share unpacking, normalising and rounding), and
@@ -81,15 +80,19 @@ struct ieee {
     } else if (o != op::add) {
       negative = differ;
     }
-    // An infinite or NaN operand gives NaN: only rows scikit-learn rejects
-    // bring one (float32 inputs times a model's weights stay far below
-    // overflow, which is exact: it rounds to an infinity).
-    if (ma >= inf || mb >= inf) return quiet_nan;
     const Bits s = negative ? sign : 0;
-    if (o == op::div && mb == 0) return ma == 0 ? quiet_nan : s | inf;
+    int ea = static_cast<int>(ma >> frac_bits), eb = static_cast<int>(mb >> frac_bits);
+    // Infinities, NaN and division by zero, as a unit treats them.
+    if (ea == exp_max || eb == exp_max || (o == op::div && mb == 0)) {
+      if (ma > inf || mb > inf) return quiet_nan;
+      if (o == op::add) return ma == mb && differ ? quiet_nan : s | inf;  // the larger is inf; inf - inf
+      // a product or quotient is infinite, zero, or both (NaN: inf * 0, 0 / 0, inf / inf)
+      const bool huge = ea == exp_max || (o == op::mul ? eb == exp_max : mb == 0);
+      const bool nil = ma == 0 || (o == op::mul ? mb == 0 : eb == exp_max);
+      return huge ? (nil ? quiet_nan : s | inf) : s;
+    }
     // Significands left-aligned (zero stays zero), exponents biased; a
     // subnormal's exponent goes below 1 as it is normalised.
-    int ea = static_cast<int>(ma >> frac_bits), eb = static_cast<int>(mb >> frac_bits);
     ma = (ma << guard) | sign;
     mb = (mb << guard) | sign;
     if (ea == 0) {
@@ -146,19 +149,14 @@ struct ieee {
   }
 };
 
-/// The binary64 bits of a binary32 value (exact, as a conversion to double).
+/// The binary64 bits of a binary32 value (exact, as a conversion to double):
+/// the fields moved into place and rebiased; a zero or subnormal float,
+/// placed as a double subnormal 2^-896 times its value, by one exact product.
 [[nodiscard]] constexpr std::uint64_t binary64_of_binary32(std::uint32_t a) noexcept {
-  const std::uint64_t s = static_cast<std::uint64_t>(a >> 31) << 63;
-  int e = static_cast<int>((a >> 23) & 0xff);
-  std::uint64_t f = a & 0x7fffffu;
-  if (e == 0xff) return s | (std::uint64_t{0x7ff} << 52) | (f << 29) | (f != 0 ? std::uint64_t{1} << 51 : 0);
-  if (e == 0) {
-    if (f == 0) return s;
-    e = 1;
-    while (!(f & 0x800000u)) { f <<= 1; --e; }
-    f &= 0x7fffffu;
-  }
-  return s | (static_cast<std::uint64_t>(e + 1023 - 127) << 52) | (f << 29);
+  const std::uint32_t mag = a << 1, e = mag >> 24;
+  const std::uint64_t moved = static_cast<std::uint64_t>((a & 0x80000000u) | (mag >> 4)) << 32 | (a << 29);
+  if (e == 0) return ieee<std::uint64_t>::mul(moved, std::bit_cast<std::uint64_t>(0x1p896));
+  return moved + (static_cast<std::uint64_t>(e == 255 ? 1792u : 896u) << 52);
 }
 
 }  // namespace ctml::detail

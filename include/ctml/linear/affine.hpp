@@ -65,7 +65,7 @@ struct affine {
     std::uint64_t s = b64::sign;
     for (std::size_t i = 0; i < d; ++i) {
       std::uint64_t xi;
-      if constexpr (std::is_same_v<T, float>) xi = widened_bits(std::bit_cast<std::uint32_t>(x[i]));
+      if constexpr (std::is_same_v<T, float>) xi = binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
       else xi = std::bit_cast<std::uint64_t>(x[i]);
       s = b64::add_ieee(s, b64::mul_ieee(xi, std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
     }

@@ -94,24 +94,13 @@ template <std::size_t N>
   return std::bit_cast<float>((top > 0x00800000u ? top : 0x00800000u) + 0x00800000u);
 }
 
-/// The binary64 bits of a binary32 value (exact, as a conversion to double):
-/// the exponent rebiased (inf, NaN: to 2047), the significand moved; zero and
-/// subnormals, moved so, are binary64 subnormals f 2^-1045, times 2^896
-/// (exact). Smaller than a normalising loop.
-[[nodiscard]] constexpr std::uint64_t widened_bits(std::uint32_t a) noexcept {
-  const std::uint32_t mag = a << 1, e = mag >> 24;
-  const std::uint64_t moved = static_cast<std::uint64_t>((a & 0x80000000u) | (mag >> 4)) << 32 | (a << 29);
-  if (e == 0) return ieee<std::uint64_t>::mul(moved, std::bit_cast<std::uint64_t>(0x1p896));
-  return moved + (static_cast<std::uint64_t>(e == 255 ? 1792u : 896u) << 52);
-}
-
 /// Float inputs as doubles for the exact paths; without a binary64 unit the
 /// doubles hold binary64 bit patterns for detail/ieee_arith.hpp, so no soft
 /// float is linked.
 constexpr void widen(const float* in, double* out, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     if constexpr (has_binary64_unit) out[i] = static_cast<double>(in[i]);
-    else out[i] = std::bit_cast<double>(widened_bits(std::bit_cast<std::uint32_t>(in[i])));
+    else out[i] = std::bit_cast<double>(binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i])));
   }
 }
 

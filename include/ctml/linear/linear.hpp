@@ -151,6 +151,9 @@ struct affine_stage {
   {
     static_assert(Params::proba != 0, "ctml: this classifier has no predict_proba in scikit-learn");
     static_assert(C == (k == 1 ? 2 : k), "ctml: predict_proba writes one value per class");
+    static_assert(detail::binary64_links || sizeof(Params) == 0,
+                  "ctml: on this target (AVR) predict_proba needs a binary64 exp that avr-libc lacks: "
+                  "call decision_function and apply the sigmoid or softmax yourself");
     std::array<float, k> s{};
     decision_function(in, s);
     if constexpr (k == 1) {
