@@ -60,11 +60,15 @@ struct ieee {
       const std::uint64_t p = static_cast<std::uint64_t>(a) * b;
       return static_cast<Bits>(p >> 32) | static_cast<Bits>(static_cast<std::uint32_t>(p) != 0);
     } else {
-      constexpr std::uint64_t low = 0xffffffffu;
-      const std::uint64_t a0 = a & low, a1 = a >> 32, b0 = b & low, b1 = b >> 32;
-      const std::uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0;
-      const std::uint64_t mid = (p00 >> 32) + (p01 & low) + (p10 & low);
-      return (a1 * b1 + (p01 >> 32) + (p10 >> 32) + (mid >> 32)) | static_cast<Bits>(((mid | p00) & low) != 0);
+      const std::uint64_t a0 = static_cast<std::uint32_t>(a), a1 = a >> 32;
+      const std::uint64_t b0 = static_cast<std::uint32_t>(b), b1 = b >> 32;
+      std::uint64_t t = a0 * b0;
+      Bits sticky = static_cast<std::uint32_t>(t);
+      t = a1 * b0 + (t >> 32);
+      const std::uint64_t w2 = t >> 32;
+      t = a0 * b1 + static_cast<std::uint32_t>(t);
+      sticky |= static_cast<std::uint32_t>(t);
+      return (a1 * b1 + w2 + (t >> 32)) | (sticky != 0);
     }
   }
 
