@@ -131,18 +131,18 @@ struct scaler_step {
   }();
   static constexpr std::uint64_t exact_bits(std::size_t i, std::uint64_t x) noexcept {
     if constexpr (Kind == scaler_kind::min_max) {
-      const std::uint64_t y = b64::add_ieee(b64::mul_ieee(x, flash_load(&bits.scale[i])), flash_load(&bits.add[i]));
+      const std::uint64_t y = b64::add(b64::mul(x, flash_load(&bits.scale[i])), flash_load(&bits.add[i]));
       if constexpr (clips()) {
         constexpr auto lo = std::bit_cast<std::uint64_t>(static_cast<double>(Params::clip_lo));
         constexpr auto hi = std::bit_cast<std::uint64_t>(static_cast<double>(Params::clip_hi));
-        return b64::greater_ieee(lo, y) ? lo : (b64::greater_ieee(y, hi) ? hi : y);
+        return b64::greater(lo, y) ? lo : (b64::greater(y, hi) ? hi : y);
       } else {
         return y;
       }
     } else if constexpr (Kind == scaler_kind::max_abs) {
-      return b64::div_ieee(x, flash_load(&bits.scale[i]));
+      return b64::div(x, flash_load(&bits.scale[i]));
     } else {
-      return b64::div_ieee(b64::add_ieee(x, flash_load(&bits.add[i])), flash_load(&bits.scale[i]));
+      return b64::div(b64::add(x, flash_load(&bits.add[i])), flash_load(&bits.scale[i]));
     }
   }
   static constexpr bool has_centre = Kind == scaler_kind::standard || Kind == scaler_kind::robust;

@@ -28,11 +28,6 @@ struct ieee {
   [[nodiscard]] static constexpr Bits add(Bits a, Bits b) noexcept { return arith(a, b, op::add); }
   [[nodiscard]] static constexpr Bits mul(Bits a, Bits b) noexcept { return arith(a, b, op::mul); }
   [[nodiscard]] static constexpr Bits div(Bits a, Bits b) noexcept { return arith(a, b, op::div); }
-  // (the names of the time when finite and IEEE forms differed)
-  [[nodiscard]] static constexpr Bits add_ieee(Bits a, Bits b) noexcept { return add(a, b); }
-  [[nodiscard]] static constexpr Bits mul_ieee(Bits a, Bits b) noexcept { return mul(a, b); }
-  [[nodiscard]] static constexpr Bits div_ieee(Bits a, Bits b) noexcept { return div(a, b); }
-  [[nodiscard]] static constexpr bool greater_ieee(Bits a, Bits b) noexcept { return greater(a, b); }
   /// -a (exact, as a unit negates).
   [[nodiscard]] static constexpr Bits neg(Bits a) noexcept { return a ^ sign; }
 

@@ -67,10 +67,10 @@ struct affine {
       std::uint64_t xi;
       if constexpr (std::is_same_v<T, float>) xi = binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
       else xi = std::bit_cast<std::uint64_t>(x[i]);
-      s = b64::add_ieee(s, b64::mul_ieee(xi, std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
+      s = b64::add(s, b64::mul(xi, std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
     }
-    if constexpr (minimum) s = b64::mul_ieee(std::bit_cast<std::uint64_t>(-2.0), s);
-    return b64::add_ieee(s, std::bit_cast<std::uint64_t>(flash_load(&intercept64[j])));
+    if constexpr (minimum) s = b64::mul(std::bit_cast<std::uint64_t>(-2.0), s);
+    return b64::add(s, std::bit_cast<std::uint64_t>(flash_load(&intercept64[j])));
   }
   template <class T>
   [[nodiscard, gnu::noinline]] static constexpr int exact_decision_bits(std::span<const T, d> x) noexcept {
@@ -81,7 +81,7 @@ struct affine {
       std::uint64_t top = 0;
       for (std::size_t j = 0; j < k; ++j) {  // one call site: exact_bits inlined once
         const std::uint64_t s = exact_bits(j, x);
-        if (j == 0 || (minimum ? b64::greater_ieee(top, s) : b64::greater_ieee(s, top))) {
+        if (j == 0 || (minimum ? b64::greater(top, s) : b64::greater(s, top))) {
           top = s;
           best = static_cast<int>(j);
         }
