@@ -84,29 +84,44 @@ def convert(est) -> Stage:
 
 #: Scalers go before the model in a Pipeline.
 
+def _centre_and_scale(prev, n: int):
+    """(c, s) of a scaler that sklearn applies as (x - c) / s, in that order:
+    StandardScaler, RobustScaler (X -= center_; X /= scale_) and MaxAbsScaler
+    (X /= scale_, so c = 0: x - 0.0 is x exactly); None for another step."""
+    kind = type(prev)
+    if kind is StandardScaler:
+        return (prev.mean_ if prev.with_mean else np.zeros(n)), (prev.scale_ if prev.with_std else np.ones(n))
+    if kind is RobustScaler:
+        return (prev.center_ if prev.with_centering else np.zeros(n)), (prev.scale_ if prev.with_scaling else np.ones(n))
+    if kind is MaxAbsScaler:
+        return np.zeros(n), prev.scale_
+    return None
+
+
 def absorb_standard_scaler(stage: Stage):
     """For a model stage that scales its input itself (members input_mean and
-    input_scale): the `extra["absorb"]` hook that takes over a StandardScaler
-    right before it, so that its exact path scales in double as sklearn's
+    input_scale): the `extra["absorb"]` hook that takes over a scaler of the
+    form (x - c) / s right before it (StandardScaler, RobustScaler,
+    MaxAbsScaler), so that its exact path scales in double as sklearn's
     Pipeline does (a separate scaler stage hands it float32, and rows within a
     float32 step of a decision could flip)."""
     from .emit import double_tokens, member_array
 
     def absorb(prev):
-        if type(prev) is not StandardScaler:
-            return None
         n = stage.n_features_in
-        mean = np.asarray(prev.mean_, dtype=np.float64) if prev.with_mean else np.zeros(n)
-        scale = np.asarray(prev.scale_, dtype=np.float64) if prev.with_std else np.ones(n)
+        found = _centre_and_scale(prev, n)
+        if found is None:
+            return None
+        mean, scale = (np.asarray(v, dtype=np.float64) for v in found)
         if mean.shape != (n,) or scale.shape != (n,):
             return None
-        check_finite("StandardScaler.mean_", mean)
-        check_finite("StandardScaler.scale_", scale)
+        check_finite(f"{type(prev).__name__} centre", mean)
+        check_finite(f"{type(prev).__name__} scale", scale)
         members = stage.members + [
             member_array("double", "input_mean", ["n_features"], double_tokens(mean)),
             member_array("double", "input_scale", ["n_features"], double_tokens(scale)),
         ]
-        return Stage(f"StandardScaler+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
+        return Stage(f"{type(prev).__name__}+{stage.source}", stage.prefix, stage.template, members, n, stage.n_features_out,
                      is_model=True, classes=stage.classes, extra={k: v for k, v in stage.extra.items() if k != "absorb"})
 
     return absorb

@@ -108,6 +108,19 @@ class SvmTest(unittest.TestCase):
                            boundary=0 if kernel == "linear" else 8)
                 self.check(SVC(kernel=kernel, C=2.0).fit(Xs, y), Xs, boundary=10 if kernel in ("rbf", "linear") else 4)
 
+    def test_robust_and_max_abs_scalers_folded(self):
+        from sklearn.datasets import load_wine
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MaxAbsScaler, RobustScaler
+        from sklearn.svm import SVC, NuSVC
+
+        # sklearn applies both as (x - c) / s, as StandardScaler: folded in too
+        # (as separate stages, 4 and 5 of these 16 boundary rows differed).
+        X, y = load_wine(return_X_y=True)
+        for est in (make_pipeline(RobustScaler(), SVC(C=2.0)), make_pipeline(MaxAbsScaler(), NuSVC(kernel="poly", nu=0.2))):
+            with self.subTest(est=str(est)):
+                self.check(est.fit(X, y), X, boundary=8)
+
     def test_svc_iris_raw_and_hyperparameters(self):
         from sklearn.svm import SVC
 
