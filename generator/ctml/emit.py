@@ -94,8 +94,11 @@ def double_literal(x: float) -> str:
 
 
 def double_tokens(a: np.ndarray) -> list[str]:
-    """repr() of every element of a float64 array (finite values only)."""
+    """repr() of every element of a float64 array; a non-finite one (a value
+    derived from finite parameters can overflow, e.g. a squared norm) is an
+    error, as a header with `inf` would not compile."""
     a = np.asarray(a, dtype=np.float64).ravel()
+    check_finite("a value derived from the model's parameters", a)
     return list(map(repr, a.tolist()))
 
 

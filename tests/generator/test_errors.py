@@ -147,6 +147,12 @@ class BadInputTest(unittest.TestCase):
         pipe = make_pipeline(StandardScaler(), DecisionTreeClassifier(max_depth=2)).fit(self.X, self.y)
         pipe[0].mean_[1] = np.nan
         self.expect_error(self.convert(h.dump(pipe, self.p("nan_mean.joblib"))), ["StandardScaler.mean_", "nan"])
+        # finite parameters whose derived value overflows (k-means' |c|^2)
+        from sklearn.cluster import KMeans
+
+        km = KMeans(2, n_init=1, random_state=0).fit(self.X)
+        km.cluster_centers_[0, 0] = 1e200
+        self.expect_error(self.convert(h.dump(km, self.p("huge_centre.joblib"))), ["derived", "inf"])
 
     def test_unreadable_files(self):
         self.expect_error(self.convert(self.p("does_not_exist.joblib")), ["no such file"])
