@@ -33,13 +33,6 @@ struct binary_params {
   static constexpr double coef[1][2] = {{0.1, 0.2}};
   static constexpr double intercept[1] = {-0.3};
 };
-// a zero weight: the fast path's exponents come from a table, not from the
-// double weights (affine::offsets_in_coef64)
-struct zero_weight_params {
-  static constexpr std::size_t n_features = 2, n_outputs = 1;
-  static constexpr double coef[1][2] = {{0.0, 0.2}};
-  static constexpr double intercept[1] = {-0.3};
-};
 // three classes; class 2 = class 0 + tiny, class 1 far
 struct multi_params {
   static constexpr std::size_t n_features = 2, n_outputs = 3;
@@ -111,6 +104,13 @@ CTML_TEST(linear_binary_decides_as_sklearn_double) {
 }
 
 #if !defined(__AVR__)  // the ATmega328P image holds a subset
+// a zero weight: the fast path's exponents come from a table, not from the
+// double weights (affine::offsets_in_coef64)
+struct zero_weight_params {
+  static constexpr std::size_t n_features = 2, n_outputs = 1;
+  static constexpr double coef[1][2] = {{0.0, 0.2}};
+  static constexpr double intercept[1] = {-0.3};
+};
 CTML_TEST(linear_zero_weight_decides_as_sklearn_double) {
   static_assert(ctml::detail::affine<binary_params>::offsets_in_coef64);
   static_assert(!ctml::detail::affine<zero_weight_params>::offsets_in_coef64);
