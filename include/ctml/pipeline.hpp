@@ -15,7 +15,6 @@
 #include <ctml/detail/binary64.hpp>
 #include <ctml/detail/ieee_arith.hpp>
 #include <ctml/detail/row_check.hpp>
-#include <ctml/linear/exact.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml {

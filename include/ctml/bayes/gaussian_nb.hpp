@@ -290,10 +290,7 @@ struct gaussian_nb {
   template <class In>
   [[nodiscard, gnu::noinline]] static constexpr std::int64_t exact_jll_ordered(std::size_t j, const In* x) noexcept {
     const auto term = [&](std::size_t i) {
-      std::uint64_t xi = 0;
-      if constexpr (std::same_as<In, float>) xi = detail::binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
-      else xi = std::bit_cast<std::uint64_t>(x[i]);
-      const std::uint64_t t = b64::add(xi, b64::neg(bits_at(&exact_tables.theta[j * d + i])));
+      const std::uint64_t t = b64::add(detail::binary64_bits(x[i]), b64::neg(bits_at(&exact_tables.theta[j * d + i])));
       return b64::div(b64::mul(t, t), bits_at(&exact_tables.var[j * d + i]));
     };
     std::uint64_t sum = b64::sign;  // numpy's -0.0

@@ -8,9 +8,13 @@
 // normal values a probability sum holds.
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include <ctml/arch.hpp>
+#include <ctml/detail/ieee_arith.hpp>
 
 namespace ctml::detail {
 
@@ -28,6 +32,25 @@ inline constexpr bool has_binary64_unit =
 /// there; those that redo it in integers (the trees below, boosting and the
 /// linear family with detail/ieee_arith.hpp) are.
 inline constexpr bool binary64_links = arch::has_runtime_binary64;
+
+/// A float, or a double that holds binary64 bits, as those bits for
+/// detail/ieee_arith.hpp (exact).
+template <class T>
+[[nodiscard]] constexpr std::uint64_t binary64_bits(T x) noexcept {
+  if constexpr (std::is_same_v<T, float>) return binary64_of_binary32(std::bit_cast<std::uint32_t>(x));
+  else return std::bit_cast<std::uint64_t>(x);
+}
+
+/// Float inputs as doubles for the exact paths; without a binary64 unit the
+/// doubles hold binary64 bit patterns for detail/ieee_arith.hpp, so no soft
+/// float is linked.
+constexpr void widen(const float* in, double* out, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (has_binary64_unit) out[i] = static_cast<double>(in[i]);
+    else out[i] = std::bit_cast<double>(binary64_bits(in[i]));
+  }
+}
+
 
 /// A positive binary64 value m * 2^e with m in [2^52, 2^53), or zero (m == 0).
 struct binary64 {

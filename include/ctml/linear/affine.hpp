@@ -64,10 +64,7 @@ struct affine {
   [[nodiscard, gnu::always_inline]] static constexpr std::uint64_t exact_bits(std::size_t j, std::span<const T, d> x) noexcept {
     std::uint64_t s = b64::sign;
     for (std::size_t i = 0; i < d; ++i) {
-      std::uint64_t xi;
-      if constexpr (std::is_same_v<T, float>) xi = binary64_of_binary32(std::bit_cast<std::uint32_t>(x[i]));
-      else xi = std::bit_cast<std::uint64_t>(x[i]);
-      s = b64::add(s, b64::mul(xi, std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
+      s = b64::add(s, b64::mul(binary64_bits(x[i]), std::bit_cast<std::uint64_t>(flash_load(&coef64[j * d + i]))));
     }
     if constexpr (minimum) s = b64::mul(std::bit_cast<std::uint64_t>(-2.0), s);
     return b64::add(s, std::bit_cast<std::uint64_t>(flash_load(&intercept64[j])));

@@ -94,16 +94,6 @@ template <std::size_t N>
   return std::bit_cast<float>((top > 0x00800000u ? top : 0x00800000u) + 0x00800000u);
 }
 
-/// Float inputs as doubles for the exact paths; without a binary64 unit the
-/// doubles hold binary64 bit patterns for detail/ieee_arith.hpp, so no soft
-/// float is linked.
-constexpr void widen(const float* in, double* out, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    if constexpr (has_binary64_unit) out[i] = static_cast<double>(in[i]);
-    else out[i] = std::bit_cast<double>(binary64_of_binary32(std::bit_cast<std::uint32_t>(in[i])));
-  }
-}
-
 /// A scaler (y_i = a_i x_i + c_i) folded into the affine model after it, for
 /// the fast path only: coef' = coef a, intercept' = intercept + sum w c (in
 /// the core's weights, so k-means' -2 is applied), and an absolute error term
