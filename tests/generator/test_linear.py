@@ -80,6 +80,53 @@ def _add_tests():
 _add_tests()
 
 
+def _extreme_cases():
+    """Finite parameters at the ends of the double range: subnormal weights
+    (the compile-time scaling must not overflow or loop), and scores that
+    overflow to inf - inf = NaN (numpy's argmax takes the first NaN)."""
+    from sklearn.linear_model import LogisticRegression, RidgeClassifier
+
+    X, y = lc.dataset("cancer")
+    tiny = LogisticRegression(max_iter=5000).fit(X, y)
+    tiny.coef_[:] = 0.0
+    tiny.coef_[0, :3] = (1e-300, -1e-300, 4e-320)
+    tiny.intercept_[:] = 0.0
+    ridge = RidgeClassifier().fit(X, y)
+    ridge.coef_ *= 1e-312
+    ridge.intercept_ *= 1e-312
+    Xi, yi = lc.dataset("iris")
+    nan = LogisticRegression(max_iter=2000).fit(Xi, yi)
+    nan.coef_[1, :2] = (0.3e308, -0.5e308)  # inf - inf for x0 > 6 and x1 > 3.6
+    return {"lr_tiny_weights": (tiny, X), "ridge_subnormal": (ridge, X), "lr_nan_scores": (nan, Xi)}
+
+
+@unittest.skipUnless(h.LIBRARY_READY, h.SKIP_REASON)
+class LinearExtremeParametersTest(lc.Agreement, unittest.TestCase):
+    cases_factory = staticmethod(_extreme_cases)
+
+    @classmethod
+    def setUpClass(cls):
+        with np.errstate(over="ignore", invalid="ignore"):  # sklearn's own overflow
+            super().setUpClass()
+
+    def check(self, name):
+        with np.errstate(over="ignore", invalid="ignore"):
+            super().check(name)
+
+    def test_lr_tiny_weights(self):
+        self.check("lr_tiny_weights")
+
+    def test_ridge_subnormal(self):
+        self.check("ridge_subnormal")
+
+    def test_lr_nan_scores(self):
+        est, _ = self.cases["lr_nan_scores"]
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = est.decision_function(self.rows["lr_nan_scores"])
+        self.assertGreater(int(np.isnan(scores).any(axis=1).sum()), 20)
+        self.check("lr_nan_scores")
+
+
 class LinearErrorsTest(unittest.TestCase):
     """Bad input: one ``ctml: error:`` line, exit 2, no file."""
 

@@ -78,7 +78,8 @@ struct affine {
       std::uint64_t top = 0;
       for (std::size_t j = 0; j < k; ++j) {  // one call site: exact_bits inlined once
         const std::uint64_t s = exact_bits(j, x);
-        if (j == 0 || (minimum ? b64::greater(top, s) : b64::greater(s, top))) {
+        // numpy's argmax takes the first NaN (scores overflowing to inf - inf)
+        if (j == 0 || (minimum ? b64::greater(top, s) : !b64::is_nan(top) && (b64::is_nan(s) || b64::greater(s, top)))) {
           top = s;
           best = static_cast<int>(j);
         }
@@ -117,7 +118,7 @@ struct affine {
       double top = exact(0, x);
       for (std::size_t j = 1; j < k; ++j) {
         const double s = exact(j, x);
-        if (minimum ? s < top : s > top) {
+        if (minimum ? s < top : top == top && (s != s || s > top)) {  // argmax: the first NaN
           top = s;
           best = static_cast<int>(j);
         }
@@ -236,10 +237,7 @@ struct affine {
       most = a > most ? a : most;
     }
     if (most == 0) return none;
-    int t = 0;
-    while (most * pow2(t) >= 16384.0) --t;
-    while (most * pow2(t) < 16384.0) ++t;
-    return t;
+    return 14 - binary_exponent(most);  // most 2^t in [2^14, 2^15)
   }
   /// Weights whose scaling 2^t_i stays a finite double (|w| above ~2^-900):
   /// otherwise the float path below (soft float) decides.
@@ -252,7 +250,8 @@ struct affine {
   }();
   static constexpr std::int16_t int_weight(std::size_t j, std::size_t i) noexcept {
     const int t = weight_exponent(i);
-    return t == none ? std::int16_t{0} : round_sat<std::int16_t>((i < d ? weight(j, i) : Params::intercept[j]) * pow2(t));
+    if (t == none || t > 900 || t < -900) return 0;  // (then not int_path)
+    return round_sat<std::int16_t>((i < d ? weight(j, i) : Params::intercept[j]) * pow2(t));
   }
   struct int_feature_t {
     std::int16_t offset;  // 142 + t_i: a product W m_i is below 2^(31 + e_i - offset_i)
@@ -299,10 +298,8 @@ struct affine {
     double x = 0;
     if constexpr (requires { Params::extra_error; }) x = Params::extra_error;
     if (x == 0) return -none;
-    int e = 0;
-    while (pow2(e) < x) ++e;
-    while (pow2(e - 1) >= x) --e;
-    return e;
+    const int e = binary_exponent(x);
+    return x == pow2(e) ? e : e + 1;
   }();
 
   static constexpr decision<int> try_decision_int(std::span<const float, d> x) noexcept {

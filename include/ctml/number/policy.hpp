@@ -20,6 +20,7 @@
 //     int32 storage in int64, and the accumulator saturates too.
 #pragma once
 
+#include <bit>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -94,13 +95,20 @@ template <std::signed_integral W>
   return v;
 }
 
+/// 2^e from its bit pattern: exact, +inf above the binary64 range, 0 below
+/// (arithmetic that overflows is not a constant expression).
 [[nodiscard]] constexpr double pow2(int e) noexcept {
-  if (e > 1100) e = 1100;  // inf either way; bounded loops for any int
-  if (e < -1100) e = -1100;  // 0 either way
-  double r = 1.0;
-  for (; e > 0; --e) r *= 2.0;
-  for (; e < 0; ++e) r *= 0.5;
-  return r;
+  if (e > 1023) return std::numeric_limits<double>::infinity();
+  if (e < -1074) return 0.0;
+  if (e < -1022) return std::bit_cast<double>(std::uint64_t{1} << (e + 1074));  // subnormal
+  return std::bit_cast<double>(static_cast<std::uint64_t>(e + 1023) << 52);
+}
+
+/// floor(log2 |v|) of a finite nonzero v, subnormals included.
+[[nodiscard]] constexpr int binary_exponent(double v) noexcept {
+  const std::uint64_t b = std::bit_cast<std::uint64_t>(v) & ~(std::uint64_t{1} << 63);
+  const int e = static_cast<int>(b >> 52);
+  return e != 0 ? e - 1023 : std::bit_width(b) - 1075;
 }
 }  // namespace detail
 
