@@ -24,9 +24,9 @@ LABELS = {"lr_wine": "Pipeline(StandardScaler, LogisticRegression multinomial), 
 TARGETS = {("lr_wine", "cortex-m0"): {"cost": 5000, "flash": 2 * 1024}, ("lr_wine", "cortex-m4f"): {"cost": 250},
            ("gnb_iris", "cortex-m0"): {"cost": 4000, "flash": 1536}, ("gnb_iris", "cortex-m4f"): {"cost": 600},
            ("lda_cancer", "cortex-m0"): {"cost": 1500, "flash": 1024}}
-# The code-size fit (scripts/fit-code-size) covers trees and networks; these
-# families' flash_bytes() are rough, so their error is printed as a known gap.
-estimate_checked = False
+# flash_bytes() of these stages: tables plus detail::linear_target_code, the
+# code measured here (within 10% of the linker, checked by bench.py).
+estimate_checked = True
 # The issue's measurements of the best peers on the same models.
 ANCHORS = {("lr_wine", "cortex-m0"): "micromlgen 10,176 instr / 3,860 B; m2cgen (double) 17,701 / 7,476 B",
            ("lr_wine", "cortex-m4f"): "micromlgen 1,075 instr; m2cgen 5,249",
@@ -73,7 +73,8 @@ def variants(name: str, port: str) -> list:
 
 
 def rows(name: str, port: str) -> int | None:
-    return None
+    # ATmega328P's 32 KB hold 150 rows of 30 floats besides the firmware
+    return 150 if port.startswith("atmega") and name == "lda_cancer" else None
 
 
 def skip(port: str) -> list[str]:

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <span>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/detail/flash.hpp>
 #include <ctml/detail/ieee_arith.hpp>
 #include <ctml/linear/affine.hpp>
@@ -337,7 +338,9 @@ struct gaussian_nb {
              sizeof(detail::affine<detail::gnb_expanded<Params>>::int_intercept) + sizeof(exact_tables);
     else return sizeof(f32_tables) + sizeof(exact_tables);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 200; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    return data_bytes() + detail::linear_target_code.gaussian_nb;
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return 2 * k * sizeof(float) + d * sizeof(double); }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return 3 * k * d; }
 

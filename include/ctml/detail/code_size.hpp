@@ -33,4 +33,26 @@ inline constexpr kernels_code kernels_target_code = [] {
   return kernels_code{2900, 5000};
 }();
 
+/// Code of the linear family's float stages (linear/linear.hpp: one output
+/// such as LDA or several such as multinomial LR; bayes/gaussian_nb.hpp),
+/// with the float and integer-binary64 routines their near-tie paths link:
+/// firmware minus a baseline minus the tables, of `tests/bench/bench.py
+/// linear` at -Os (LDA cancer, LR wine, GaussianNB iris; a rough figure).
+/// With a double unit (Cortex-M7, hosts) they compute sklearn's double
+/// arithmetic directly and have no near-tie path.
+struct linear_code {
+  std::size_t one_output, outputs, gaussian_nb;
+};
+inline constexpr linear_code linear_target_code = [] {
+  switch (arch::target) {
+    case arch::family::avr: return linear_code{5400, 6930, 6810};
+    case arch::family::cortex_m0: return linear_code{740, 1120, 1120};
+    case arch::family::cortex_m:
+      return arch::has_binary64_unit ? linear_code{110, 630, 520} : linear_code{1710, 1900, 1280};
+    case arch::family::riscv: return linear_code{1100, 1600, 1550};
+    case arch::family::host: break;
+  }
+  return linear_code{130, 910, 950};
+}();
+
 }  // namespace ctml::detail

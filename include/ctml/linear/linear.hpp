@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <span>
 
+#include <ctml/detail/code_size.hpp>
 #include <ctml/linear/affine.hpp>
 #include <ctml/linear/exact.hpp>
 #include <ctml/number/math.hpp>
@@ -72,7 +73,10 @@ struct affine_stage {
     else if constexpr (!detail::has_binary32_unit && core::int_path) return sizeof(core::int_tables) + sizeof(core::int_intercept) + sizeof(core::coef64) + sizeof(core::intercept64);
     else return sizeof(core::f32_tables) + sizeof(core::coef64) + sizeof(core::intercept64);
   }
-  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 160; }
+  [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
+    if constexpr (!is_float) return data_bytes() + 160;
+    else return data_bytes() + (k == 1 ? detail::linear_target_code.one_output : detail::linear_target_code.outputs);
+  }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return k * (is_float ? sizeof(double) : sizeof(typename qcore::acc_type)) + d * sizeof(double);
   }

@@ -108,7 +108,7 @@ template <std::signed_integral W>
 [[nodiscard]] constexpr int binary_exponent(double v) noexcept {
   const std::uint64_t b = std::bit_cast<std::uint64_t>(v) & ~(std::uint64_t{1} << 63);
   const int e = static_cast<int>(b >> 52);
-  return e != 0 ? e - 1023 : std::bit_width(b) - 1075;
+  return e != 0 ? e - 1023 : static_cast<int>(std::bit_width(b)) - 1075;
 }
 }  // namespace detail
 
