@@ -11,15 +11,20 @@ from __future__ import annotations
 import numpy as np
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis
-from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Perceptron, Ridge,
-                                  RidgeClassifier, SGDClassifier, SGDRegressor)
+from sklearn import linear_model as lm
 from sklearn.svm import LinearSVC, LinearSVR
 
 from .registry import Family, register
 from .emit import ConversionError, Stage, check_finite, double_tokens, member_array_2d, member_array, member_scalar
 
-CLASSIFIERS = (LogisticRegression, LinearSVC, SGDClassifier, RidgeClassifier, Perceptron, LinearDiscriminantAnalysis)
-REGRESSORS = (LinearRegression, Ridge, Lasso, ElasticNet, SGDRegressor, LinearSVR)
+# Every estimator whose predict is sklearn's LinearClassifierMixin or
+# LinearModel on coef_ / intercept_ (the cross-validated variants included).
+CLASSIFIERS = (lm.LogisticRegression, lm.LogisticRegressionCV, LinearSVC, lm.SGDClassifier, lm.RidgeClassifier,
+               lm.RidgeClassifierCV, lm.Perceptron, lm.PassiveAggressiveClassifier, LinearDiscriminantAnalysis)
+REGRESSORS = (lm.LinearRegression, lm.Ridge, lm.RidgeCV, lm.Lasso, lm.LassoCV, lm.ElasticNet, lm.ElasticNetCV,
+              lm.Lars, lm.LarsCV, lm.LassoLars, lm.LassoLarsCV, lm.LassoLarsIC, lm.OrthogonalMatchingPursuit,
+              lm.OrthogonalMatchingPursuitCV, lm.BayesianRidge, lm.ARDRegression, lm.HuberRegressor,
+              lm.TheilSenRegressor, lm.QuantileRegressor, lm.SGDRegressor, lm.PassiveAggressiveRegressor, LinearSVR)
 CLUSTERERS = (KMeans, MiniBatchKMeans)
 
 
@@ -59,11 +64,11 @@ def _proba_kind(est) -> int:
     """0: no predict_proba; 1: logistic (sigmoid, one-vs-rest normalised); 2: softmax."""
     if isinstance(est, LinearDiscriminantAnalysis):
         return 2 if len(est.classes_) > 2 else 1
-    if isinstance(est, LogisticRegression):
+    if isinstance(est, lm.LogisticRegression):
         ovr = est.multi_class in ("ovr", "warn") or (
             est.multi_class == "auto" and (len(est.classes_) <= 2 or est.solver == "liblinear"))
         return 1 if ovr else 2
-    if isinstance(est, SGDClassifier) and est.loss in ("log_loss", "log", "modified_huber"):
+    if isinstance(est, lm.SGDClassifier) and est.loss in ("log_loss", "log", "modified_huber"):
         return 1 if est.loss != "modified_huber" else 0
     return 0
 

@@ -17,8 +17,9 @@ def _cases():
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
     from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis as QDA
-    from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression, LogisticRegression, Perceptron, Ridge,
-                                      RidgeClassifier, SGDClassifier, SGDRegressor)
+    from sklearn.linear_model import (ElasticNet, HuberRegressor, Lasso, LinearRegression, LogisticRegression,
+                                      Perceptron, Ridge, RidgeClassifier, RidgeClassifierCV, SGDClassifier,
+                                      SGDRegressor)
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
     from sklearn.svm import LinearSVC, LinearSVR
@@ -56,6 +57,8 @@ def _cases():
         "enet_regression": fit(ElasticNet(alpha=0.2, l1_ratio=0.3), "regression"),
         "sgd_reg_regression": fit(std(SGDRegressor(random_state=0)), "regression"),
         "linear_svr_diabetes": fit(std(LinearSVR(C=2.0, max_iter=20000, random_state=0)), "diabetes"),
+        "ridge_clf_cv_wine": fit(std(RidgeClassifierCV()), "wine"),
+        "huber_diabetes": fit(HuberRegressor(max_iter=1000), "diabetes"),
         "kmeans_wine": fit(std(KMeans(5, n_init=3, random_state=0)), "wine"),
         "kmeans_iris": fit(KMeans(3, n_init=3, random_state=0), "iris"),
         "minibatch_digits": fit(MiniBatchKMeans(8, n_init=3, random_state=0), "digits"),
@@ -73,11 +76,52 @@ def _add_tests():
                  "ridge_clf_cancer", "perceptron_wine", "lda_svd_cancer", "lda_lsqr_shrink_wine", "lda_eigen_iris",
                  "lda_priors_blobs", "qda_iris", "qda_reg_cancer", "linreg_diabetes", "ridge_regression",
                  "lasso_diabetes", "enet_regression",
-                 "sgd_reg_regression", "linear_svr_diabetes", "kmeans_wine", "kmeans_iris", "minibatch_digits"]:
+                 "sgd_reg_regression", "linear_svr_diabetes", "ridge_clf_cv_wine", "huber_diabetes", "kmeans_wine",
+                 "kmeans_iris", "minibatch_digits"]:
         setattr(LinearPredictTest, f"test_{name}", lambda self, n=name: self.check(n))
 
 
 _add_tests()
+
+
+class MoreLinearEstimatorsTest(unittest.TestCase):
+    """The other estimators convert takes through the same stages (the
+    cross-validated variants, Lars, Bayesian, robust and quantile
+    regressors, passive-aggressive models): their predict is sklearn's
+    LinearModel / LinearClassifierMixin on coef_ and intercept_ (the form
+    compiled and checked above), and the header holds exactly those."""
+
+    def test_predict_is_the_affine_form_and_the_header_holds_it(self):
+        import warnings
+
+        from sklearn import linear_model as lm
+
+        Xc, yc = lc.dataset("wine")
+        Xr, yr = lc.dataset("diabetes")
+        classifiers = [lm.LogisticRegressionCV(max_iter=3000), lm.RidgeClassifierCV(),
+                       lm.PassiveAggressiveClassifier(random_state=0)]
+        regressors = [lm.RidgeCV(), lm.LassoCV(random_state=0), lm.ElasticNetCV(random_state=0), lm.Lars(),
+                      lm.LarsCV(), lm.LassoLars(alpha=0.01), lm.LassoLarsCV(), lm.LassoLarsIC(),
+                      lm.OrthogonalMatchingPursuit(), lm.OrthogonalMatchingPursuitCV(), lm.BayesianRidge(),
+                      lm.ARDRegression(), lm.HuberRegressor(max_iter=1000), lm.TheilSenRegressor(random_state=0),
+                      lm.QuantileRegressor(alpha=0.0, solver="highs"),
+                      lm.PassiveAggressiveRegressor(random_state=0)]
+        for est, (X, y) in [(c, (Xc, yc)) for c in classifiers] + [(r, (Xr, yr)) for r in regressors]:
+            name = type(est).__name__
+            with self.subTest(name), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence
+                est.fit(X[:200], y[:200])
+                header = ctml.convert(est, name="m").header
+                coef = np.atleast_2d(est.coef_)
+                np.testing.assert_array_equal(h.doubles(header, "coef"), coef.ravel())
+                np.testing.assert_array_equal(h.doubles(header, "intercept"),
+                                              np.broadcast_to(est.intercept_, (coef.shape[0],)))
+                ref = lm.Perceptron() if hasattr(est, "classes_") else lm.LinearRegression()
+                ref.coef_, ref.intercept_, ref.n_features_in_ = est.coef_, est.intercept_, X.shape[1]
+                if hasattr(est, "classes_"):
+                    ref.classes_ = est.classes_
+                rows = lc.random_rows(X, 300)
+                np.testing.assert_array_equal(est.predict(rows), ref.predict(rows))
 
 
 def _extreme_cases():
