@@ -1,6 +1,6 @@
 """Transforms as pipeline stages before any estimator: PCA, TruncatedSVD,
 LinearDiscriminantAnalysis (as a transform), Normalizer, PolynomialFeatures
-(degree 2) and Binarizer. The C++ stages (include/ctml/transforms/) compute
+(degree 2), Binarizer, and feature selectors (the kept columns). The C++ stages (include/ctml/transforms/) compute
 sklearn's double arithmetic in its order and hand float32 to the next stage."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.feature_selection import SelectorMixin
 from sklearn.preprocessing import Binarizer, Normalizer, PolynomialFeatures
 
 from .registry import Family, register
@@ -79,6 +80,22 @@ def convert_binarizer(est: Binarizer) -> Stage:
     return Stage("Binarizer", "binarizer", "ctml::binarizer", members, d, d, extra={"kind": "transform"})
 
 
+def convert_selector(est) -> Stage:
+    """Any fitted feature selector (VarianceThreshold, SelectKBest, SelectFromModel, RFE, ...)."""
+    name = type(est).__name__
+    try:
+        keep = np.asarray(est.get_support(indices=True), dtype=np.int64)
+    except Exception as e:  # an unfitted selector raises from get_support
+        raise ConversionError(f"{name} is not fitted ({e})") from None
+    d = int(est.n_features_in_)
+    if keep.size == 0:
+        raise ConversionError(f"{name} keeps no feature; a model cannot follow it")
+    members = [member_scalar("std::size_t", "n_features", str(d)),
+               member_scalar("std::size_t", "n_outputs", str(keep.size)),
+               member_array("std::uint16_t", "index", ["n_outputs"], [str(int(i)) for i in keep])]
+    return Stage(name, "select", "ctml::select_features", members, d, int(keep.size), extra={"kind": "transform"})
+
+
 def convert(est):
     for cls, conv in CONVERTERS.items():
         if isinstance(est, cls):
@@ -93,6 +110,9 @@ CONVERTERS = {
     Normalizer: convert_normalizer,
     PolynomialFeatures: convert_polynomial,
     Binarizer: convert_binarizer,
+    SelectorMixin: convert_selector,
 }
 
-register(Family(name="transforms", estimators=tuple(CONVERTERS), convert=convert, kind="transform"))
+register(Family(name="transforms", estimators=tuple(CONVERTERS), convert=convert, kind="transform",
+                names=tuple(c.__name__ for c in CONVERTERS if c is not SelectorMixin) +
+                ("any feature selector (VarianceThreshold, SelectKBest, SelectFromModel, RFE, ...)",)))

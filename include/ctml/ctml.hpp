@@ -23,6 +23,7 @@
 #include <ctml/transforms/normalizer.hpp>
 #include <ctml/transforms/polynomial.hpp>
 #include <ctml/transforms/binarizer.hpp>
+#include <ctml/transforms/select.hpp>
 #include <ctml/svm/svm.hpp>
 #include <ctml/neighbors/neighbors.hpp>
 #include <ctml/neighbors/centroid.hpp>

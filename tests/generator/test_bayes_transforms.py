@@ -1,5 +1,5 @@
 """Naive Bayes and the transforms (PCA, TruncatedSVD, LDA transform,
-Normalizer, PolynomialFeatures, Binarizer) before estimators: the compiled
+Normalizer, PolynomialFeatures, Binarizer, feature selectors) before estimators: the compiled
 header predicts what sklearn predicts, row for row, on the double path and the
 float32 path; decision_function / predict_proba within float tolerance; the
 sums are in numpy's order, bit for bit."""
@@ -17,6 +17,7 @@ def _cases():
     from sklearn.cluster import KMeans
     from sklearn.decomposition import PCA, TruncatedSVD
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as LDA
+    from sklearn.feature_selection import SelectKBest, VarianceThreshold
     from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDRegressor
     from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
     from sklearn.pipeline import make_pipeline
@@ -52,6 +53,9 @@ def _cases():
         "pca_gnb_digits": fit(make_pipeline(PCA(8), GaussianNB()), "digits"),
         "binarizer_lr_digits": fit(make_pipeline(Binarizer(threshold=7.0), LogisticRegression(max_iter=2000)),
                                    "digits"),
+        "variance_std_lr_digits": fit(make_pipeline(VarianceThreshold(4.0), StandardScaler(),
+                                                    LogisticRegression(max_iter=3000)), "digits"),
+        "kbest_gnb_cancer": fit(make_pipeline(SelectKBest(k=7), GaussianNB()), "cancer"),
     }
 
 
@@ -65,12 +69,47 @@ def _add_tests():
     names = ["gnb_iris", "gnb_priors_wine", "gnb_digits", "gnb_blobs_scaled", "mnb_digits", "cnb_digits",
              "bnb_digits", "pca_whiten_lr_wine", "svd_ridge_digits", "normalizer_lr_iris", "normalizer_l1_gnb_wine",
              "normalizer_max_lr_cancer", "poly_lr_iris", "poly_interaction_sgd_reg", "lda_transform_kmeans_wine",
-             "lda_eigen_transform_gnb", "pca_gnb_digits", "binarizer_lr_digits"]
+             "lda_eigen_transform_gnb", "pca_gnb_digits", "binarizer_lr_digits", "variance_std_lr_digits",
+             "kbest_gnb_cancer"]
     for name in names:
         setattr(BayesTransformsPredictTest, f"test_{name}", lambda self, n=name: self.check(n))
 
 
 _add_tests()
+
+
+class SelectorTest(unittest.TestCase):
+    def test_header_keeps_sklearns_columns(self):
+        from sklearn.feature_selection import SelectKBest
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        X, y = lc.dataset("wine")
+        pipe = make_pipeline(SelectKBest(k=4), LogisticRegression(max_iter=3000)).fit(X, y)
+        header = ctml.convert(pipe, name="m").header
+        np.testing.assert_array_equal(h.ints(header, "index"), pipe[0].get_support(indices=True))
+        self.assertIn("ctml::select_features<", header)
+
+    def test_selector_keeping_nothing_is_an_error(self):
+        import os
+        import tempfile
+        import warnings
+
+        from sklearn.feature_selection import SelectKBest
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+
+        X, y = lc.dataset("iris")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # sklearn warns that k=0 keeps nothing
+            sel = SelectKBest(k=0).fit(X, y)
+        pipe = Pipeline([("s", sel), ("lr", LogisticRegression(max_iter=500).fit(X, y))])
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "m.hpp")
+            rc, _, stderr = h.run_cli("convert", h.dump(pipe, os.path.join(d, "m.joblib")), "--name", "m", "-o", out)
+            self.assertEqual(rc, 2, stderr)
+            self.assertRegex(stderr, r"\Actml: error: SelectKBest keeps no feature.*\n\Z")
+            self.assertFalse(os.path.exists(out))
 
 
 @unittest.skipUnless(h.LIBRARY_READY, h.SKIP_REASON)
