@@ -21,6 +21,19 @@ def _random_rows(X, n, seed, widen=0.0):
     return rng.uniform(lo - pad, hi + pad, size=(n, X.shape[1])).astype(np.float32)
 
 
+def _radius_rows(est, X, far, n_pairs, seed):
+    """Adjacent float32 rows either side of where some sample enters the
+    radius, in sklearn's double pipeline: bisected between training rows
+    (inside their own sample's radius) and rows of `far` without neighbours."""
+    pre, clf = est[:-1], est[-1]
+
+    def has_neighbour(R):
+        return np.array([len(i) > 0 for i in clf.radius_neighbors(pre.transform(R), return_distance=False)])
+
+    lonely = far[~has_neighbour(far.astype(np.float64))]
+    return _boundary_rows(has_neighbour, np.vstack([X, lonely]), n_pairs, seed)
+
+
 _INT16_DRIVER = """\
 #include "model.hpp"
 #include <array>
@@ -248,6 +261,31 @@ class RadiusNeighborsTest(Agree):
                 est = make_pipeline(StandardScaler(), RadiusNeighborsClassifier(**{"radius": 2.5, **kw},
                                                                                  outlier_label="most_frequent")).fit(X, y)
                 self.agree(est, [X, _random_rows(X, 800, 7), _boundary_rows(est.predict, X, 8, 8)])
+
+    def test_after_unfolded_steps(self):
+        """After a step it does not fold (MinMaxScaler, PCA; PCA before a
+        folded StandardScaler) the stage gets float32, sklearn's classifier the
+        step's double output: rows one float32 step from the radius of a
+        sample, and from a change of class, agree (before: 122 of 384 differed)."""
+        import warnings
+
+        from sklearn.datasets import load_wine
+        from sklearn.decomposition import PCA
+        from sklearn.neighbors import RadiusNeighborsClassifier
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        X, y = load_wine(return_X_y=True)
+        far = _random_rows(X, 200, 9, widen=1.0)
+        for steps, radius in (((MinMaxScaler(),), 0.5), ((StandardScaler(), PCA(4, random_state=0)), 1.5),
+                              ((PCA(4, random_state=0), StandardScaler()), 0.8)):
+            for kw in ({}, {"weights": "distance"}):
+                with self.subTest(steps=[type(t).__name__ for t in steps], **kw), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # outlier label -1 is not a class: sklearn warns
+                    est = make_pipeline(*steps, RadiusNeighborsClassifier(radius, outlier_label=-1, **kw)).fit(X, y)
+                    edges = _radius_rows(est, X, far, 16, 4)
+                    self.assertGreater(len(edges), 20)
+                    self.agree(est, [edges, _boundary_rows(est.predict, X, 16, 3)])
 
     def test_rejects(self):
         from sklearn.neighbors import RadiusNeighborsClassifier
