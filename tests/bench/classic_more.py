@@ -63,7 +63,7 @@ def skip(port: str) -> list[str]:
 
 
 def table(results: list[dict], ports: list[str], args) -> list[str]:
-    return issue_targets.table(results, ports, LABELS, TARGETS)
+    return issue_targets.table(results, ports, LABELS, TARGETS, {})  # no peer converts these
 
 
 def checks(results: list[dict]) -> list[str]:

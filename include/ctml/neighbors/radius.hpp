@@ -21,7 +21,11 @@
 // error bounds settle membership for the samples far from the radius; the
 // others (and every sample for other p, or inputs outside the grid) get
 // sklearn's double distance. Distance weights need sklearn's double distance
-// of every member. Caveats, documented in docs/svm-neighbors.md: sklearn's
+// of every member. After a stage in a pipeline (its float32 output is
+// sklearn's double rounded once) it is a refining predictor: the grid with
+// its bound widened for that rounding, else sklearn's arithmetic on the
+// stage's double output (try_predict, predict_exact). Caveats, documented in
+// docs/svm-neighbors.md: sklearn's
 // kd-tree accepts whole nodes whose bounding box lies within the radius
 // (identical but for rows within an ulp of the radius); its brute force
 // (more than 15 features, or algorithm="brute") computes euclidean
@@ -77,21 +81,66 @@ struct radius_neighbors_classifier {
                 static_cast<float>(Params::input_mean[i] / Params::input_scale[i])};
     return v;
   }();
-  /// Grid units the float scaling can add per feature: |x' - sklearn's| <=
-  /// 4 u (|x'| + |shift|), |x'| below the grid's limit.
-  static constexpr std::uint32_t scaling_units = [] {
-    if constexpr (!has_scaler) {
-      return std::uint32_t{0};
-    } else {
-      double shift = 0.0;
+
+  // How far (grid units per feature) the grid's input may be from sklearn's
+  // double input, beyond the grid's own rounding. u = 2^-24; Y = c + limit + 1
+  // bounds |y 2^F| for inputs the grid takes (c: the largest |centre|);
+  // S = max |mean / scale| 2^F.
+  static constexpr double roundoff = 0x1p-24;  // u
+  static constexpr double reach = g::input_eps / roundoff;  // Y
+  static constexpr double shift_units = [] {
+    double m = 0.0;
+    if constexpr (has_scaler)
       for (std::size_t i = 0; i < n; ++i) {
         const double v = Params::input_mean[i] / Params::input_scale[i];
-        shift = (v < 0 ? -v : v) > shift ? (v < 0 ? -v : v) : shift;
+        m = (v < 0 ? -v : v) > m ? (v < 0 ? -v : v) : m;
       }
-      const double units = 4.4 * 0x1p-24 * (2.0 * static_cast<double>(g::limit) + shift * g::scale) + 1.0;
-      return static_cast<std::uint32_t>(units) + 1;
-    }
+    return m * g::scale;
   }();
+  /// The float scaling of a float x: a = fl(1/s), b = fl(m/s), fl(fl(x a) - b)
+  /// = (x a (1 + e1)(1 + e3) - b (1 + e2))(1 + e4), |e| <= u (1 + 2^-28), so
+  /// it is off y = (x - m)/s by <= 3u |x/s| + 2u |m/s| <= 3u |y| + 5u |m/s|;
+  /// |y| is within that of the float result the grid took (below Y): solved
+  /// for d; 3.01 and 5.01 also cover sklearn's own double roundings.
+  static constexpr double scaling_error = has_scaler ? (3.01 * roundoff * reach + 5.01 * roundoff * shift_units) / (1 - 3.01 * roundoff) : 0.0;
+
+  /// Where the input comes from.
+  enum class source {
+    alone,         // predict: a float row, sklearn's double is the same number
+    stage_float,   // try_predict: the stage before's double output rounded once to float
+    stage_double,  // predict_exact: that double, rounded once here for the grid
+  };
+  /// Its widening d: alone, the scaling's error; a float rounding of a double
+  /// x is within u |x| of it: u Y units (g::input_eps) when the grid takes x
+  /// directly, and u |x/s| <= u (|y| + |m/s|) units more after the scaling.
+  static constexpr double widening_units(source from) noexcept {
+    if (from == source::stage_double) return g::input_eps;
+    if (from == source::alone) return scaling_error;
+    if (!has_scaler) return g::input_eps;
+    return scaling_error + 1.01 * roundoff * (reach + scaling_error + shift_units);
+  }
+  /// An input off by d per feature moves each grid difference t to t + e with
+  /// |e| <= 1 + d (1 of it the grids' roundings, in the plain bound): the
+  /// squares by (1 + d)(2|t| + 1 + d), i.e. 2d |t|_1 + n (2d + d^2) more than
+  /// the plain bound's 2|t|_1 + n; |t| by n d more. As (|t|_1 mult) >> 16 + add
+  /// (+1 for each truncation). d above 1 unit: no grid (the bound would not
+  /// fit 32 bits; only for a shift |m/s| millions of units from the data).
+  struct widening {
+    bool usable;
+    std::uint32_t mult, add;
+  };
+  static constexpr widening widening_for(source from) noexcept {
+    const double d = widening_units(from);
+    if (d == 0.0) return {true, 0, 0};
+    if (!(d <= 1.0)) return {false, 0, 0};
+    if constexpr (kind == metric::euclidean)
+      return {true, static_cast<std::uint32_t>(2 * d * 65536.0) + 1,
+              static_cast<std::uint32_t>(static_cast<double>(n) * (2 * d + d * d)) + 2};
+    else return {true, 0, static_cast<std::uint32_t>(static_cast<double>(n) * d) + 1};
+  }
+  // |t| < 2^bits per feature (inputs within limit = 2^(bits-1) of the centre,
+  // samples within 2^(bits-2) + 1): l1 < n 2^bits.
+  static constexpr std::uint64_t l1_max = std::uint64_t{n} << g::bits;
 
   /// sklearn's reduced radius (_dist_to_rdist).
   static constexpr double reduced_radius = [] {
@@ -149,6 +198,7 @@ struct radius_neighbors_classifier {
   }
 
   /// The integer grid's verdict for sample s: 1 inside, -1 outside, 0 unsure.
+  template <source From>
   static constexpr int on_grid(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
     // 32 bits: the grid keeps n squared differences below 2^31 (neighbors.hpp)
     std::uint32_t dist = 0, l1 = 0;
@@ -162,22 +212,26 @@ struct radius_neighbors_classifier {
     std::uint32_t e = static_cast<std::uint32_t>(n + 1);
     if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
     else dist = l1;
-    if constexpr (has_scaler) {  // the float scaling moves each difference t by s = scaling_units at most:
-      constexpr std::uint32_t su = scaling_units;  // sum (t + d)^2 - t^2 <= 2 s |t|_1 + n s^2
-      if constexpr (kind == metric::euclidean) e += 2 * su * (l1 + su) + static_cast<std::uint32_t>(n) * su * su;
-      else e += static_cast<std::uint32_t>(n) * su;
+    constexpr widening w = widening_for(From);
+    if constexpr (w.mult != 0) {
+      using product = std::conditional_t<(l1_max * w.mult < (std::uint64_t{1} << 32)), std::uint32_t, std::uint64_t>;
+      e += static_cast<std::uint32_t>((product{l1} * w.mult) >> 16);
     }
+    e += w.add;
     if (std::uint64_t{dist} + e < grid_low) return 1;
     if (dist > e && dist - e > grid_high) return -1;
     return 0;
   }
 
+  /// Whether the grid decides for inputs from `from`.
+  static constexpr bool grid_for(source from) noexcept { return integer_path && widening_for(from).usable; }
+
   /// Per-class sums of sklearn's weights; true if some sample is within the radius.
-  template <class Exact>
+  template <source From, class Exact>
   static constexpr bool votes(std::span<const float, n> xf, Exact exact, std::array<double, k>& v) noexcept {
     std::array<std::int32_t, n> x{};
     bool grid_ok = false;
-    if constexpr (integer_path) grid_ok = to_grid(xf, x);
+    if constexpr (grid_for(From)) grid_ok = to_grid(xf, x);
     bool any = false, zero = false;
     v.fill(0.0);
     // Distance weights: a zero distance anywhere turns the weights into 0/1,
@@ -185,8 +239,8 @@ struct radius_neighbors_classifier {
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t s = sample_at(j);
       int in = 0;
-      if constexpr (integer_path)
-        if (grid_ok) in = on_grid(x, s);
+      if constexpr (grid_for(From))
+        if (grid_ok) in = on_grid<From>(x, s);
       if (in < 0) continue;
       double rd = 0.0;
       if (in == 0 || Params::distance_weights) {
@@ -211,10 +265,9 @@ struct radius_neighbors_classifier {
     return any;
   }
 
-  template <class Exact>
-  static constexpr int decide(std::span<const float, n> xf, Exact exact) noexcept {
-    std::array<double, k> v{};
-    if (!votes(xf, exact, v)) return static_cast<int>(Params::outlier);
+  /// sklearn's predict from the per-class sums (`any`: some sample within the radius).
+  static constexpr int choose(bool any, const std::array<double, k>& v) noexcept {
+    if (!any) return static_cast<int>(Params::outlier);
     // proba = votes / their total (numpy's sum along the row)
     const double total = neighbors::numpy_sum(k, [&](std::size_t c) { return v[c]; });
     const double norm = total == 0.0 ? 1.0 : total;
@@ -229,6 +282,27 @@ struct radius_neighbors_classifier {
     }
     if (!(top > 0.0)) return static_cast<int>(Params::outlier);  // every probability zero
     return static_cast<int>(best);
+  }
+
+  template <source From, class Exact>
+  static constexpr int decide(std::span<const float, n> xf, Exact exact) noexcept {
+    std::array<double, k> v{};
+    const bool any = votes<From>(xf, exact, v);
+    return choose(any, v);
+  }
+
+  /// The grid's input: the folded scaling in float, as the bounds assume.
+  static constexpr std::array<float, n> scaled(std::span<const float, n> xf) noexcept {
+    std::array<float, n> xs{};
+    for (std::size_t i = 0; i < n; ++i) {
+      if constexpr (has_scaler) {
+        const auto sc = flash_load(&scaling_f[i]);
+        xs[i] = xf[i] * sc.inv_scale - sc.shift;
+      } else {
+        xs[i] = xf[i];
+      }
+    }
+    return xs;
   }
 
  public:
@@ -246,27 +320,70 @@ struct radius_neighbors_classifier {
     static_assert(!neighbors::on_avr<Params>,
                   "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
     if constexpr (has_scaler) {
-      std::array<float, n> xs{};
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto sc = flash_load(&scaling_f[i]);
-        xs[i] = xf[i] * sc.inv_scale - sc.shift;
-      }
+      const std::array<float, n> xs = scaled(xf);
       std::array<double, n> xd{};
-      bool scaled = false;
-      return decide(std::span<const float, n>(xs), [&](std::size_t s) {
-        if (!scaled) {  // sklearn's scaling, in double, once a sample needs it
+      bool done = false;
+      return decide<source::alone>(std::span<const float, n>(xs), [&](std::size_t s) {
+        if (!done) {  // sklearn's scaling, in double, once a sample needs it
           for (std::size_t i = 0; i < n; ++i) xd[i] = (static_cast<double>(xf[i]) - Params::input_mean[i]) / Params::input_scale[i];
-          scaled = true;
+          done = true;
         }
         return reduced(xd, s);
       });
     } else {
-      return decide(xf, [&](std::size_t s) { return reduced(xf, s); });
+      return decide<source::alone>(xf, [&](std::size_t s) { return reduced(xf, s); });
     }
   }
   [[nodiscard]] constexpr int predict(std::span<const float, n> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, n> x, std::span<int, 1> out, no_state&) const noexcept {
     out[0] = predict(x);
+  }
+
+  // After a stage in a pipeline (pipeline.hpp, RefiningPredictor): sklearn's
+  // Pipeline hands this stage that stage's double output, the float path gets
+  // it rounded once. try_predict decides where the grid, its bound widened for
+  // that rounding, settles every sample; predict_exact redoes it from the double.
+
+  /// Sure when the grid settles every sample and the members give the answer
+  /// without their distances: uniform weights (counts), or distance weights
+  /// with members of one class; no member: the outlier label.
+  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, n> xf) const noexcept {
+    static_assert(!neighbors::on_avr<Params>,
+                  "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
+    if constexpr (!grid_for(source::stage_float)) {
+      (void)xf;
+      return {0, false};
+    } else {
+      std::array<std::int32_t, n> x{};
+      if (!to_grid(scaled(xf), x)) return {0, false};
+      std::array<double, k> v{};  // counts: exact whatever sklearn's order
+      bool any = false;
+      std::size_t first = 0;
+      for (std::size_t s = 0; s < m; ++s) {
+        const int in = on_grid<source::stage_float>(x, s);
+        if (in == 0) return {0, false};
+        if (in < 0) continue;
+        const std::size_t c = flash_load(&labels[s]);
+        if (Params::distance_weights && any && c != first) return {0, false};
+        if (!any) first = c;
+        any = true;
+        v[c] += 1.0;
+      }
+      return {choose(any, v), true};
+    }
+  }
+  /// sklearn's prediction for the stage's double output x.
+  [[nodiscard]] constexpr int predict_exact(std::span<const double, n> x) const noexcept {
+    static_assert(!neighbors::on_avr<Params>,
+                  "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
+    std::array<double, n> y{};
+    std::array<float, n> yf{};
+    for (std::size_t i = 0; i < n; ++i) {
+      if constexpr (has_scaler) y[i] = (x[i] - Params::input_mean[i]) / Params::input_scale[i];
+      else y[i] = x[i];
+      yf[i] = static_cast<float>(y[i]);
+    }
+    return decide<source::stage_double>(std::span<const float, n>(yf), [&](std::size_t s) { return reduced(y, s); });
   }
 };
 
