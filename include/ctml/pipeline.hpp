@@ -244,9 +244,10 @@ struct pipeline {
 
   // A refining last stage (linear/exact.hpp) after transforms that can redo
   // their output in double: decide on the float path, and for the rare rows
-  // it cannot prove, redo the whole chain in sklearn's double arithmetic.
+  // it cannot prove, redo the whole chain in sklearn's double arithmetic
+  // (only that, for a last stage without a float path).
   static constexpr bool refines = [] {
-    if constexpr (!RefiningPredictor<last>) return false;
+    if constexpr (!ExactPredictor<last>) return false;
     else
       return []<std::size_t... I>(std::index_sequence<I...>) {
         return (true && ... && (ExactTransform<stage<I>> && std::is_empty_v<typename stage<I>::state_type>));
@@ -377,6 +378,8 @@ struct pipeline {
       // a scaler before an affine model: folded into its weights (fast path only)
       const auto fast = last{}.template try_predict_after<first>(in);
       if (fast.sure) return fast.value;
+      return refine(in);
+    } else if constexpr (refines && size > 1 && !RefiningPredictor<last>) {
       return refine(in);
     } else if constexpr (refines && size > 1) {
       const auto fast = fast_from<0>(in, state);

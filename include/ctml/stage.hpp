@@ -65,12 +65,18 @@ struct decision {
   bool sure;
 };
 
+/// A stage that redoes sklearn's double arithmetic on the double row. With
+/// no float fast path (a regressor's value, QDA: nothing to settle in float),
+/// a pipeline of transforms before it runs only the double chain.
+template <class S>
+concept ExactPredictor = requires(const S& s, std::span<const double, S::in_extent> exact_in) {
+  s.predict_exact(exact_in);
+};
+
 /// A stage whose fast path can be refined in double (linear/exact.hpp).
 template <class S>
-concept RefiningPredictor = requires(const S& s, std::span<const typename S::in_type, S::in_extent> in,
-                                     std::span<const double, S::in_extent> exact_in) {
+concept RefiningPredictor = ExactPredictor<S> && requires(const S& s, std::span<const typename S::in_type, S::in_extent> in) {
   s.try_predict(in);
-  s.predict_exact(exact_in);
 };
 
 /// A transform that can redo its output in sklearn's double arithmetic.

@@ -101,11 +101,10 @@ class SvmTest(unittest.TestCase):
         for kernel in ("rbf", "linear", "poly", "sigmoid"):
             with self.subTest(kernel=kernel):
                 # A StandardScaler right before the SVM is folded into it and
-                # scaled in double as sklearn does, so boundary rows agree too;
-                # the linear kernel keeps a scaler stage (float32 between the
-                # stages): equal on dataset and random rows only.
-                self.check(make_pipeline(StandardScaler(), SVC(kernel=kernel, C=2.0)).fit(X, y), X,
-                           boundary=0 if kernel == "linear" else 8)
+                # scaled in double as sklearn does; the linear kernel keeps a
+                # scaler stage and refines through it (pipeline.hpp; before, 4
+                # of its 16 boundary rows differed).
+                self.check(make_pipeline(StandardScaler(), SVC(kernel=kernel, C=2.0)).fit(X, y), X, boundary=8)
                 self.check(SVC(kernel=kernel, C=2.0).fit(Xs, y), Xs, boundary=10 if kernel in ("rbf", "linear") else 4)
 
     def test_robust_and_max_abs_scalers_folded(self):
@@ -120,6 +119,51 @@ class SvmTest(unittest.TestCase):
         for est in (make_pipeline(RobustScaler(), SVC(C=2.0)), make_pipeline(MaxAbsScaler(), NuSVC(kernel="poly", nu=0.2))):
             with self.subTest(est=str(est)):
                 self.check(est.fit(X, y), X, boundary=8)
+
+    def test_after_transforms_not_folded(self):
+        from sklearn.datasets import load_wine
+        from sklearn.decomposition import PCA
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler, Normalizer, PolynomialFeatures, StandardScaler
+        from sklearn.svm import SVC, NuSVC, OneClassSVM
+
+        # The SVM decides on the stages' float32 output where its fast path's
+        # bound proves it, else redoes the whole chain in double (pipeline.hpp).
+        # Before (the SVM's double path on the widened float32 output), 9, 12,
+        # 1, 10, 7 and 11 of these models' 24 boundary rows differed, 4 of the
+        # OneClassSVM's 10 (and with unsure pairs taken as sure, 12 of 24: the
+        # rows reach the double chain).
+        X, y = load_wine(return_X_y=True)
+        for est in (make_pipeline(MinMaxScaler(), SVC(C=2.0)),
+                    make_pipeline(MinMaxScaler(), NuSVC(kernel="linear", nu=0.2)),
+                    make_pipeline(PCA(5, random_state=0), SVC(C=2.0)),
+                    make_pipeline(StandardScaler(), PCA(5, random_state=0), NuSVC(kernel="linear", nu=0.2)),
+                    make_pipeline(Normalizer(), SVC(C=10.0, gamma=50.0)),
+                    make_pipeline(MinMaxScaler(), PolynomialFeatures(2), NuSVC(kernel="linear", nu=0.2))):
+            with self.subTest(est=str(est)):
+                self.check(est.fit(X, y), X, random=200, boundary=12)
+        est = make_pipeline(MinMaxScaler(), OneClassSVM(nu=0.1, gamma=2.0)).fit(X)
+        m = ctml.convert(est, name="oc")
+        for rows in (_random_rows(X, 200, 4), _boundary_rows(est.predict, X, 12, 5)):
+            np.testing.assert_array_equal(m.predict(rows), est.predict(rows.astype(np.float64)))
+
+    def test_regressors_after_transforms(self):
+        from sklearn.decomposition import PCA
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler
+        from sklearn.svm import SVR, NuSVR
+
+        # Values from the double chain (before: ~1e-8 relative off, the SVM's
+        # double sum on the transforms' float32 output).
+        X, y = h.diabetes()
+        for est in (make_pipeline(MinMaxScaler(), PCA(6, random_state=0), SVR(C=50.0, gamma=5.0)),
+                    make_pipeline(MinMaxScaler(), PCA(6, random_state=0), NuSVR(kernel="poly", degree=2, C=10.0))):
+            with self.subTest(est=str(est)):
+                est.fit(X, y)
+                m = ctml.convert(est, name="r")
+                for rows in (X.astype(np.float32), _random_rows(X, 300, 3)):
+                    want = est.predict(rows.astype(np.float64))
+                    np.testing.assert_allclose(m.predict(rows), want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
 
     def test_svc_iris_raw_and_hyperparameters(self):
         from sklearn.svm import SVC

@@ -2,7 +2,8 @@
 //   X2 = (x - mean_k) @ (R_k * S_k^-1/2)   (sequential dot per column)
 //   d_k = -0.5 * (sum_j X2_j^2 + sum log S_k) + log prior_k   (numpy pairwise sums)
 // and the first maximum. No float fast path yet: every row is decided in
-// double (hardware or the compiler's soft double; not on AVR, see exact.hpp).
+// double (hardware or the compiler's soft double; not on AVR, see exact.hpp),
+// after transforms on their double output (stage.hpp, ExactPredictor).
 //
 // Params (generated): n_features, n_classes, rank, mean[n_classes][n_features],
 // w[n_classes * rank][n_features] (column j of class c's R * S^-1/2 as numpy computes it, row c * rank + j),
@@ -82,7 +83,6 @@ struct quadratic_discriminant {
     for (std::size_t i = 0; i < d; ++i) x[i] = in[i];
     for (std::size_t c = 0; c < k; ++c) out[c] = static_cast<float>(score(c, x));
   }
-  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, d>) const noexcept { return {0, false}; }
   [[nodiscard]] constexpr int predict_exact(std::span<const double, d> x) const noexcept {
     int best = 0;
     double top = score(0, x);

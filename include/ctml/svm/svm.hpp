@@ -21,6 +21,10 @@
 // redone in its order (see kernel.hpp for what that can and cannot reproduce;
 // on AVR double is 32 bits, so near-ties there are decided in float).
 // Regressors always compute libsvm's double sum.
+// After transforms not folded in (pipeline.hpp): the fast paths decide on the
+// transforms' float32 output (sklearn's double output rounded once; the
+// bounds allow for that), other rows redo the chain in double (try_predict,
+// predict_exact); regressors run only the double chain.
 #pragma once
 
 #include <array>
@@ -156,6 +160,13 @@ struct tables {
   // below |x'|^2 + |s|^2 (2|x'_i s_i| <= x'_i^2 + s_i^2) add at most
   // 2.2 (n + 3) u gamma (|x'|^2 + |s|^2) to K's error; the |x'|^2 part is
   // per row (expansion_error times the row's float |x'|^2).
+  // An input that is sklearn's double value rounded once to float (after a
+  // transform, pipeline.hpp) adds u|x|, and the bound holds as it is: without
+  // a folded scaler that stays within the 3u|x'| above; with one the scaled
+  // input is off by 4u|x'| + 4u|shift|, each d_i by 4u|d_i| + 5u tau_i (the
+  // expansion rounds no difference: its roundings are expansion_error's),
+  // D by 8uD + 10u sum |d_i| tau_i <= (n + 14) u D + 25 / (n + 6) u |tau|^2
+  // (2ab <= (n + 6) a^2 + b^2 / (n + 6)), and 25/7 < 4.1.
   static constexpr double expansion_error = 1.1 * 2.2 * (static_cast<double>(n) + 3.0) * u * (Params::gamma < 0 ? -Params::gamma : Params::gamma);
   static constexpr double kernel_error(std::size_t s) noexcept {
     double tt = 0.0, ss = 0.0;
@@ -216,6 +227,11 @@ struct tables {
   }();
 
   // linear: one weight row per pair, W_p = sum_s c_ps s, and the bound alpha_p |x|_1 + beta_p.
+  // alpha's (n + 3) u max|W|: W's rounding to float, the products, n - 1
+  // sums, the intercept's addition, and the input's rounding after a
+  // transform (pipeline.hpp: sklearn's double value rounded once, u|x_i|);
+  // its 2^-52 term is libsvm's double error; 1.2 covers the float |x|_1 and
+  // the bound's own roundings. beta: the intercept's rounding and addition.
   static constexpr double weight(std::size_t p, std::size_t f) noexcept {
     const auto [i, j] = pair_at(p);
     double w = 0.0;
@@ -379,12 +395,14 @@ struct engine {
   }();
   static_assert(pairs <= 255, "ctml: more than 23 classes");
 
-  /// libsvm's decision values in double, in its order.
-  static constexpr void decisions_double(std::span<const float, n> xf, std::array<double, pairs>& dec) noexcept {
+  /// libsvm's decision values in double, in its order, for a float32 row or
+  /// sklearn's double row (after transforms, pipeline.hpp).
+  template <class T>
+  static constexpr void decisions_double(std::span<const T, n> in, std::array<double, pairs>& dec) noexcept {
     static_assert(!on_avr<Params>, "ctml: kernel SVMs compute in binary64, which AVR lacks at run time");
     std::array<double, n> x{};
     for (std::size_t i = 0; i < n; ++i) {
-      x[i] = static_cast<double>(xf[i]);
+      x[i] = static_cast<double>(in[i]);
       if constexpr (t::has_scaler) x[i] = (x[i] - Params::input_mean[i]) / Params::input_scale[i];  // sklearn's order
     }
     dec.fill(0.0);
@@ -555,15 +573,28 @@ struct engine {
     return sure;
   }
 
-  /// The signs libsvm decides on (dec_p > 0), each pair's +1 or -1.
-  static constexpr void signs(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+  /// Every pair's sign proven by the fast paths (integer distances, then
+  /// float32), else false. Their bounds also hold for an input that is
+  /// sklearn's double value rounded once to float (tables::kernel_error,
+  /// linear_bound), so they decide after transforms too (pipeline.hpp).
+  static constexpr bool fast_signs(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
     if constexpr (t::int_path)
-      if (decisions_int(x, sign)) return;
-    if constexpr (t::fast)
-      if (decisions_float(x, sign)) return;
+      if (decisions_int(x, sign)) return true;
+    if constexpr (t::fast) return decisions_float(x, sign);
+    (void)x;
+    (void)sign;
+    return false;
+  }
+
+  /// The signs libsvm decides on (dec_p > 0), each pair's +1 or -1.
+  template <class T>
+  static constexpr void exact_signs(std::span<const T, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
     std::array<double, pairs> dec{};
     decisions_double(x, dec);
     for (std::size_t p = 0; p < pairs; ++p) sign[p] = dec[p] > 0 ? 1 : -1;
+  }
+  static constexpr void signs(std::span<const float, n> x, std::array<std::int8_t, pairs>& sign) noexcept {
+    if (!fast_signs(x, sign)) exact_signs(x, sign);
   }
 
   /// libsvm's one-vs-one vote: index of the first class with the most votes.
@@ -571,6 +602,9 @@ struct engine {
     static_assert(!on_avr<Params>, "ctml: kernel SVMs settle near-ties in binary64, which AVR lacks at run time");
     std::array<std::int8_t, pairs> sign{};
     signs(x, sign);
+    return winner(sign);
+  }
+  static constexpr int winner(const std::array<std::int8_t, pairs>& sign) noexcept {
     std::array<std::uint8_t, g::n> votes{};
     std::size_t p = 0;
     for (std::size_t i = 0; i < g::n; ++i)
@@ -619,6 +653,20 @@ struct svm_classifier {
 
   [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept { return engine::vote(x); }
   [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return engine::vote(x); }
+  /// After transforms (pipeline.hpp): the fast paths on their float32 output.
+  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, in_extent> x) const noexcept
+    requires svm::tables<Params>::fast
+  {
+    std::array<std::int8_t, engine::pairs> sign{};
+    if (!engine::fast_signs(x, sign)) return {0, false};
+    return {engine::winner(sign), true};
+  }
+  /// libsvm's vote on sklearn's double row.
+  [[nodiscard]] constexpr int predict_exact(std::span<const double, in_extent> x) const noexcept {
+    std::array<std::int8_t, engine::pairs> sign{};
+    engine::exact_signs(x, sign);
+    return engine::winner(sign);
+  }
   constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept { out[0] = predict(x); }
   /// libsvm's decision values (double, its order; sklearn's decision_function
   /// with decision_function_shape="ovo", sign flipped for two classes).
@@ -698,6 +746,13 @@ struct svm_regressor {
   }
   [[nodiscard]] constexpr double predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, in_extent> x, std::span<double, 1> out, no_state&) const noexcept { out[0] = predict(x); }
+  /// The value for sklearn's double row: after transforms, a pipeline runs
+  /// only their double chain and this (stage.hpp, ExactPredictor).
+  [[nodiscard]] constexpr double predict_exact(std::span<const double, in_extent> x) const noexcept {
+    std::array<double, 1> dec{};
+    engine::decisions_double(x, dec);
+    return dec[0];
+  }
 };
 
 /// OneClassSVM: +1 (inlier) when libsvm's decision value is > 0, else -1.
@@ -728,6 +783,20 @@ struct one_class_svm {
   }
   [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
   constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept { out[0] = predict(x); }
+  /// After transforms (pipeline.hpp): the fast paths on their float32 output.
+  [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, in_extent> x) const noexcept
+    requires svm::tables<Params>::fast
+  {
+    std::array<std::int8_t, 1> sign{};
+    const bool sure = engine::fast_signs(x, sign);
+    return {sign[0] > 0 ? 1 : -1, sure};
+  }
+  /// libsvm's decision on sklearn's double row.
+  [[nodiscard]] constexpr int predict_exact(std::span<const double, in_extent> x) const noexcept {
+    std::array<std::int8_t, 1> sign{};
+    engine::exact_signs(x, sign);
+    return sign[0] > 0 ? 1 : -1;
+  }
   /// sklearn's decision_function (libsvm's value, in double); score_samples
   /// adds the estimator's offset_ (Params::offset).
   [[nodiscard]] constexpr double decision_function(std::span<const float, in_extent> x) const noexcept {
