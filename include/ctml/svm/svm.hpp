@@ -232,18 +232,29 @@ struct tables {
   // transform (pipeline.hpp: sklearn's double value rounded once, u|x_i|);
   // its 2^-52 term is libsvm's double error; 1.2 covers the float |x|_1 and
   // the bound's own roundings. beta: the intercept's rounding and addition.
-  static constexpr double weight(std::size_t p, std::size_t f) noexcept {
+  // One pass over the vectors per pair (clang's constexpr step limit).
+  struct pair_weights { std::array<double, n> w, a; double count; };  // W_p, sum_s |c_ps s|, vectors
+  static constexpr pair_weights weights_of(std::size_t p) noexcept {
     const auto [i, j] = pair_at(p);
-    double w = 0.0;
-    for (std::size_t s = 0; s < m; ++s)
-      if (g::in_pair(s, i, j)) w += Params::dual_coef[g::row_in_pair(s, i, j)][s] * Params::vectors[s][f];
-    return w;
+    pair_weights r{};
+    for (std::size_t s = 0; s < m; ++s) {
+      if (!g::in_pair(s, i, j)) continue;
+      const double c = Params::dual_coef[g::row_in_pair(s, i, j)][s];
+      r.count += 1.0;
+      for (std::size_t f = 0; f < n; ++f) {
+        r.w[f] += c * Params::vectors[s][f];
+        r.a[f] += abs(c * Params::vectors[s][f]);
+      }
+    }
+    return r;
   }
   CTML_FLASH static constexpr auto weights_f = [] {
     std::array<std::array<float, n>, pairs> w{};
     if constexpr (kind == kernel::linear && !has_scaler)
-      for (std::size_t p = 0; p < pairs; ++p)
-        for (std::size_t f = 0; f < n; ++f) w[p][f] = static_cast<float>(weight(p, f));
+      for (std::size_t p = 0; p < pairs; ++p) {
+        const auto row = weights_of(p);
+        for (std::size_t f = 0; f < n; ++f) w[p][f] = static_cast<float>(row.w[f]);
+      }
     return w;
   }();
   struct linear_bound_t { float alpha, beta; };
@@ -251,18 +262,14 @@ struct tables {
     std::array<linear_bound_t, pairs> bound{};
     if constexpr (kind == kernel::linear && !has_scaler)
       for (std::size_t p = 0; p < pairs; ++p) {
-        const auto [i, j] = pair_at(p);
-        double most_w = 0.0, most_a = 0.0, count = 0.0;
-        for (std::size_t s = 0; s < m; ++s) count += g::in_pair(s, i, j) ? 1.0 : 0.0;
+        const auto row = weights_of(p);
+        double most_w = 0.0, most_a = 0.0;
         for (std::size_t f = 0; f < n; ++f) {
-          double a = 0.0;
-          for (std::size_t s = 0; s < m; ++s)
-            if (g::in_pair(s, i, j)) a += abs(Params::dual_coef[g::row_in_pair(s, i, j)][s] * Params::vectors[s][f]);
-          most_a = a > most_a ? a : most_a;
-          most_w = abs(weight(p, f)) > most_w ? abs(weight(p, f)) : most_w;
+          most_a = row.a[f] > most_a ? row.a[f] : most_a;
+          most_w = abs(row.w[f]) > most_w ? abs(row.w[f]) : most_w;
         }
         const double nd = static_cast<double>(n);
-        bound[p].alpha = static_cast<float>(1.2 * ((nd + 3.0) * u * most_w + (nd + count + 2.0) * 0x1p-52 * most_a));
+        bound[p].alpha = static_cast<float>(1.2 * ((nd + 3.0) * u * most_w + (nd + row.count + 2.0) * 0x1p-52 * most_a));
         bound[p].beta = static_cast<float>(1.2 * (nd + 3.0) * u * abs(Params::intercept[p]) + 0x1p-100);
       }
     return bound;
