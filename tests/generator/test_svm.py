@@ -75,6 +75,42 @@ def _boundary_rows(predict, X, n_pairs, seed):
     return np.array(rows, dtype=np.float32)
 
 
+_TOGETHER_DRIVER = """\
+#include "model.hpp"
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+template <std::size_t N, class Model>
+void run(const Model& model) {{
+  std::array<float, N> x{{}};
+  while (std::fread(x.data(), sizeof(float), N, stdin) == N) std::printf("%a\\n", static_cast<double>(model.predict(x)));
+}}
+int main(int argc, char** argv) {{
+  const int which = argc > 1 ? std::atoi(argv[1]) : -1;
+{cases}
+}}
+"""
+
+
+def _predict_together(models, row_sets):
+    """Each model's predict on its rows, from one compiled program (the ctml
+    headers parsed once instead of once per model)."""
+    import subprocess
+
+    from ctml import host
+
+    header = "\n".join(m.header for m in models)
+    cases = "\n".join(f"  if (which == {i}) run<{m.name}::n_features>({m.name}::model);" for i, m in enumerate(models))
+    exe = host._build_driver(header, "svm_together", _TOGETHER_DRIVER.format(cases=cases))
+    out = []
+    for i, (m, rows) in enumerate(zip(models, row_sets)):
+        r = subprocess.run([exe, str(i)], input=np.ascontiguousarray(rows, dtype=np.float32).tobytes(),
+                           capture_output=True, check=True)
+        v = np.array([float.fromhex(t) for t in r.stdout.decode().split()])
+        out.append(m.classes_[v.astype(np.int64)] if m.is_classifier else v)
+    return out
+
+
 class SvmTest(unittest.TestCase):
     def check(self, est, X, name="m", random=1000, boundary=0):
         m = ctml.convert(est, name=name)
@@ -125,45 +161,40 @@ class SvmTest(unittest.TestCase):
         from sklearn.decomposition import PCA
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import MinMaxScaler, Normalizer, PolynomialFeatures, StandardScaler
-        from sklearn.svm import SVC, NuSVC, OneClassSVM
+        from sklearn.svm import SVC, SVR, NuSVC, NuSVR, OneClassSVM
 
         # The SVM decides on the stages' float32 output where its fast path's
-        # bound proves it, else redoes the whole chain in double (pipeline.hpp).
-        # Before (the SVM's double path on the widened float32 output), 9, 12,
-        # 1, 10, 7 and 11 of these models' 24 boundary rows differed, 4 of the
-        # OneClassSVM's 10 (and with unsure pairs taken as sure, 12 of 24: the
-        # rows reach the double chain).
+        # bound proves it, else redoes the whole chain in double (pipeline.hpp);
+        # regressors take only the double chain. Before (the SVM's double path
+        # on the widened float32 output), 9, 12, 1, 10, 7 and 11 of the
+        # classifiers' 24 boundary rows differed, 4 of the OneClassSVM's 10,
+        # and the regressors were 6e-8 and 1.2e-7 relative off (with unsure
+        # pairs taken as sure, 12 of 24 differ: the rows reach the double chain).
         X, y = load_wine(return_X_y=True)
+        cases = []  # (estimator, rows)
         for est in (make_pipeline(MinMaxScaler(), SVC(C=2.0)),
                     make_pipeline(MinMaxScaler(), NuSVC(kernel="linear", nu=0.2)),
                     make_pipeline(PCA(5, random_state=0), SVC(C=2.0)),
                     make_pipeline(StandardScaler(), PCA(5, random_state=0), NuSVC(kernel="linear", nu=0.2)),
                     make_pipeline(Normalizer(), SVC(C=10.0, gamma=50.0)),
                     make_pipeline(MinMaxScaler(), PolynomialFeatures(2), NuSVC(kernel="linear", nu=0.2))):
-            with self.subTest(est=str(est)):
-                self.check(est.fit(X, y), X, random=200, boundary=12)
+            est.fit(X, y)
+            cases.append((est, np.vstack([X.astype(np.float32), _random_rows(X, 200, 1), _boundary_rows(est.predict, X, 12, 2)])))
         est = make_pipeline(MinMaxScaler(), OneClassSVM(nu=0.1, gamma=2.0)).fit(X)
-        m = ctml.convert(est, name="oc")
-        for rows in (_random_rows(X, 200, 4), _boundary_rows(est.predict, X, 12, 5)):
-            np.testing.assert_array_equal(m.predict(rows), est.predict(rows.astype(np.float64)))
-
-    def test_regressors_after_transforms(self):
-        from sklearn.decomposition import PCA
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import MinMaxScaler
-        from sklearn.svm import SVR, NuSVR
-
-        # Values from the double chain (before: ~1e-8 relative off, the SVM's
-        # double sum on the transforms' float32 output).
-        X, y = h.diabetes()
+        cases.append((est, np.vstack([_random_rows(X, 200, 4), _boundary_rows(est.predict, X, 12, 5)])))
+        Xd, yd = h.diabetes()
         for est in (make_pipeline(MinMaxScaler(), PCA(6, random_state=0), SVR(C=50.0, gamma=5.0)),
                     make_pipeline(MinMaxScaler(), PCA(6, random_state=0), NuSVR(kernel="poly", degree=2, C=10.0))):
+            cases.append((est.fit(Xd, yd), np.vstack([Xd.astype(np.float32), _random_rows(Xd, 300, 3)])))
+        models = [ctml.convert(est, name=f"svm_after_{i}") for i, (est, _) in enumerate(cases)]
+        for (est, rows), got in zip(cases, _predict_together(models, [r for _, r in cases])):
             with self.subTest(est=str(est)):
-                est.fit(X, y)
-                m = ctml.convert(est, name="r")
-                for rows in (X.astype(np.float32), _random_rows(X, 300, 3)):
-                    want = est.predict(rows.astype(np.float64))
-                    np.testing.assert_allclose(m.predict(rows), want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+                want = est.predict(rows.astype(np.float64))
+                if est._estimator_type == "regressor":
+                    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+                else:
+                    bad = np.flatnonzero(want != got)
+                    self.assertEqual(len(bad), 0, f"{len(bad)} of {len(rows)} rows differ, first {bad[:5]}")
 
     def test_svc_iris_raw_and_hyperparameters(self):
         from sklearn.svm import SVC
