@@ -1,7 +1,8 @@
 """Model list of the SVM and KNN benchmark (bench.py kernels, issue 12):
 Pipeline(StandardScaler, SVC rbf) on wine, the same SVC without the
 Pipeline's scaler (rows standardised in numpy), KNeighborsClassifier(5) on
-iris. Rows: the dataset's rows and random rows over its range (wine 178 + 26
+iris, and Pipeline(MinMaxScaler, SVC rbf) on wine (the SVM refines through
+the scaler). Rows: the dataset's rows and random rows over its range (wine 178 + 26
 = 204, iris 150 + 45 = 195).
 """
 from __future__ import annotations
@@ -21,7 +22,8 @@ AUTO = measure.Variant("auto")
 LABELS = {"svc_wine": "Pipeline(StandardScaler, SVC rbf), wine",
           "svc_wine_std": "SVC rbf on standardised wine (scaler outside)",
           "knn_iris": "KNeighborsClassifier(5), iris",
-          "knn_wine_std": "Pipeline(StandardScaler, KNeighborsClassifier(5)), wine"}
+          "knn_wine_std": "Pipeline(StandardScaler, KNeighborsClassifier(5)), wine",
+          "svc_wine_minmax": "Pipeline(MinMaxScaler, SVC rbf), wine"}
 # Issue 12's targets.
 TARGETS = {("svc_wine", "cortex-m4f"): {"cost": 7000, "flash": 14 * 1024},
            ("svc_wine", "cortex-m0"): {"cost": 250_000},
@@ -40,7 +42,7 @@ def prepare(root: str, args) -> dict:
     from sklearn.datasets import load_iris, load_wine
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
     from sklearn.svm import SVC
 
     measure.log("[bench] training " + ", ".join(LABELS))
@@ -55,6 +57,8 @@ def prepare(root: str, args) -> dict:
     models["knn_iris"] = (KNeighborsClassifier(5).fit(Xi, yi), random_rows(Xi, 45))
     # after a scaler: refining (the rows the float path cannot prove redo the chain in double)
     models["knn_wine_std"] = (make_pipeline(StandardScaler(), KNeighborsClassifier(5)).fit(Xw, yw), random_rows(Xw, 26))
+    # a scaler the SVM does not fold: refining through it
+    models["svc_wine_minmax"] = (make_pipeline(MinMaxScaler(), SVC()).fit(Xw, yw), random_rows(Xw, 26))
     out = {}
     for name, (est, X) in models.items():
         d = os.path.join(root, "src", name)
