@@ -150,6 +150,72 @@ class NeighborsTest(unittest.TestCase):
                     self.check(est, Xr, [_tie_rows(Xr, None, kw["n_neighbors"], 12, 3, est[0].transform,
                                                    kw.get("p", 2)), _random_rows(Xr, 300, 7)])
 
+    def test_folded_scaler(self):
+        """A RobustScaler or MaxAbsScaler right before the KNN folds into it
+        as a StandardScaler does (test_pipeline_tie_rows): one stage, the grid
+        scales in float with widened bounds, sklearn's double scaling decides
+        near-ties. After another step (PCA >> StandardScaler >> KNN: the
+        scaler folds, PCA stays a stage) it is a refining predictor
+        (try_predict, predict_exact). Rows on exact scaled-space ties, one
+        float32 step either side, and random rows; one compiled program."""
+        from sklearn.datasets import load_wine
+        from sklearn.decomposition import PCA
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MaxAbsScaler, RobustScaler, StandardScaler
+        from test_centroid_radius import predict_together
+
+        X, y = load_wine(return_X_y=True)
+        Xr, yr = X[:, 1:], X[:, 0] * 2 + y
+        pca = lambda: PCA(5, random_state=0)  # noqa: E731
+        cases = [((RobustScaler(),), KNeighborsClassifier(5)),
+                 ((RobustScaler(),), KNeighborsClassifier(4, p=1, weights="distance")),
+                 ((RobustScaler(),), KNeighborsRegressor(4)),
+                 ((MaxAbsScaler(),), KNeighborsClassifier(3, p=1)),
+                 ((pca(), StandardScaler()), KNeighborsClassifier(5)),
+                 ((pca(), StandardScaler()), KNeighborsClassifier(4, weights="distance")),
+                 ((pca(), StandardScaler()), KNeighborsRegressor(4)),
+                 ((pca(), StandardScaler()), KNeighborsRegressor(3, p=1, weights="distance"))]
+        ests, models, rows = [], [], []
+        for i, (steps, knn) in enumerate(cases):
+            regressor = isinstance(knn, KNeighborsRegressor)
+            A, b = (Xr, yr) if regressor else (X, y)
+            est = make_pipeline(*steps, knn).fit(A, b)
+            ties = _tie_rows(A, None if regressor else b, knn.n_neighbors, 12, 8 + i, est[:-1].transform, knn.p)
+            self.assertGreater(len(ties), 20)
+            m = ctml.convert(est, name=f"folded_{i}")
+            pipeline = m.header.split("inline constexpr auto model")[1].splitlines()[0]
+            self.assertNotIn("scaler", pipeline)  # folded: no scaler stage
+            self.assertEqual("projection" in pipeline, len(steps) == 2)  # PCA stays a stage
+            ests.append(est)
+            models.append(m)
+            rows.append(np.vstack([ties, _random_rows(A, 100, 9 + i)]))
+        for (steps, knn), est, R, got in zip(cases, ests, rows, predict_together(models, rows)):
+            with self.subTest(steps=[type(t).__name__ for t in steps], knn=str(knn)):
+                want = est.predict(R.astype(np.float64))
+                bad = np.flatnonzero(want != got)  # regressors too: bit for bit
+                self.assertEqual(len(bad), 0, f"{len(bad)} of {len(R)} rows differ, first {bad[:5]}")
+
+    def test_folded_scaler_int16(self):
+        """model.with(q<int16_t, 0>) of Pipeline(StandardScaler, KNN): the
+        folded scaler's fixed-point step (the scaler stage's), then the integer
+        search; exact here, where the scaled training data stay integers
+        (integer column means, with_std=False), ties included."""
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from test_centroid_radius import run_int16, run_int16_values
+
+        rng = np.random.default_rng(12)
+        A = rng.integers(0, 40, size=(40, 3)).astype(np.float64)
+        X = np.vstack([A, 2 * np.array([20.0, 17.0, 25.0]) - A])  # column means 20, 17, 25
+        y = rng.integers(0, 3, len(X))
+        Q = np.vstack([X, rng.integers(-5, 60, size=(300, 3))]).astype(np.float64)
+        est = make_pipeline(StandardScaler(with_std=False), KNeighborsClassifier(5)).fit(X, y)
+        np.testing.assert_array_equal(run_int16(ctml.convert(est, name="knn_std_q"), Q, 0), est.predict(Q))
+        est = make_pipeline(StandardScaler(with_std=False), KNeighborsRegressor(4)).fit(X, y * 1.5)
+        np.testing.assert_array_equal(run_int16_values(ctml.convert(est, name="knn_std_qr"), Q, 0), est.predict(Q))
+
     def test_regressor(self):
         from sklearn.neighbors import KNeighborsRegressor
 

@@ -61,6 +61,16 @@ struct knn_regressor<Params, q<S, F>> {
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
   [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x) const noexcept {
+    return search::with_input(x, [](std::span<const S, in_extent> y) { return predict_scaled(y); });
+  }
+  [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const S, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+
+ private:
+  /// After the folded scaler, if any.
+  static constexpr out_type predict_scaled(std::span<const S, in_extent> x) noexcept {
     neighbors::heap<typename search::dist_type, k> h;
     base::traverse(
         h,
@@ -86,12 +96,7 @@ struct knn_regressor<Params, q<S, F>> {
     const out_type sum = numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[h.index[j]]); });
     return sum / static_cast<out_type>(k);
   }
-  [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x, no_state&) const noexcept { return predict(x); }
-  constexpr void run(std::span<const S, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
-    out[0] = predict(x);
-  }
 
- private:
   /// neighbors::numpy_sum in out_type (float on AVR).
   template <class Get>
   static constexpr out_type numpy_sum(std::size_t count, Get get) noexcept {
