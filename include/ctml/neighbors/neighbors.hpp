@@ -5,7 +5,10 @@
 //   n_features, n_samples, n_neighbors, p (double), distance_weights (bool),
 //   samples[n_samples][n_features] (sklearn's _fit_X, float64),
 //   classifiers: n_classes, labels[n_samples] (index into classes_);
-//   regressors: targets[n_samples].
+//   regressors: targets[n_samples];
+//   a folded scaler (x - c) / s (Pipeline(StandardScaler, KNN): RobustScaler
+//   and MaxAbsScaler too): input_mean[n_features], input_scale[n_features]
+//   (see input_scaling: the input is raw).
 //
 // What scikit-learn computes (1.2, algorithm "kd_tree"/"ball_tree", which
 // "auto" picks for up to 15 features): the reduced distance in double,
@@ -23,9 +26,13 @@
 // as sklearn computes them and ties are broken by training index, as sklearn's
 // brute force does (kd/ball trees break exact ties in tree order, which
 // sklearn documents as depending on the training data's order).
-// q<S, F> policies: inputs are raw fixed point; distances are exact integers
-// (exact against sklearn when the training data lie on the 2^-F grid, e.g.
-// integer data and F = 0).
+// After another stage in a pipeline it is a refining predictor (try_predict
+// on bounds widened for that stage's float32 rounding, predict_exact from its
+// double output).
+// q<S, F> policies: inputs are raw fixed point (a folded scaler: the scaler
+// stage's fixed-point step first); distances are exact integers (exact
+// against sklearn when the training data lie on the 2^-F grid, e.g. integer
+// data and F = 0).
 #pragma once
 
 #include <array>
@@ -1080,7 +1087,8 @@ struct knn_classifier {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(labels); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 10 + in_extent * 4 + n_classes * 8;
@@ -1203,7 +1211,8 @@ struct knn_regressor {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 18 + in_extent * 4;
@@ -1298,7 +1307,8 @@ struct local_outlier_factor {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(train); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 26 + in_extent * 4 + 64; }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }

@@ -55,7 +55,8 @@ struct knn_regressor<Params, q<S, F>> {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 18 + in_extent * 4 + 32; }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
