@@ -65,6 +65,53 @@ def _tie_rows(X, y, k, n_rows, seed, scale, p):
     return np.array(rows, dtype=np.float32).reshape(-1, X.shape[1])
 
 
+def _widening_case():
+    """Pipeline(StandardScaler, KNN(1)) in 2-D on which the folded scaler's
+    float rounding decides: the query's float-scaled value rounds to the grid
+    point past the half that its true scaled value stops short of (by e, the
+    most among nearby float32 inputs), and the two samples' grid roundings are
+    almost half a unit each, in the directions that make sample 1 look nearer
+    by just more than the plain bound (2|t|_1 + 3n + 1) allows while sklearn's
+    double scaling finds sample 2 nearer: only the widening for the float
+    scaling (neighbors.hpp input_scaling) keeps the grid from proving it."""
+    from fractions import Fraction as Fr
+
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    s, m = 0.37, 55.61  # |m/s| ~ 150: float scaling errors ~0.01 grid units, the widening below 1/16
+    scaler = StandardScaler().fit(np.array([[m - s] * 2, [m + s] * 2]))
+    mean, scale = Fr(scaler.mean_[0]), Fr(scaler.scale_[0])
+    F = 10  # the grid of 2 features with samples spanning [-7, 7] (grid<> in neighbors.hpp)
+    a, b = np.float32(1.0 / scaler.scale_[0]), np.float32(scaler.mean_[0] / scaler.scale_[0])
+    best, x = None, np.float32(scaler.mean_[0] - scaler.scale_[0] * 1.2)
+    for _ in range(3000):
+        x = np.nextafter(x, np.float32(np.inf))
+        xs = np.float32(np.float32(x * a) - b)
+        v = Fr(float(xs)) * 2**F
+        grid = int(np.sign(xs)) * int(np.floor(abs(v) + Fr(1, 2)))  # to_fixed: the magnitude rounded half up
+        true = (Fr(float(x)) - mean) / scale * 2**F
+        for sign in (1, -1):  # grid above (below) the half that the true value is below (above) of
+            e = sign * ((grid - sign * Fr(1, 2)) - true)
+            if e > 0 and (best is None or e > best[0]):
+                best = (e, x, grid, sign)
+    e, x, grid, sign = best
+    tau = Fr(1, 10**6)
+    for A in range(900, 1400):  # sample 2 at A units in both features, sample 1 at B1, B2
+        for B1 in range(A - 200, A + 200):
+            root = int(np.floor(np.sqrt(2 * A * A - B1 * B1 - (2 * (B1 + 2 * A) + 16))))
+            for B2 in (root - 1, root, root + 1):
+                L, G = B1 + B2 + 2 * A, 2 * A * A - B1 * B1 - B2 * B2
+                if 2 * L + 16 < G < 2 * L + 2 * (e - tau) * L - 4:  # proven by the plain bound; sklearn: sample 2
+                    z = lambda g: float((g + sign * (Fr(1, 2) - tau)) / 2**F)  # noqa: E731  rounds to g
+                    Z = np.array([[z(grid + sign * B1), z(grid + sign * B2)], [z(grid - sign * A)] * 2, [-7.0] * 2,
+                                  [7.0] * 2])
+                    knn = KNeighborsClassifier(1).fit(Z, [0, 1, 2, 2])
+                    return Pipeline([("scale", scaler), ("knn", knn)]), np.array([[x, x]], dtype=np.float32)
+    raise AssertionError("no widening case found")
+
+
 class NeighborsTest(unittest.TestCase):
     def check(self, est, X, rows, exact_values=True):
         m = ctml.convert(est, name="knn")
@@ -157,7 +204,9 @@ class NeighborsTest(unittest.TestCase):
         near-ties. After another step (PCA >> StandardScaler >> KNN: the
         scaler folds, PCA stays a stage) it is a refining predictor
         (try_predict, predict_exact). Rows on exact scaled-space ties, one
-        float32 step either side, and random rows; one compiled program."""
+        float32 step either side, and random rows, and the row of
+        _widening_case (0 instead of 1 without the widening); one compiled
+        program."""
         from sklearn.datasets import load_wine
         from sklearn.decomposition import PCA
         from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -190,6 +239,12 @@ class NeighborsTest(unittest.TestCase):
             ests.append(est)
             models.append(m)
             rows.append(np.vstack([ties, _random_rows(A, 100, 9 + i)]))
+        widening, Q = _widening_case()
+        self.assertEqual(widening.predict(Q.astype(np.float64)), [1])  # sklearn: sample 2 (the grid's bound: 1)
+        cases.append(((widening[0],), widening[-1]))
+        ests.append(widening)
+        models.append(ctml.convert(widening, name="folded_widening"))
+        rows.append(Q)
         for (steps, knn), est, R, got in zip(cases, ests, rows, predict_together(models, rows)):
             with self.subTest(steps=[type(t).__name__ for t in steps], knn=str(knn)):
                 want = est.predict(R.astype(np.float64))
