@@ -273,7 +273,7 @@ struct input_scaling {
     return y;
   }
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    return sizeof(factors_f) + (has_scaler ? 2 * n * sizeof(double) : 0);
+    return has_scaler ? sizeof(factors_f) + 2 * n * sizeof(double) : 0;  // (an empty std::array has size 1)
   }
 
   // u = 2^-24; Y = c + limit + 1 bounds |y 2^F| for inputs the grid takes
