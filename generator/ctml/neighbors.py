@@ -100,8 +100,10 @@ def convert_classifier(est: KNeighborsClassifier) -> Stage:
     labels = np.asarray(est._y, dtype=np.int64).ravel()
     members.insert(0, member_scalar("std::size_t", "n_classes", str(len(classes))))
     members.append(member_array("std::int32_t", "labels", ["n_samples"], int_tokens(labels)))
-    return Stage(type(est).__name__, "knn", "ctml::knn_classifier", members, n, 1, is_model=True, classes=classes,
-                 extra={"kind": "classifier"})
+    stage = Stage(type(est).__name__, "knn", "ctml::knn_classifier", members, n, 1, is_model=True, classes=classes,
+                  extra={"kind": "classifier"})
+    stage.extra["absorb"] = absorb_standard_scaler(stage)  # scaled in float on the grid, in double near ties
+    return stage
 
 
 def convert_regressor(est: KNeighborsRegressor) -> Stage:
@@ -113,12 +115,15 @@ def convert_regressor(est: KNeighborsRegressor) -> Stage:
     members.append(member_array("double", "targets", ["n_samples"], double_tokens(y)))
     stage = Stage(type(est).__name__, "knn", "ctml::knn_regressor", members, n, 1, is_model=True, classes=None,
                   extra={"kind": "regressor"})
+    stage.extra["absorb"] = absorb_standard_scaler(stage)
     return stage
 
 
-# After another stage (a scaler, PCA) the library proves the neighbours with
-# bounds that cover that stage's float32 rounding and redoes the rest from
-# sklearn's double row (knn_regressor::predict_exact): exact, no tolerance.
+# A StandardScaler, RobustScaler or MaxAbsScaler right before a KNN folds into
+# it (the grid scales in float with widened bounds, sklearn's path in double).
+# After another stage (PCA, MinMaxScaler) the library proves the neighbours
+# with bounds that cover that stage's float32 rounding and redoes the rest
+# from sklearn's double row (predict_exact): exact, no tolerance.
 
 
 def convert_lof(est: LocalOutlierFactor) -> Stage:

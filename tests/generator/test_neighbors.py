@@ -65,6 +65,53 @@ def _tie_rows(X, y, k, n_rows, seed, scale, p):
     return np.array(rows, dtype=np.float32).reshape(-1, X.shape[1])
 
 
+def _widening_case():
+    """Pipeline(StandardScaler, KNN(1)) in 2-D on which the folded scaler's
+    float rounding decides: the query's float-scaled value rounds to the grid
+    point past the half that its true scaled value stops short of (by e, the
+    most among nearby float32 inputs), and the two samples' grid roundings are
+    almost half a unit each, in the directions that make sample 1 look nearer
+    by just more than the plain bound (2|t|_1 + 3n + 1) allows while sklearn's
+    double scaling finds sample 2 nearer: only the widening for the float
+    scaling (neighbors.hpp input_scaling) keeps the grid from proving it."""
+    from fractions import Fraction as Fr
+
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    s, m = 0.37, 55.61  # |m/s| ~ 150: float scaling errors ~0.01 grid units, the widening below 1/16
+    scaler = StandardScaler().fit(np.array([[m - s] * 2, [m + s] * 2]))
+    mean, scale = Fr(scaler.mean_[0]), Fr(scaler.scale_[0])
+    F = 10  # the grid of 2 features with samples spanning [-7, 7] (grid<> in neighbors.hpp)
+    a, b = np.float32(1.0 / scaler.scale_[0]), np.float32(scaler.mean_[0] / scaler.scale_[0])
+    best, x = None, np.float32(scaler.mean_[0] - scaler.scale_[0] * 1.2)
+    for _ in range(3000):
+        x = np.nextafter(x, np.float32(np.inf))
+        xs = np.float32(np.float32(x * a) - b)
+        v = Fr(float(xs)) * 2**F
+        grid = int(np.sign(xs)) * int(np.floor(abs(v) + Fr(1, 2)))  # to_fixed: the magnitude rounded half up
+        true = (Fr(float(x)) - mean) / scale * 2**F
+        for sign in (1, -1):  # grid above (below) the half that the true value is below (above) of
+            e = sign * ((grid - sign * Fr(1, 2)) - true)
+            if e > 0 and (best is None or e > best[0]):
+                best = (e, x, grid, sign)
+    e, x, grid, sign = best
+    tau = Fr(1, 10**6)
+    for A in range(900, 1400):  # sample 2 at A units in both features, sample 1 at B1, B2
+        for B1 in range(A - 200, A + 200):
+            root = int(np.floor(np.sqrt(2 * A * A - B1 * B1 - (2 * (B1 + 2 * A) + 16))))
+            for B2 in (root - 1, root, root + 1):
+                L, G = B1 + B2 + 2 * A, 2 * A * A - B1 * B1 - B2 * B2
+                if 2 * L + 16 < G < 2 * L + 2 * (e - tau) * L - 4:  # proven by the plain bound; sklearn: sample 2
+                    z = lambda g: float((g + sign * (Fr(1, 2) - tau)) / 2**F)  # noqa: E731  rounds to g
+                    Z = np.array([[z(grid + sign * B1), z(grid + sign * B2)], [z(grid - sign * A)] * 2, [-7.0] * 2,
+                                  [7.0] * 2])
+                    knn = KNeighborsClassifier(1).fit(Z, [0, 1, 2, 2])
+                    return Pipeline([("scale", scaler), ("knn", knn)]), np.array([[x, x]], dtype=np.float32)
+    raise AssertionError("no widening case found")
+
+
 class NeighborsTest(unittest.TestCase):
     def check(self, est, X, rows, exact_values=True):
         m = ctml.convert(est, name="knn")
@@ -149,6 +196,80 @@ class NeighborsTest(unittest.TestCase):
                     est = make_pipeline(StandardScaler(), KNeighborsRegressor(**kw)).fit(Xr, yr)
                     self.check(est, Xr, [_tie_rows(Xr, None, kw["n_neighbors"], 12, 3, est[0].transform,
                                                    kw.get("p", 2)), _random_rows(Xr, 300, 7)])
+
+    def test_folded_scaler(self):
+        """A RobustScaler or MaxAbsScaler right before the KNN folds into it
+        as a StandardScaler does (test_pipeline_tie_rows): one stage, the grid
+        scales in float with widened bounds, sklearn's double scaling decides
+        near-ties. After another step (PCA >> StandardScaler >> KNN: the
+        scaler folds, PCA stays a stage) it is a refining predictor
+        (try_predict, predict_exact). Rows on exact scaled-space ties, one
+        float32 step either side, and random rows, and the row of
+        _widening_case (0 instead of 1 without the widening); one compiled
+        program."""
+        from sklearn.datasets import load_wine
+        from sklearn.decomposition import PCA
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MaxAbsScaler, RobustScaler, StandardScaler
+        from test_centroid_radius import predict_together
+
+        X, y = load_wine(return_X_y=True)
+        Xr, yr = X[:, 1:], X[:, 0] * 2 + y
+        pca = lambda: PCA(5, random_state=0)  # noqa: E731
+        cases = [((RobustScaler(),), KNeighborsClassifier(5)),
+                 ((RobustScaler(),), KNeighborsClassifier(4, p=1, weights="distance")),
+                 ((RobustScaler(),), KNeighborsRegressor(4)),
+                 ((MaxAbsScaler(),), KNeighborsClassifier(3, p=1)),
+                 ((pca(), StandardScaler()), KNeighborsClassifier(5)),
+                 ((pca(), StandardScaler()), KNeighborsClassifier(4, weights="distance")),
+                 ((pca(), StandardScaler()), KNeighborsRegressor(4)),
+                 ((pca(), StandardScaler()), KNeighborsRegressor(3, p=1, weights="distance"))]
+        ests, models, rows = [], [], []
+        for i, (steps, knn) in enumerate(cases):
+            regressor = isinstance(knn, KNeighborsRegressor)
+            A, b = (Xr, yr) if regressor else (X, y)
+            est = make_pipeline(*steps, knn).fit(A, b)
+            ties = _tie_rows(A, None if regressor else b, knn.n_neighbors, 12, 8 + i, est[:-1].transform, knn.p)
+            self.assertGreater(len(ties), 20)
+            m = ctml.convert(est, name=f"folded_{i}")
+            pipeline = m.header.split("inline constexpr auto model")[1].splitlines()[0]
+            self.assertNotIn("scaler", pipeline)  # folded: no scaler stage
+            self.assertEqual("projection" in pipeline, len(steps) == 2)  # PCA stays a stage
+            ests.append(est)
+            models.append(m)
+            rows.append(np.vstack([ties, _random_rows(A, 100, 9 + i)]))
+        widening, Q = _widening_case()
+        self.assertEqual(widening.predict(Q.astype(np.float64)), [1])  # sklearn: sample 2 (the grid's bound: 1)
+        cases.append(((widening[0],), widening[-1]))
+        ests.append(widening)
+        models.append(ctml.convert(widening, name="folded_widening"))
+        rows.append(Q)
+        for (steps, knn), est, R, got in zip(cases, ests, rows, predict_together(models, rows)):
+            with self.subTest(steps=[type(t).__name__ for t in steps], knn=str(knn)):
+                want = est.predict(R.astype(np.float64))
+                bad = np.flatnonzero(want != got)  # regressors too: bit for bit
+                self.assertEqual(len(bad), 0, f"{len(bad)} of {len(R)} rows differ, first {bad[:5]}")
+
+    def test_folded_scaler_int16(self):
+        """model.with(q<int16_t, 0>) of Pipeline(StandardScaler, KNN): the
+        folded scaler's fixed-point step (the scaler stage's), then the integer
+        search; exact here, where the scaled training data stay integers
+        (integer column means, with_std=False), ties included."""
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from test_centroid_radius import run_int16, run_int16_values
+
+        rng = np.random.default_rng(12)
+        A = rng.integers(0, 40, size=(40, 3)).astype(np.float64)
+        X = np.vstack([A, 2 * np.array([20.0, 17.0, 25.0]) - A])  # column means 20, 17, 25
+        y = rng.integers(0, 3, len(X))
+        Q = np.vstack([X, rng.integers(-5, 60, size=(300, 3))]).astype(np.float64)
+        est = make_pipeline(StandardScaler(with_std=False), KNeighborsClassifier(5)).fit(X, y)
+        np.testing.assert_array_equal(run_int16(ctml.convert(est, name="knn_std_q"), Q, 0), est.predict(Q))
+        est = make_pipeline(StandardScaler(with_std=False), KNeighborsRegressor(4)).fit(X, y * 1.5)
+        np.testing.assert_array_equal(run_int16_values(ctml.convert(est, name="knn_std_qr"), Q, 0), est.predict(Q))
 
     def test_regressor(self):
         from sklearn.neighbors import KNeighborsRegressor

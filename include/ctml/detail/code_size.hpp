@@ -33,6 +33,21 @@ inline constexpr kernels_code kernels_target_code = [] {
   return kernels_code{2900, 5000};
 }();
 
+/// What a scaler folded into a KNN stage adds (neighbors.hpp input_scaling):
+/// the float scaling (soft float where there is no FPU) and sklearn's double
+/// scaling; the linker's difference between Pipeline(StandardScaler, KNN(5))
+/// and KNN(5) alone beyond the tables (iris and wine of `bench.py kernels`).
+inline constexpr std::size_t knn_scaler_target_code = [] {
+  switch (arch::target) {
+    case arch::family::avr: return std::size_t{150};  // the integer KNN: the scaler's fixed-point step
+    case arch::family::cortex_m0: return std::size_t{2200};
+    case arch::family::cortex_m: return std::size_t{arch::has_binary64_unit ? 150 : 620};
+    case arch::family::riscv: return std::size_t{2200};
+    case arch::family::host: break;
+  }
+  return std::size_t{150};
+}();
+
 /// Code of the linear family's float stages (linear/linear.hpp: one output
 /// such as LDA or several such as multinomial LR; bayes/gaussian_nb.hpp),
 /// with the float and integer-binary64 routines their near-tie paths link:

@@ -5,7 +5,10 @@
 //   n_features, n_samples, n_neighbors, p (double), distance_weights (bool),
 //   samples[n_samples][n_features] (sklearn's _fit_X, float64),
 //   classifiers: n_classes, labels[n_samples] (index into classes_);
-//   regressors: targets[n_samples].
+//   regressors: targets[n_samples];
+//   a folded scaler (x - c) / s (Pipeline(StandardScaler, KNN): RobustScaler
+//   and MaxAbsScaler too): input_mean[n_features], input_scale[n_features]
+//   (see input_scaling: the input is raw).
 //
 // What scikit-learn computes (1.2, algorithm "kd_tree"/"ball_tree", which
 // "auto" picks for up to 15 features): the reduced distance in double,
@@ -23,9 +26,13 @@
 // as sklearn computes them and ties are broken by training index, as sklearn's
 // brute force does (kd/ball trees break exact ties in tree order, which
 // sklearn documents as depending on the training data's order).
-// q<S, F> policies: inputs are raw fixed point; distances are exact integers
-// (exact against sklearn when the training data lie on the 2^-F grid, e.g.
-// integer data and F = 0).
+// After another stage in a pipeline it is a refining predictor (try_predict
+// on bounds widened for that stage's float32 rounding, predict_exact from its
+// double output).
+// q<S, F> policies: inputs are raw fixed point (a folded scaler: the scaler
+// stage's fixed-point step first); distances are exact integers (exact
+// against sklearn when the training data lie on the 2^-F grid, e.g. integer
+// data and F = 0).
 #pragma once
 
 #include <array>
@@ -41,6 +48,7 @@
 #include <ctml/detail/rounded.hpp>
 #include <ctml/number/math.hpp>
 #include <ctml/number/policy.hpp>
+#include <ctml/scalers.hpp>
 #include <ctml/stage.hpp>
 
 namespace ctml::neighbors {
@@ -159,6 +167,9 @@ struct grid {
   }();
   static constexpr double scale = detail::pow2(frac_bits);
   static constexpr std::int32_t limit = std::int32_t{1} << (bits - 1);
+  // |t| < 2^bits per feature (inputs within limit of the centre, samples
+  // within 2^(bits-2) + 1): |t|_1 < n 2^bits.
+  static constexpr std::uint64_t l1_max = std::uint64_t{n} << bits;
   CTML_FLASH static constexpr auto centre = [] {
     std::array<std::int32_t, n> c{};
     for (std::size_t i = 0; i < n; ++i) c[i] = detail::round_sat<std::int32_t>((lo(i) + hi(i)) / 2 * scale);
@@ -200,6 +211,111 @@ struct grid {
     else v = static_cast<std::int32_t>((mant + (std::uint32_t{1} << (-shift - 1))) >> -shift);
     out = (b >> 31) ? -v : v;
     return true;
+  }
+};
+
+/// Where a row comes from, for the grid's error bounds.
+enum class source {
+  alone,         // predict: a float row, sklearn's double is the same number
+  stage_float,   // try_predict: the stage before's double output rounded once to float
+  stage_double,  // predict_exact: that double, rounded once here for the grid
+};
+
+/// How far the grid's input may be from sklearn's, as a widening of the grid
+/// bounds: d grid units per feature (beyond the grid's own rounding) moves
+/// each grid difference t to t + e with |e| <= 1 + d (1 of it the grids'
+/// roundings, in the plain bound): the squares by (1 + d)(2|t| + 1 + d), i.e.
+/// 2d |t|_1 + n (2d + d^2) more than the plain bound's 2|t|_1 + n; |t| by n d
+/// more. As (|t|_1 mult) >> 16 + add (+1 for each truncation).
+struct widening {
+  double units;  // d
+  std::uint32_t mult, add;
+};
+
+/// A scaler (x - mean) / scale folded into a neighbours stage
+/// (Params::input_mean, input_scale; generator/ctml/scalers.py
+/// absorb_standard_scaler): the input is raw; sklearn's path scales it in
+/// double as sklearn's Pipeline does, the grid's in float as
+/// x * fl(1 / scale) - fl(mean / scale), with the bounds widened for the
+/// difference. Without a scaler, only the widening for inputs after a stage.
+template <class Params>
+struct input_scaling {
+  static constexpr std::size_t n = Params::n_features;
+  using g = grid<Params>;
+  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
+
+  struct factors { float inv_scale, shift; };
+  CTML_FLASH static constexpr auto factors_f = [] {
+    std::array<factors, has_scaler ? n : 0> v{};
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i)
+        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]),
+                static_cast<float>(Params::input_mean[i] / Params::input_scale[i])};
+    return v;
+  }();
+  /// The grid's input for feature i: the float scaling the bounds assume.
+  static constexpr float scaled(std::size_t i, float x) noexcept {
+    if constexpr (has_scaler) {
+      const auto f = flash_load(&factors_f[i]);
+      return x * f.inv_scale - f.shift;
+    } else {
+      return x;
+    }
+  }
+  /// sklearn's scaling of a row, in double.
+  template <class T>
+  static constexpr std::array<double, n> exact(std::span<const T, n> x) noexcept {
+    std::array<double, n> y{};
+    for (std::size_t i = 0; i < n; ++i) {
+      if constexpr (has_scaler) y[i] = (static_cast<double>(x[i]) - Params::input_mean[i]) / Params::input_scale[i];
+      else y[i] = static_cast<double>(x[i]);
+    }
+    return y;
+  }
+  [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
+    return has_scaler ? sizeof(factors_f) + 2 * n * sizeof(double) : 0;  // (an empty std::array has size 1)
+  }
+
+  // u = 2^-24; Y = c + limit + 1 bounds |y 2^F| for inputs the grid takes
+  // (c: the largest |centre|); S = max |mean / scale| 2^F.
+  static constexpr double roundoff = 0x1p-24;               // u
+  static constexpr double reach = g::input_eps / roundoff;  // Y
+  static constexpr double shift_units = [] {
+    double m = 0.0;
+    if constexpr (has_scaler)
+      for (std::size_t i = 0; i < n; ++i) {
+        const double v = Params::input_mean[i] / Params::input_scale[i];
+        m = (v < 0 ? -v : v) > m ? (v < 0 ? -v : v) : m;
+      }
+    return m * g::scale;
+  }();
+  /// The float scaling of a float x: a = fl(1/s), b = fl(m/s), fl(fl(x a) - b)
+  /// = (x a (1 + e1)(1 + e3) - b (1 + e2))(1 + e4), |e| <= u (1 + 2^-28), so
+  /// it is off y = (x - m)/s by <= 3u |x/s| + 2u |m/s| <= 3u |y| + 5u |m/s|;
+  /// |y| is within that of the float result the grid took (below Y): solved
+  /// for d; 3.01 and 5.01 also cover sklearn's own double roundings.
+  static constexpr double scaling_error =
+      has_scaler ? (3.01 * roundoff * reach + 5.01 * roundoff * shift_units) / (1 - 3.01 * roundoff) : 0.0;
+
+  /// d for inputs from `from`: alone, the scaling's error; a float rounding
+  /// of a double x is within u |x| of it: u Y units (g::input_eps) when the
+  /// grid takes x directly, and u |x/s| <= u (|y| + |m/s|) units more after
+  /// the scaling.
+  static constexpr double widening_units(source from) noexcept {
+    if (from == source::stage_double) return g::input_eps;
+    if (from == source::alone) return scaling_error;
+    if (!has_scaler) return g::input_eps;
+    return scaling_error + 1.01 * roundoff * (reach + scaling_error + shift_units);
+  }
+  /// The widening for inputs from `from` (mult and add 0 for d above 1 unit:
+  /// callers cap d; only a shift |m/s| millions of units from the data).
+  static constexpr widening widening_for(source from) noexcept {
+    const double d = widening_units(from);
+    if (d == 0.0 || !(d <= 1.0)) return {d, 0, 0};
+    if constexpr (metric_of<Params> == metric_kind::euclidean)
+      return {d, static_cast<std::uint32_t>(2 * d * 65536.0) + 1,
+              static_cast<std::uint32_t>(static_cast<double>(n) * (2 * d + d * d)) + 2};
+    else return {d, 0, static_cast<std::uint32_t>(static_cast<double>(n) * d) + 1};
   }
 };
 
@@ -290,6 +406,8 @@ struct search {
   static_assert(k >= 1 && k <= m, "ctml: n_neighbors must be between 1 and the number of training samples");
   static_assert(m <= 65535, "ctml: more than 65535 training samples");
   using g = grid<Params>;
+  using scaling = input_scaling<Params>;
+  static constexpr bool has_scaler = scaling::has_scaler;
   static constexpr bool integer_path = metric_of<Params> != metric_kind::general;
 
   struct result {
@@ -297,11 +415,13 @@ struct search {
     std::array<double, k> distance{};  // filled for distance weights only
   };
 
-  /// The input on the grid, relative to the centre; false outside the grid's range.
+  /// The input on the grid, relative to the centre; false outside the grid's
+  /// range. `raw`: an input the folded scaler (if any) has not scaled yet.
+  template <bool raw = true>
   static constexpr bool to_grid(std::span<const float, n> xf, std::array<std::int32_t, n>& x) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       std::int32_t v;
-      if (!g::to_fixed(xf[i], v)) return false;
+      if (!g::to_fixed(raw ? scaling::scaled(i, xf[i]) : xf[i], v)) return false;
       v -= flash_load(&g::centre[i]);
       if (v >= g::limit || v <= -g::limit) return false;
       x[i] = v;
@@ -309,16 +429,15 @@ struct search {
     return true;
   }
 
-  /// `rounded` bounds: the input is a float32 rounding of a double row
-  /// (input_eps grid units more per feature, at most 1/16): |t - t*| <= 1 + eps,
-  /// so squares move by 2 (1 + eps)|t| + (1 + eps)^2, i.e. 2 eps |t|_1 more,
-  /// (l1 M) >> 16 with M >= 2 eps 2^16 (+1 for the shift); manhattan n eps more.
-  static constexpr bool rounded_ok = g::input_eps <= 1.0 / 16;
-  static constexpr std::uint64_t rounded_m = static_cast<std::uint64_t>(2 * g::input_eps * 65536.0) + 1;
-  static constexpr std::uint32_t rounded_n = static_cast<std::uint32_t>(n * g::input_eps) + 1;
-
+  /// The bounds for inputs from `From` are widened (input_scaling); the grid
+  /// decides only for d up to 1/16 unit (lower_exceeds needs mult <= 2^13 + 1).
+  template <source From>
+  static constexpr widening widen = scaling::widening_for(From);
+  static constexpr bool grid_for(source from) noexcept {
+    return integer_path && scaling::widening_for(from).units <= 1.0 / 16;
+  }
   /// Integer distance d to sample s and its error bound e (grid units).
-  template <bool rounded = false>
+  template <source From = source::alone>
   static constexpr candidate bounded(const std::array<std::int32_t, n>& x, std::size_t s) noexcept {
     std::uint32_t d = 0, l1 = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -327,15 +446,16 @@ struct search {
       if constexpr (metric_of<Params> == metric_kind::euclidean) d += a * a;
       l1 += a;
     }
-    if constexpr (rounded && metric_of<Params> == metric_kind::euclidean)
-      return {d, static_cast<std::uint32_t>(2 * l1 + ((std::uint64_t{l1} * rounded_m) >> 16) + 3 * n + 2),
-              static_cast<std::uint16_t>(s)};
-    else if constexpr (rounded)
-      return {l1, static_cast<std::uint32_t>(n + 1 + rounded_n), static_cast<std::uint16_t>(s)};
-    else if constexpr (metric_of<Params> == metric_kind::euclidean)
-      return {d, static_cast<std::uint32_t>(2 * l1 + 3 * n + 1), static_cast<std::uint16_t>(s)};
+    constexpr widening w = widen<From>;
+    std::uint32_t e = w.add;
+    if constexpr (w.mult != 0) {
+      using product = std::conditional_t<(g::l1_max * w.mult < (std::uint64_t{1} << 32)), std::uint32_t, std::uint64_t>;
+      e += static_cast<std::uint32_t>((product{l1} * w.mult) >> 16);
+    }
+    if constexpr (metric_of<Params> == metric_kind::euclidean)
+      return {d, static_cast<std::uint32_t>(2 * l1 + 3 * n + 1) + e, static_cast<std::uint16_t>(s)};
     else
-      return {l1, static_cast<std::uint32_t>(n + 1), static_cast<std::uint16_t>(s)};
+      return {l1, static_cast<std::uint32_t>(n + 1) + e, static_cast<std::uint16_t>(s)};
   }
 
   /// Integer distance to sample s (grid units), unrolled over the features.
@@ -354,16 +474,18 @@ struct search {
 
   /// The smallest lower bound a sample at distance >= dist can have: e grows
   /// as 2 |t|_1 <= 2 sqrt(n d) (p = 2), so d - e increases with d.
-  /// `rounded`: e <= (2 + mu) sqrt(n d) + 3n + 2, (2 + mu)^2 <= 4 + 5 mu (mu = M 2^-16 <= 1/8).
-  template <bool rounded = false>
+  /// Widened: e <= (2 + mu) sqrt(n d) + 3n + 1 + add, (2 + mu)^2 <= 4 + 5 mu
+  /// (mu = mult 2^-16 <= 1/8).
+  template <source From = source::alone>
   static constexpr bool lower_exceeds(std::uint64_t dist, std::uint64_t bound) noexcept {
-    if constexpr (rounded && metric_of<Params> == metric_kind::euclidean) {
-      const std::uint64_t c = 3 * n + 2 + bound;
+    constexpr widening w = widen<From>;
+    if constexpr (w.add != 0 && metric_of<Params> == metric_kind::euclidean) {
+      const std::uint64_t c = 3 * n + 1 + w.add + bound;
       if (dist <= c) return false;
       const std::uint64_t r = dist - c;
-      return r * r > 4 * n * dist + ((5 * rounded_m * n * dist) >> 16) + 1;
-    } else if constexpr (rounded) {
-      return dist > bound + n + 1 + rounded_n;
+      return r * r > 4 * n * dist + ((5 * std::uint64_t{w.mult} * n * dist) >> 16) + 1;
+    } else if constexpr (w.add != 0) {
+      return dist > bound + n + 1 + w.add;
     } else if constexpr (metric_of<Params> == metric_kind::euclidean) {
       // dist - 2 sqrt(n dist) - (3n + 1) > bound, without a square root
       const std::uint64_t c = 3 * n + 1 + bound;
@@ -380,7 +502,7 @@ struct search {
   /// One pass keeps the k + 1 nearest by integer distance; every other sample
   /// is at least as far as the (k + 1)-th, so its lower bound is at least that
   /// one's (lower_exceeds), and only the k + 1 need their exact bounds.
-  template <bool rounded = false>
+  template <source From = source::alone>
   static constexpr bool nearest_fixed(const std::array<std::int32_t, n>& x, result& out, std::uint64_t& upper) noexcept {
     std::array<std::uint32_t, k + 1> best_d{};
     std::array<std::uint16_t, k + 1> best_i{};
@@ -401,12 +523,12 @@ struct search {
     }
     std::uint64_t highest_chosen = 0;
     for (std::size_t j = 0; j < k; ++j) {
-      const candidate c = bounded<rounded>(x, best_i[j]);
+      const candidate c = bounded<From>(x, best_i[j]);
       const std::uint64_t up = std::uint64_t{c.d} + c.e;
       highest_chosen = up > highest_chosen ? up : highest_chosen;
     }
     upper = highest_chosen;
-    if (count == k + 1 && !lower_exceeds<rounded>(best_d[k], highest_chosen)) return false;
+    if (count == k + 1 && !lower_exceeds<From>(best_d[k], highest_chosen)) return false;
     for (std::size_t j = 0; j < k; ++j) out.index[j] = best_i[j];
     return true;
   }
@@ -418,7 +540,7 @@ struct search {
   /// (lower bound <= its upper bound), whatever the order of ties. Writes
   /// the certain members, then one open candidate for each open place (the
   /// set's labels, not its indices); false if undecided.
-  template <bool rounded = false, class Label>
+  template <source From = source::alone, class Label>
   static constexpr bool settle_by_label(const std::array<std::int32_t, n>& x, std::uint64_t upper, Label label,
                                         result& out) noexcept {
     constexpr std::size_t cap = k + 8;
@@ -426,7 +548,7 @@ struct search {
     std::array<std::uint16_t, cap> idx{};
     std::size_t count = 0;
     for (std::size_t s = 0; s < m; ++s) {
-      const candidate c = bounded<rounded>(x, s);
+      const candidate c = bounded<From>(x, s);
       const std::uint32_t l = c.d > c.e ? c.d - c.e : 0;
       if (l > upper) continue;  // certainly farther than the k-th
       if (count == cap) return false;
@@ -456,29 +578,36 @@ struct search {
   template <class Label>
   static constexpr void nearest_set(std::span<const float, n> xf, result& out, Label label) noexcept {
     (void)label;
-    if constexpr (integer_path) {
+    if constexpr (grid_for(source::alone)) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) {
         std::uint64_t upper = 0;
         if (nearest_fixed(x, out, upper)) return;
         if (settle_by_label(x, upper, label, out)) return;
-        if (settle_near_ties<false>(xf, x, upper, out)) return;
+        if constexpr (has_scaler) {
+          const auto xd = scaling::exact(xf);
+          if (settle_near_ties<false>(std::span<const double, n>(xd), x, upper, out)) return;
+          nearest_double<double>(xd, out);
+          return;
+        } else if (settle_near_ties<false>(xf, x, upper, out)) {
+          return;
+        }
       }
     }
-    nearest_double(xf, out);
+    nearest_double_raw(xf, out);
   }
 
   /// Near-ties: sklearn's double distances for the samples that can be among
   /// the k nearest (lower bound <= `upper`); true when they settle the set
   /// (and, if `ordered`, the order): no exact tie across the k-th place.
-  template <bool ordered, bool rounded = false, class T = float>
+  template <bool ordered, source From = source::alone, class T = float>
   static constexpr bool settle_near_ties(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                          std::uint64_t upper, result& out) noexcept {
     std::array<double, k + 1> rd{};
     std::array<std::uint16_t, k + 1> idx{};
     std::size_t count = 0;
     for (std::size_t s = 0; s < m; ++s) {
-      const candidate c = bounded<rounded>(x, s);
+      const candidate c = bounded<From>(x, s);
       if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
       const double v = reduced(xf, s);
       if (count == k + 1 && !(v < rd[k])) {
@@ -546,7 +675,7 @@ struct search {
   /// The same traversal, skipping sklearn's arithmetic for samples whose
   /// integer lower bound already exceeds the heap's largest (sklearn does not
   /// push them either): near-ties cost a few double distances, not all.
-  template <bool rounded = false, class T = float>
+  template <source From = source::alone, class T = float>
   static constexpr void query_tree_bounded(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                            heap& h) noexcept {
     constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
@@ -565,7 +694,7 @@ struct search {
           return rd;
         },
         [&](std::size_t s) {
-          const candidate c = bounded<rounded>(x, s);
+          const candidate c = bounded<From>(x, s);
           const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
           if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
           return reduced(xf, s);
@@ -646,17 +775,18 @@ struct search {
   /// the kd-tree's traversal, or training order (brute force).
   template <class T = float>
   static constexpr void nearest_double(std::span<const T, n> xf, result& out) noexcept {
+    static_assert(std::is_same_v<T, double> || !has_scaler, "ctml: a folded scaler's row is scaled in double first");
     heap h;
     if constexpr (integer_path && std::is_same_v<T, float>) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) query_tree_bounded(xf, x, h);
       else query_tree(xf, h);
-    } else if constexpr (integer_path && rounded_ok) {
-      // a double row: the rounded bounds on its float32 rounding skip samples
+    } else if constexpr (grid_for(source::stage_double)) {
+      // a double row: the bounds on its float32 rounding skip samples
       std::array<float, n> f{};
       for (std::size_t i = 0; i < n; ++i) f[i] = static_cast<float>(xf[i]);
       std::array<std::int32_t, n> x{};
-      if (to_grid(f, x)) query_tree_bounded<true>(xf, x, h);
+      if (to_grid<false>(f, x)) query_tree_bounded<source::stage_double>(xf, x, h);
       else query_tree(xf, h);
     } else {
       query_tree(xf, h);
@@ -668,23 +798,34 @@ struct search {
     }
   }
 
+  /// sklearn's search on a raw row: its double scaling when a scaler is folded in.
+  static constexpr void nearest_double_raw(std::span<const float, n> xf, result& out) noexcept {
+    if constexpr (has_scaler) nearest_double<double>(scaling::exact(xf), out);
+    else nearest_double(xf, out);
+  }
+
   /// `ordered`: the caller needs sklearn's order of the neighbours (sums of
   /// weights or targets), not only the set.
   template <bool ordered>
   static constexpr void nearest(std::span<const float, n> xf, result& out) noexcept {
-    if constexpr (integer_path) {
+    if constexpr (grid_for(source::alone)) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) {
         std::uint64_t upper = 0;
-        if (nearest_fixed(x, out, upper)) {
-          if constexpr (!ordered) return;
-          if (order_chosen(xf, out)) return;
-        } else if (settle_near_ties<ordered>(xf, x, upper, out)) {
+        const bool proven = nearest_fixed(x, out, upper);
+        if (proven && !ordered) return;
+        if constexpr (has_scaler) {
+          const auto xd = scaling::exact(xf);
+          const std::span<const double, n> xs(xd);
+          if (proven ? order_chosen(xs, out) : settle_near_ties<ordered>(xs, x, upper, out)) return;
+          nearest_double<double>(xs, out);
+          return;
+        } else if (proven ? order_chosen(xf, out) : settle_near_ties<ordered>(xf, x, upper, out)) {
           return;
         }
       }
     }
-    nearest_double(xf, out);
+    nearest_double_raw(xf, out);
   }
 
   /// Orders a proven set by sklearn's double distances and fills them;
@@ -707,34 +848,35 @@ struct search {
   }
 
   // After a stage in a pipeline (pipeline.hpp, RefiningPredictor): the float
-  // input is sklearn's double output of that stage rounded once, so the
-  // proofs use the `rounded` bounds, and the rows they cannot settle are
-  // redone from the double row.
+  // input is sklearn's double output of that stage rounded once (then scaled
+  // in float by a folded scaler), so the proofs use bounds widened for that
+  // (source::stage_float), and the rows they cannot settle are redone from
+  // the double row (source::stage_double).
 
-  /// The set (or, as settle_by_label, its labels) when the rounded bounds prove it.
+  /// The set (or, as settle_by_label, its labels) when the widened bounds prove it.
   template <class Label>
   static constexpr bool try_set(std::span<const float, n> xf, result& out, Label label) noexcept {
-    if constexpr (integer_path && rounded_ok) {
+    if constexpr (grid_for(source::stage_float)) {
       std::array<std::int32_t, n> x{};
       if (to_grid(xf, x)) {
         std::uint64_t upper = 0;
-        if (nearest_fixed<true>(x, out, upper)) return true;
-        return settle_by_label<true>(x, upper, label, out);
+        if (nearest_fixed<source::stage_float>(x, out, upper)) return true;
+        return settle_by_label<source::stage_float>(x, upper, label, out);
       }
     }
     (void)xf, (void)out, (void)label;
     return false;
   }
 
-  /// The set in sklearn's order when the rounded bounds prove both (the k
+  /// The set in sklearn's order when the widened bounds prove both (the k
   /// intervals disjoint); distances not filled.
   static constexpr bool try_ordered(std::span<const float, n> xf, result& out) noexcept {
-    if constexpr (integer_path && rounded_ok) {
+    if constexpr (grid_for(source::stage_float)) {
       std::array<std::int32_t, n> x{};
       std::uint64_t upper = 0;
-      if (!to_grid(xf, x) || !nearest_fixed<true>(x, out, upper)) return false;
+      if (!to_grid(xf, x) || !nearest_fixed<source::stage_float>(x, out, upper)) return false;
       std::array<candidate, k> c{};
-      for (std::size_t j = 0; j < k; ++j) c[j] = bounded<true>(x, out.index[j]);
+      for (std::size_t j = 0; j < k; ++j) c[j] = bounded<source::stage_float>(x, out.index[j]);
       for (std::size_t j = 1; j < k; ++j)
         for (std::size_t i = j; i > 0 && c[i - 1].d > c[i].d; --i) {
           const candidate t = c[i]; c[i] = c[i - 1]; c[i - 1] = t;
@@ -749,21 +891,24 @@ struct search {
     return false;
   }
 
-  /// sklearn's neighbours of a double row: the rounded bounds on its float32
-  /// rounding prove the set where they can (then sklearn's double distances
-  /// to those k give the order), else sklearn's whole search in double.
+  /// sklearn's neighbours of the stage's double row (scaled in double by a
+  /// folded scaler): the widened bounds on its float32 rounding prove the set
+  /// where they can (then sklearn's double distances to those k give the
+  /// order), else sklearn's whole search in double.
   template <bool ordered>
-  static constexpr void nearest_exact(std::span<const double, n> xd, result& out) noexcept {
-    if constexpr (integer_path && rounded_ok) {
+  static constexpr void nearest_exact(std::span<const double, n> row, result& out) noexcept {
+    const auto scaled = scaling::exact(row);
+    const std::span<const double, n> xd(scaled);
+    if constexpr (grid_for(source::stage_double)) {
       std::array<float, n> xf{};
       for (std::size_t i = 0; i < n; ++i) xf[i] = static_cast<float>(xd[i]);
       std::array<std::int32_t, n> x{};
       std::uint64_t upper = 0;
-      if (to_grid(xf, x)) {
-        if (nearest_fixed<true>(x, out, upper)) {
+      if (to_grid<false>(xf, x)) {
+        if (nearest_fixed<source::stage_double>(x, out, upper)) {
           if constexpr (!ordered) return;
           if (order_chosen(xd, out)) return;
-        } else if (settle_near_ties<ordered, true>(xd, x, upper, out)) {
+        } else if (settle_near_ties<ordered, source::stage_double>(xd, x, upper, out)) {
           return;
         }
       }
@@ -773,7 +918,8 @@ struct search {
 
   static constexpr std::size_t data_bytes() noexcept {
     return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(node_start) +
-           sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi);
+           sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi) +
+           scaling::data_bytes();
   }
 };
 
@@ -833,6 +979,27 @@ struct search_fixed {
     return b;
   }();
 
+  /// A folded scaler (input_scaling) in fixed point: the StandardScaler
+  /// stage's q<S, F> arithmetic (scalers.hpp), as before it was folded.
+  struct folded_scaler_params {
+    static constexpr std::size_t n_features = n;
+    static constexpr const auto& mean = Params::input_mean;
+    static constexpr const auto& scale = Params::input_scale;
+  };
+  using folded_scaler = standard_scaler<folded_scaler_params, ctml::q<S, F>>;
+  /// The input the search takes: x, or the folded scaler's output for x.
+  template <class Search>
+  static constexpr auto with_input(std::span<const S, n> x, Search search) noexcept {
+    if constexpr (base::has_scaler) {
+      std::array<S, n> y{};
+      no_state none;
+      folded_scaler{}.run(x, y, none);
+      return search(std::span<const S, n>(y));
+    } else {
+      return search(x);
+    }
+  }
+
   static constexpr dist_type term(std::int32_t d) noexcept {
     const auto a = static_cast<std::uint32_t>(d < 0 ? -static_cast<std::int64_t>(d) : d);
     if constexpr (metric_of<Params> == metric_kind::euclidean) return static_cast<dist_type>(a) * a;
@@ -860,8 +1027,10 @@ struct search_fixed {
     index = h.index;
   }
   static constexpr std::size_t data_bytes() noexcept {
+    std::size_t scaler = 0;
+    if constexpr (base::has_scaler) scaler = folded_scaler::data_bytes();
     return sizeof(samples) + sizeof(bounds) + sizeof(base::node_start) + sizeof(base::node_end) +
-           sizeof(base::node_leaf) + sizeof(base::tree_order);
+           sizeof(base::node_leaf) + sizeof(base::tree_order) + scaler;
   }
 };
 
@@ -918,7 +1087,8 @@ struct knn_classifier {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(labels); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 10 + in_extent * 4 + n_classes * 8;
@@ -928,7 +1098,7 @@ struct knn_classifier {
   [[nodiscard]] constexpr int predict(std::span<const in_type, in_extent> x) const noexcept {
     if constexpr (!std::is_same_v<Policy, f32>) {
       std::array<std::uint16_t, k> index{};
-      search::nearest(x, index);
+      search::with_input(x, [&](std::span<const in_type, in_extent> y) { search::nearest(y, index); });
       return vote(index);
     } else {
       static_assert(!neighbors::on_avr<Params>,
@@ -1041,7 +1211,8 @@ struct knn_regressor {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept {
     return (k + 1) * sizeof(neighbors::candidate) + k * 18 + in_extent * 4;
@@ -1136,7 +1307,8 @@ struct local_outlier_factor {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(train); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 26 + in_extent * 4 + 64; }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }

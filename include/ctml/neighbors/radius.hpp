@@ -70,77 +70,11 @@ struct radius_neighbors_classifier {
 
   /// A StandardScaler folded in (Params::input_mean, input_scale; the generator
   /// does it): the input is raw; the double path scales it as sklearn's
-  /// Pipeline does, the grid path in float as x * (1 / scale) - mean / scale.
-  static constexpr bool has_scaler = requires { Params::input_mean[0]; Params::input_scale[0]; };
-  struct scaling { float inv_scale, shift; };
-  CTML_FLASH static constexpr auto scaling_f = [] {
-    std::array<scaling, has_scaler ? n : 0> v{};
-    if constexpr (has_scaler)
-      for (std::size_t i = 0; i < n; ++i)
-        v[i] = {static_cast<float>(1.0 / Params::input_scale[i]),
-                static_cast<float>(Params::input_mean[i] / Params::input_scale[i])};
-    return v;
-  }();
-
-  // How far (grid units per feature) the grid's input may be from sklearn's
-  // double input, beyond the grid's own rounding. u = 2^-24; Y = c + limit + 1
-  // bounds |y 2^F| for inputs the grid takes (c: the largest |centre|);
-  // S = max |mean / scale| 2^F.
-  static constexpr double roundoff = 0x1p-24;  // u
-  static constexpr double reach = g::input_eps / roundoff;  // Y
-  static constexpr double shift_units = [] {
-    double m = 0.0;
-    if constexpr (has_scaler)
-      for (std::size_t i = 0; i < n; ++i) {
-        const double v = Params::input_mean[i] / Params::input_scale[i];
-        m = (v < 0 ? -v : v) > m ? (v < 0 ? -v : v) : m;
-      }
-    return m * g::scale;
-  }();
-  /// The float scaling of a float x: a = fl(1/s), b = fl(m/s), fl(fl(x a) - b)
-  /// = (x a (1 + e1)(1 + e3) - b (1 + e2))(1 + e4), |e| <= u (1 + 2^-28), so
-  /// it is off y = (x - m)/s by <= 3u |x/s| + 2u |m/s| <= 3u |y| + 5u |m/s|;
-  /// |y| is within that of the float result the grid took (below Y): solved
-  /// for d; 3.01 and 5.01 also cover sklearn's own double roundings.
-  static constexpr double scaling_error = has_scaler ? (3.01 * roundoff * reach + 5.01 * roundoff * shift_units) / (1 - 3.01 * roundoff) : 0.0;
-
-  /// Where the input comes from.
-  enum class source {
-    alone,         // predict: a float row, sklearn's double is the same number
-    stage_float,   // try_predict: the stage before's double output rounded once to float
-    stage_double,  // predict_exact: that double, rounded once here for the grid
-  };
-  /// Its widening d: alone, the scaling's error; a float rounding of a double
-  /// x is within u |x| of it: u Y units (g::input_eps) when the grid takes x
-  /// directly, and u |x/s| <= u (|y| + |m/s|) units more after the scaling.
-  static constexpr double widening_units(source from) noexcept {
-    if (from == source::stage_double) return g::input_eps;
-    if (from == source::alone) return scaling_error;
-    if (!has_scaler) return g::input_eps;
-    return scaling_error + 1.01 * roundoff * (reach + scaling_error + shift_units);
-  }
-  /// An input off by d per feature moves each grid difference t to t + e with
-  /// |e| <= 1 + d (1 of it the grids' roundings, in the plain bound): the
-  /// squares by (1 + d)(2|t| + 1 + d), i.e. 2d |t|_1 + n (2d + d^2) more than
-  /// the plain bound's 2|t|_1 + n; |t| by n d more. As (|t|_1 mult) >> 16 + add
-  /// (+1 for each truncation). d above 1 unit: no grid (the bound would not
-  /// fit 32 bits; only for a shift |m/s| millions of units from the data).
-  struct widening {
-    bool usable;
-    std::uint32_t mult, add;
-  };
-  static constexpr widening widening_for(source from) noexcept {
-    const double d = widening_units(from);
-    if (d == 0.0) return {true, 0, 0};
-    if (!(d <= 1.0)) return {false, 0, 0};
-    if constexpr (kind == metric::euclidean)
-      return {true, static_cast<std::uint32_t>(2 * d * 65536.0) + 1,
-              static_cast<std::uint32_t>(static_cast<double>(n) * (2 * d + d * d)) + 2};
-    else return {true, 0, static_cast<std::uint32_t>(static_cast<double>(n) * d) + 1};
-  }
-  // |t| < 2^bits per feature (inputs within limit = 2^(bits-1) of the centre,
-  // samples within 2^(bits-2) + 1): l1 < n 2^bits.
-  static constexpr std::uint64_t l1_max = std::uint64_t{n} << g::bits;
+  /// Pipeline does, the grid path in float, its bounds widened for that
+  /// (neighbors::input_scaling, shared with the KNN search).
+  using scaling = neighbors::input_scaling<Params>;
+  using source = neighbors::source;
+  static constexpr bool has_scaler = scaling::has_scaler;
 
   /// sklearn's reduced radius (_dist_to_rdist).
   static constexpr double reduced_radius = [] {
@@ -212,9 +146,9 @@ struct radius_neighbors_classifier {
     std::uint32_t e = static_cast<std::uint32_t>(n + 1);
     if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
     else dist = l1;
-    constexpr widening w = widening_for(From);
+    constexpr neighbors::widening w = scaling::widening_for(From);
     if constexpr (w.mult != 0) {
-      using product = std::conditional_t<(l1_max * w.mult < (std::uint64_t{1} << 32)), std::uint32_t, std::uint64_t>;
+      using product = std::conditional_t<(g::l1_max * w.mult < (std::uint64_t{1} << 32)), std::uint32_t, std::uint64_t>;
       e += static_cast<std::uint32_t>((product{l1} * w.mult) >> 16);
     }
     e += w.add;
@@ -223,8 +157,11 @@ struct radius_neighbors_classifier {
     return 0;
   }
 
-  /// Whether the grid decides for inputs from `from`.
-  static constexpr bool grid_for(source from) noexcept { return integer_path && widening_for(from).usable; }
+  /// Whether the grid decides for inputs from `from`: d up to 1 unit (the
+  /// bound fits 32 bits).
+  static constexpr bool grid_for(source from) noexcept {
+    return integer_path && scaling::widening_for(from).units <= 1.0;
+  }
 
   /// Per-class sums of sklearn's weights; true if some sample is within the radius.
   template <source From, class Exact>
@@ -294,21 +231,14 @@ struct radius_neighbors_classifier {
   /// The grid's input: the folded scaling in float, as the bounds assume.
   static constexpr std::array<float, n> scaled(std::span<const float, n> xf) noexcept {
     std::array<float, n> xs{};
-    for (std::size_t i = 0; i < n; ++i) {
-      if constexpr (has_scaler) {
-        const auto sc = flash_load(&scaling_f[i]);
-        xs[i] = xf[i] * sc.inv_scale - sc.shift;
-      } else {
-        xs[i] = xf[i];
-      }
-    }
+    for (std::size_t i = 0; i < n; ++i) xs[i] = scaling::scaled(i, xf[i]);
     return xs;
   }
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
     return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(labels) +
-           sizeof(order) + sizeof(scaling_f) + (has_scaler ? 2 * n * sizeof(double) : 0);
+           sizeof(order) + scaling::data_bytes();
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 8 + n * 12 + 48; }
@@ -325,7 +255,7 @@ struct radius_neighbors_classifier {
       bool done = false;
       return decide<source::alone>(std::span<const float, n>(xs), [&](std::size_t s) {
         if (!done) {  // sklearn's scaling, in double, once a sample needs it
-          for (std::size_t i = 0; i < n; ++i) xd[i] = (static_cast<double>(xf[i]) - Params::input_mean[i]) / Params::input_scale[i];
+          xd = scaling::exact(xf);
           done = true;
         }
         return reduced(xd, s);
@@ -376,13 +306,9 @@ struct radius_neighbors_classifier {
   [[nodiscard]] constexpr int predict_exact(std::span<const double, n> x) const noexcept {
     static_assert(!neighbors::on_avr<Params>,
                   "ctml: the radius classifier settles the radius in binary64, which AVR lacks at run time");
-    std::array<double, n> y{};
+    const std::array<double, n> y = scaling::exact(x);
     std::array<float, n> yf{};
-    for (std::size_t i = 0; i < n; ++i) {
-      if constexpr (has_scaler) y[i] = (x[i] - Params::input_mean[i]) / Params::input_scale[i];
-      else y[i] = x[i];
-      yf[i] = static_cast<float>(y[i]);
-    }
+    for (std::size_t i = 0; i < n; ++i) yf[i] = static_cast<float>(y[i]);
     return decide<source::stage_double>(std::span<const float, n>(yf), [&](std::size_t s) { return reduced(y, s); });
   }
 };

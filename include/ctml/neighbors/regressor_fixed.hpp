@@ -55,12 +55,23 @@ struct knn_regressor<Params, q<S, F>> {
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept { return search::data_bytes() + sizeof(targets); }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
-    return data_bytes() + ctml::detail::kernels_target_code.knn;
+    return data_bytes() + ctml::detail::kernels_target_code.knn +
+           (neighbors::input_scaling<Params>::has_scaler ? ctml::detail::knn_scaler_target_code : 0);
   }
   [[nodiscard]] static constexpr std::size_t ram_bytes() noexcept { return k * 18 + in_extent * 4 + 32; }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return Params::n_samples * (in_extent * 3 + 2); }
 
   [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x) const noexcept {
+    return search::with_input(x, [](std::span<const S, in_extent> y) { return predict_scaled(y); });
+  }
+  [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x, no_state&) const noexcept { return predict(x); }
+  constexpr void run(std::span<const S, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
+    out[0] = predict(x);
+  }
+
+ private:
+  /// After the folded scaler, if any.
+  static constexpr out_type predict_scaled(std::span<const S, in_extent> x) noexcept {
     neighbors::heap<typename search::dist_type, k> h;
     base::traverse(
         h,
@@ -86,12 +97,7 @@ struct knn_regressor<Params, q<S, F>> {
     const out_type sum = numpy_sum(k, [&](std::size_t j) { return flash_load(&targets[h.index[j]]); });
     return sum / static_cast<out_type>(k);
   }
-  [[nodiscard]] constexpr out_type predict(std::span<const S, in_extent> x, no_state&) const noexcept { return predict(x); }
-  constexpr void run(std::span<const S, in_extent> x, std::span<out_type, 1> out, no_state&) const noexcept {
-    out[0] = predict(x);
-  }
 
- private:
   /// neighbors::numpy_sum in out_type (float on AVR).
   template <class Get>
   static constexpr out_type numpy_sum(std::size_t count, Get get) noexcept {
