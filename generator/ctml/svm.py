@@ -95,11 +95,9 @@ def convert_classifier(est) -> Stage:
     k = len(classes)
     if k < 2:
         raise ConversionError(f"{name} has fewer than two classes")
-    if getattr(est, "break_ties", False) and est.decision_function_shape == "ovr" and k > 2:
-        raise ConversionError(
-            f"{name}(break_ties=True) decides by the one-vs-rest decision function, which ctml does not "
-            "reproduce; refit with break_ties=False"
-        )
+    if getattr(est, "break_ties", False) and est.decision_function_shape == "ovo" and k > 2:
+        raise ConversionError(f"{name}(break_ties=True) with decision_function_shape='ovo' cannot predict "
+                              "(sklearn raises); refit with break_ties=False or decision_function_shape='ovr'")
     members, n = _common(est)
     n_support = np.asarray(est._n_support, dtype=np.int64)
     if n_support.size != k or int(n_support.sum()) != est.support_vectors_.shape[0]:
@@ -109,6 +107,8 @@ def convert_classifier(est) -> Stage:
     members.insert(2, member_scalar("std::size_t", "n_classes", str(k)))
     members.append(member_array("std::int32_t", "n_support", ["n_classes"], int_tokens(n_support)))
     members += _output_members(est, k)
+    if getattr(est, "break_ties", False) and est.decision_function_shape == "ovr" and k > 2:
+        members.append(member_scalar("bool", "break_ties", "true"))  # predict: argmax of the ovr decision function
     return _absorb(Stage(name, "svm", "ctml::svm_classifier", members, n, 1, is_model=True, classes=classes,
                          extra={"kind": "classifier", "n_vectors": int(n_support.sum())}))
 

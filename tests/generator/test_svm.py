@@ -249,12 +249,43 @@ class SvmTest(unittest.TestCase):
                     want = est.predict(rows.astype(np.float64))
                     np.testing.assert_array_equal(m.predict(rows), want)
 
+    def test_break_ties(self):
+        from sklearn.base import clone
+        from sklearn.datasets import load_wine, make_blobs
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler
+        from sklearn.svm import SVC
+
+        # SVC(break_ties=True) predicts the argmax of the ovr decision function:
+        # a different class than the vote only where classes share the most
+        # votes. Rows: random ones, the tied ones, and rows either side of
+        # where the tie break changes its answer (one float32 step apart).
+        Xb, yb = make_blobs(600, n_features=4, centers=4, cluster_std=3.0, random_state=0)
+        Xw, yw = load_wine(return_X_y=True)
+        cases = []
+        for est, X, y in ((SVC(break_ties=True), Xb, yb), (SVC(kernel="linear", break_ties=True), Xb, yb),
+                          (SVC(kernel="poly", break_ties=True), Xb, yb),
+                          (make_pipeline(MinMaxScaler(), SVC(kernel="linear", break_ties=True)), Xw, yw)):
+            est.fit(X, y)
+            voting = clone(est).set_params(**{k: False for k in est.get_params() if k.endswith("break_ties")}).fit(X, y)
+            r = _random_rows(X, 3000, 7)
+            tied = r[est.predict(r.astype(np.float64)) != voting.predict(r.astype(np.float64))]
+            rows = np.vstack([r, _boundary_rows(est.predict, tied, 10, 3)])
+            changed = int((est.predict(rows.astype(np.float64)) != voting.predict(rows.astype(np.float64))).sum())
+            self.assertGreater(changed, 10, "rows on which the tie break decides")
+            cases.append((est, rows))
+        models = [ctml.convert(est, name=f"svm_ties_{i}") for i, (est, _) in enumerate(cases)]
+        for (est, rows), got in zip(cases, _predict_together(models, [r for _, r in cases])):
+            with self.subTest(est=str(est)):
+                bad = np.flatnonzero(est.predict(rows.astype(np.float64)) != got)
+                self.assertEqual(len(bad), 0, f"{len(bad)} of {len(rows)} rows differ, first {bad[:5]}")
+
     def test_rejects(self):
         from sklearn.svm import SVC
 
         X, y = h.iris_str()
         for est, words in ((SVC(kernel="precomputed").fit(X @ X.T, y), "precomputed"),
-                           (SVC(break_ties=True).fit(X, y), "break_ties")):
+                           (SVC(break_ties=True, decision_function_shape="ovo").fit(X, y), "break_ties")):
             with self.subTest(words=words):
                 with self.assertRaises(ctml.ConversionError) as e:
                     ctml.convert(est, name="bad")

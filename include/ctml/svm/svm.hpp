@@ -611,14 +611,26 @@ struct engine {
     signs(x, sign);
     return winner(sign);
   }
-  static constexpr int winner(const std::array<std::int8_t, pairs>& sign) noexcept {
-    std::array<std::uint8_t, g::n> votes{};
+  static constexpr std::array<std::uint8_t, g::n> votes(const std::array<std::int8_t, pairs>& sign) noexcept {
+    std::array<std::uint8_t, g::n> v{};
     std::size_t p = 0;
     for (std::size_t i = 0; i < g::n; ++i)
-      for (std::size_t j = i + 1; j < g::n; ++j, ++p) ++votes[sign[p] > 0 ? i : j];
+      for (std::size_t j = i + 1; j < g::n; ++j, ++p) ++v[sign[p] > 0 ? i : j];
+    return v;
+  }
+  static constexpr int winner(const std::array<std::int8_t, pairs>& sign) noexcept {
+    const auto v = votes(sign);
     std::size_t best = 0;
     for (std::size_t c = 1; c < g::n; ++c)
-      if (votes[c] > votes[best]) best = c;
+      if (v[c] > v[best]) best = c;
+    return static_cast<int>(best);
+  }
+  /// The class with the most votes, or -1 when another class has as many.
+  static constexpr int sole_winner(const std::array<std::int8_t, pairs>& sign) noexcept {
+    const auto v = votes(sign);
+    const auto best = static_cast<std::size_t>(winner(sign));
+    for (std::size_t c = best + 1; c < g::n; ++c)
+      if (v[c] == v[best]) return -1;
     return static_cast<int>(best);
   }
 
@@ -658,21 +670,44 @@ struct svm_classifier {
   }
   [[nodiscard]] static constexpr std::size_t cost() noexcept { return engine::cost(); }
 
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept { return engine::vote(x); }
-  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return engine::vote(x); }
+  /// Params::break_ties (SVC(break_ties=True), ovr, more than two classes):
+  /// sklearn predicts the first argmax of the ovr decision function, which
+  /// differs from the vote only when classes share the most votes (its
+  /// confidence term lies within (-1/3, 1/3)).
+  static constexpr bool break_ties = [] {
+    if constexpr (requires { Params::break_ties; }) return static_cast<bool>(Params::break_ties);
+    else return false;
+  }();
+
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x) const noexcept {
+    if constexpr (break_ties) {
+      std::array<std::int8_t, engine::pairs> sign{};
+      if (engine::fast_signs(x, sign))
+        if (const int w = engine::sole_winner(sign); w >= 0) return w;
+      return ovr_argmax(x);
+    } else {
+      return engine::vote(x);
+    }
+  }
+  [[nodiscard]] constexpr int predict(std::span<const float, in_extent> x, no_state&) const noexcept { return predict(x); }
   /// After transforms (pipeline.hpp): the fast paths on their float32 output.
   [[nodiscard]] constexpr decision<int> try_predict(std::span<const float, in_extent> x) const noexcept
     requires svm::tables<Params>::fast
   {
     std::array<std::int8_t, engine::pairs> sign{};
     if (!engine::fast_signs(x, sign)) return {0, false};
-    return {engine::winner(sign), true};
+    const int w = break_ties ? engine::sole_winner(sign) : engine::winner(sign);
+    return {w, w >= 0};
   }
-  /// libsvm's vote on sklearn's double row.
+  /// libsvm's vote (or sklearn's tie break) on sklearn's double row.
   [[nodiscard]] constexpr int predict_exact(std::span<const double, in_extent> x) const noexcept {
-    std::array<std::int8_t, engine::pairs> sign{};
-    engine::exact_signs(x, sign);
-    return engine::winner(sign);
+    if constexpr (break_ties) {
+      return ovr_argmax(x);
+    } else {
+      std::array<std::int8_t, engine::pairs> sign{};
+      engine::exact_signs(x, sign);
+      return engine::winner(sign);
+    }
   }
   constexpr void run(std::span<const float, in_extent> x, std::span<int, 1> out, no_state&) const noexcept { out[0] = predict(x); }
   /// libsvm's decision values (double, its order; sklearn's decision_function
@@ -711,6 +746,22 @@ struct svm_classifier {
     engine::decisions_double(x, dec);
     svm::ovr_decision<n_classes>(dec, out);
   }
+
+ private:
+  /// numpy's argmax (the first maximum) of the ovr decision function.
+  template <class T>
+  static constexpr int ovr_argmax(std::span<const T, in_extent> x) noexcept {
+    std::array<double, engine::pairs> dec{};
+    engine::decisions_double(x, dec);
+    std::array<double, n_classes> v{};
+    svm::ovr_decision<n_classes>(dec, std::span<double, n_classes>(v));
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < n_classes; ++c)
+      if (v[c] > v[best]) best = c;
+    return static_cast<int>(best);
+  }
+
+ public:
   /// sklearn's predict_proba (probability=True): libsvm's Platt sigmoids on
   /// the decision values and its pairwise coupling, in double.
   constexpr void predict_proba(std::span<const float, in_extent> x, std::span<float, n_classes> out) const noexcept
