@@ -69,6 +69,8 @@ def _common(est) -> tuple[list[str], int]:
     ]
     if est._fit_method == "kd_tree":
         members.extend(_kd_tree(est, n))
+    elif est._fit_method == "brute" and p == 2.0:  # sklearn's GEMM form of the distance (neighbors.hpp)
+        members.append(member_scalar("bool", "gemm_distances", "true"))
     return members, n
 
 
@@ -235,6 +237,8 @@ def convert_radius_classifier(est: RadiusNeighborsClassifier) -> Stage:
     if est._fit_method in ("kd_tree", "ball_tree"):
         _, idx, _, _ = est._tree.get_arrays()
         members.append(member_array("std::int32_t", "tree_order", ["n_samples"], int_tokens(np.asarray(idx))))
+    elif p == 2.0:  # brute force: sklearn's GEMM form of the distance (neighbors.hpp)
+        members.append(member_scalar("bool", "gemm_distances", "true"))
     stage = Stage(name, "radius", "ctml::radius_neighbors_classifier", members, n, 1, is_model=True, classes=classes,
                   extra={"kind": "classifier"})
     stage.extra["absorb"] = absorb_standard_scaler(stage)  # scales in double where the radius is close

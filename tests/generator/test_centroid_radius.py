@@ -10,7 +10,7 @@ import numpy as np
 
 import _helpers as h
 from _helpers import ctml
-from test_neighbors import _grid_data, _grid_queries
+from test_neighbors import _grid_data, _grid_queries, _tie_rows
 from test_svm import _boundary_rows
 
 
@@ -348,6 +348,64 @@ class RadiusNeighborsTest(Agree):
                 with self.assertRaises(ctml.ConversionError) as e:
                     ctml.convert(RadiusNeighborsClassifier(**kw).fit(X, y), name="bad")
                 self.assertIn(words, str(e.exception))
+
+
+class BruteForceTest(unittest.TestCase):
+    def test_gemm_form(self):
+        """sklearn's brute force with p = 2 (algorithm="brute", or "auto" above
+        15 features) measures |x|^2 - 2 x.s + |s|^2: KNN and radius models
+        compiled into one program agree with it on dataset rows, random rows,
+        midpoints of training pairs (near-ties), rows 1e-6 from training rows,
+        constructed k-th place ties and rows either side of the radius. With
+        the direct sums instead, 1827, 6, 1, 2, 1607 and 608 of the KNN
+        models' rows differed (the regressors by up to 0.33), and 2 of a
+        radius model's."""
+        from sklearn.datasets import load_digits, load_iris
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, RadiusNeighborsClassifier
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        X, y = load_iris(return_X_y=True)
+        X = np.vstack([X, X[::3]])  # every third row again under the next class: exact ties
+        y = np.concatenate([y, (y[::3] + 1) % 3])
+        D, t = load_digits(return_X_y=True)
+        D, t = D[:600], t[:600].astype(np.float64)
+        rng = np.random.default_rng(4)
+
+        def rows(X, n):
+            i, j = rng.integers(len(X), size=(2, n))
+            near = X[i] + rng.normal(0.0, 1e-6, X[i].shape)
+            return np.vstack([X, _random_rows(X, n, 5), (X[i] + X[j]) / 2, near]).astype(np.float32)
+
+        brute = {"algorithm": "brute"}
+        knn = [(KNeighborsRegressor(3, weights="distance", **brute), X, y.astype(np.float64)),
+               (KNeighborsRegressor(3, **brute), X, y.astype(np.float64)),
+               (KNeighborsClassifier(3, **brute), X, y),
+               (KNeighborsClassifier(5, weights="distance", **brute), X, y),
+               (make_pipeline(StandardScaler(), KNeighborsRegressor(4, weights="distance", **brute)), X,
+                y.astype(np.float64)),
+               (KNeighborsRegressor(5, weights="distance"), D, t)]
+        cases = []
+        for est, A, b in knn:
+            est.fit(A, b)
+            R = rows(A, 300)
+            if A is X:
+                R = np.vstack([R, _tie_rows(A, None, est[-1].n_neighbors if hasattr(est, "steps") else est.n_neighbors,
+                                            40, 6, lambda Z: Z, 2.0)])
+            cases.append((est, R))
+        for est in (RadiusNeighborsClassifier(0.5, outlier_label="most_frequent", **brute),
+                    RadiusNeighborsClassifier(0.6, weights="distance", outlier_label="most_frequent", **brute),
+                    make_pipeline(MinMaxScaler(), RadiusNeighborsClassifier(0.2, outlier_label="most_frequent", **brute))):
+            est.fit(X, y)
+            pipe = est if hasattr(est, "steps") else make_pipeline("passthrough", est)
+            R = rows(X, 300)
+            cases.append((est, np.vstack([R, _radius_rows(pipe, X, _random_rows(X, 400, 7, widen=0.3), 30, 8)])))
+        models = [ctml.convert(est, name=f"brute_{i}") for i, (est, _) in enumerate(cases)]
+        for (est, R), got in zip(cases, predict_together(models, [r for _, r in cases])):
+            with self.subTest(est=str(est)):
+                want = est.predict(R.astype(np.float64))
+                bad = np.flatnonzero(want != got)
+                self.assertEqual(len(bad), 0, f"{len(bad)} of {len(R)} rows differ, first {bad[:5]}")
 
 
 if __name__ == "__main__":

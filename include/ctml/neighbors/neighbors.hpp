@@ -25,7 +25,9 @@
 // inputs far outside the training range) the double distances are computed
 // as sklearn computes them and ties are broken by training index, as sklearn's
 // brute force does (kd/ball trees break exact ties in tree order, which
-// sklearn documents as depending on the training data's order).
+// sklearn documents as depending on the training data's order). sklearn's
+// brute force with p = 2 measures by the GEMM form (gemm_form below): the
+// double path computes that, and the grid's bounds cover its rounding.
 // After another stage in a pipeline it is a refining predictor (try_predict
 // on bounds widened for that stage's float32 rounding, predict_exact from its
 // double output).
@@ -90,6 +92,27 @@ template <class Params, class X, class Row>
     else d += t == 0 ? 0.0 : math::exp(Params::p * math::log(t < 0 ? -t : t));
   }
   return d;
+}
+
+/// sklearn's brute force with p = 2 (Params::gemm_distances: algorithm
+/// "brute", or "auto" above 15 features) measures by the GEMM form (1.2,
+/// EuclideanArgKmin64): max(0, (|x|^2 - 2 x.s) + |s|^2), each dot product a
+/// sum in index order (reference BLAS's ddot and dgemm; Debian's default).
+template <class Params>
+inline constexpr bool gemm_form = requires { Params::gemm_distances; } && metric_of<Params> == metric_kind::euclidean;
+
+/// sum_i x(i) y(i) in index order, in double.
+template <class X, class Y>
+[[nodiscard]] constexpr double ordered_dot(std::size_t count, X x, Y y) noexcept {
+  double t = 0.0;
+  for (std::size_t i = 0; i < count; ++i) t += detail::rounded_product(x(i), y(i));
+  return t;
+}
+
+/// The GEMM form from |x|^2, x.s and |s|^2 (-2 x.s is exact).
+[[nodiscard]] constexpr double gemm_reduced(double xx, double xs, double ss) noexcept {
+  const double v = (xx + -2.0 * xs) + ss;
+  return v > 0.0 ? v : 0.0;
 }
 
 /// sqrt correctly rounded, as IEEE (and numpy) computes it: the root of the
@@ -319,6 +342,85 @@ struct input_scaling {
   }
 };
 
+/// sklearn's reduced distances to the training samples, in its double
+/// arithmetic (the direct sums of reduced_distance, or the GEMM form).
+template <class Params>
+struct exact_distances {
+  static constexpr std::size_t n = Params::n_features, m = Params::n_samples;
+  static constexpr bool gemm = gemm_form<Params>;
+  using g = grid<Params>;
+
+  CTML_FLASH static constexpr auto samples = [] {
+    std::array<std::array<double, n>, m> v{};
+    for (std::size_t s = 0; s < m; ++s)
+      for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::samples[s][i];
+    return v;
+  }();
+  /// |s|^2 of each sample, as the GEMM form takes it.
+  CTML_FLASH static constexpr auto norms = [] {
+    std::array<double, gemm ? m : 0> v{};
+    if constexpr (gemm)
+      for (std::size_t s = 0; s < m; ++s) {
+        const auto row = [s](std::size_t i) { return Params::samples[s][i]; };
+        v[s] = ordered_dot(n, row, row);
+      }
+    return v;
+  }();
+  static constexpr double sample(std::size_t s, std::size_t i) noexcept { return flash_load(&samples[s][i]); }
+
+  /// |x|^2 for the GEMM form (0, unused, otherwise).
+  template <class X>
+  static constexpr double row_norm(const X& x) noexcept {
+    if constexpr (gemm) {
+      const auto xi = [&](std::size_t i) { return static_cast<double>(x[i]); };
+      return ordered_dot(n, xi, xi);
+    } else {
+      (void)x;
+      return 0.0;
+    }
+  }
+  /// The reduced distance from x to sample s (xx: row_norm(x)).
+  template <class X>
+  static constexpr double reduced(const X& x, std::size_t s, double xx) noexcept {
+    const auto xi = [&](std::size_t i) { return static_cast<double>(x[i]); };
+    const auto si = [s](std::size_t i) { return sample(s, i); };
+    if constexpr (gemm) {
+      return gemm_reduced(xx, ordered_dot(n, si, xi), flash_load(&norms[s]));
+    } else {
+      (void)xx;
+      return reduced_distance<Params>(xi, si);
+    }
+  }
+
+  /// The GEMM form is off the exact squared distance by at most
+  /// 2 gamma_{n+3} (|x|^2 + |s|^2) (gamma_j = j u / (1 - j u), u = 2^-53: n
+  /// products summed, two more sums; 2 |x.s| <= |x|^2 + |s|^2), for inputs
+  /// the grid takes (|x_i 2^F| < |centre_i| + limit + 2, the 2 for a folded
+  /// scaler's rounding): this many grid units.
+  static constexpr double gemm_units = [] {
+    if constexpr (!gemm) {
+      return 0.0;
+    } else {
+      double xx = 0.0, ss = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double c = static_cast<double>(g::centre[i] < 0 ? -g::centre[i] : g::centre[i]) + g::limit + 2;
+        xx += c * c;
+      }
+      for (std::size_t s = 0; s < m; ++s) ss = norms[s] > ss ? norms[s] : ss;
+      const double j = static_cast<double>(n + 3), gamma = j * 0x1p-53 / (1 - j * 0x1p-53);
+      return 2.02 * gamma * (xx + ss * g::scale * g::scale);
+    }
+  }();
+  /// Whether the grid's bounds, with that added, still fit their integers.
+  static constexpr bool grid_usable = gemm_units < 0x1p20;
+  /// A widening of the grid's bounds that also covers the GEMM form.
+  static constexpr widening widen(widening w) noexcept {
+    if constexpr (gemm) w.add += static_cast<std::uint32_t>(gemm_units) + 1;
+    return w;
+  }
+  static constexpr std::size_t data_bytes() noexcept { return sizeof(samples) + (gemm ? sizeof(norms) : 0); }
+};
+
 /// sklearn's _simultaneous_sort (quicksort, median of three): the order of
 /// equal distances, and so of a regressor's sums, follows it.
 inline constexpr void simultaneous_sort(double* dist, std::uint16_t* idx, std::size_t size) noexcept {
@@ -407,6 +509,7 @@ struct search {
   static_assert(m <= 65535, "ctml: more than 65535 training samples");
   using g = grid<Params>;
   using scaling = input_scaling<Params>;
+  using exact = exact_distances<Params>;
   static constexpr bool has_scaler = scaling::has_scaler;
   static constexpr bool integer_path = metric_of<Params> != metric_kind::general;
 
@@ -432,9 +535,11 @@ struct search {
   /// The bounds for inputs from `From` are widened (input_scaling); the grid
   /// decides only for d up to 1/16 unit (lower_exceeds needs mult <= 2^13 + 1).
   template <source From>
-  static constexpr widening widen = scaling::widening_for(From);
+  static constexpr widening widen = [] {
+    return exact::widen(scaling::widening_for(From));
+  }();
   static constexpr bool grid_for(source from) noexcept {
-    return integer_path && scaling::widening_for(from).units <= 1.0 / 16;
+    return integer_path && scaling::widening_for(from).units <= 1.0 / 16 && exact::grid_usable;
   }
   /// Integer distance d to sample s and its error bound e (grid units).
   template <source From = source::alone>
@@ -606,10 +711,11 @@ struct search {
     std::array<double, k + 1> rd{};
     std::array<std::uint16_t, k + 1> idx{};
     std::size_t count = 0;
+    const double xx = row_norm(xf);
     for (std::size_t s = 0; s < m; ++s) {
       const candidate c = bounded<From>(x, s);
       if (c.d > c.e && c.d - c.e > upper) continue;  // certainly farther than the k-th
-      const double v = reduced(xf, s);
+      const double v = reduced(xf, s, xx);
       if (count == k + 1 && !(v < rd[k])) {
         if (v == rd[k]) rd[k] = v;  // keep: an equal value still means a tie at the boundary
         continue;
@@ -632,20 +738,13 @@ struct search {
     return true;
   }
 
-  static constexpr double sample(std::size_t s, std::size_t i) noexcept { return flash_load(&samples_d[s][i]); }
-  CTML_FLASH static constexpr auto samples_d = [] {
-    std::array<std::array<double, n>, m> v{};
-    for (std::size_t s = 0; s < m; ++s)
-      for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::samples[s][i];
-    return v;
-  }();
-
   using heap = neighbors::heap<double, k>;
 
   template <class T>
-  static constexpr double reduced(std::span<const T, n> xf, std::size_t s) noexcept {
-    return reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(xf[i]); },
-                                    [s](std::size_t i) { return sample(s, i); });
+  static constexpr double row_norm(std::span<const T, n> xf) noexcept { return exact::row_norm(xf); }
+  template <class T>
+  static constexpr double reduced(std::span<const T, n> xf, std::size_t s, double xx) noexcept {
+    return exact::reduced(xf, s, xx);
   }
 
   static constexpr bool kd_tree = requires { Params::n_nodes; };
@@ -654,6 +753,7 @@ struct search {
   /// min_rdist, the left one on equality), points in tree order.
   template <class T>
   static constexpr void query_tree(std::span<const T, n> xf, heap& h) noexcept {
+    const double xx = row_norm(xf);
     traverse(
         h,
         [&](std::size_t node) {
@@ -669,7 +769,7 @@ struct search {
           }
           return rd;
         },
-        [&](std::size_t s) { return reduced(xf, s); });
+        [&](std::size_t s) { return reduced(xf, s, xx); });
   }
 
   /// The same traversal, skipping sklearn's arithmetic for samples whose
@@ -679,6 +779,7 @@ struct search {
   static constexpr void query_tree_bounded(std::span<const T, n> xf, const std::array<std::int32_t, n>& x,
                                            heap& h) noexcept {
     constexpr double unit = metric_of<Params> == metric_kind::euclidean ? 1.0 / (g::scale * g::scale) : 1.0 / g::scale;
+    const double xx = row_norm(xf);
     traverse(
         h,
         [&](std::size_t node) {
@@ -697,7 +798,7 @@ struct search {
           const candidate c = bounded<From>(x, s);
           const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
           if (static_cast<double>(lower) * unit > h.largest()) return std::numeric_limits<double>::infinity();
-          return reduced(xf, s);
+          return reduced(xf, s, xx);
         });
   }
 
@@ -834,7 +935,8 @@ struct search {
   template <class T>
   static constexpr bool order_chosen(std::span<const T, n> xf, result& out) noexcept {
     std::array<double, k> rd{};
-    for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j]);
+    const double xx = row_norm(xf);
+    for (std::size_t j = 0; j < k; ++j) rd[j] = reduced(xf, out.index[j], xx);
     bool tie = false;
     for (std::size_t j = 1; j < k; ++j)
       for (std::size_t i = j; i > 0 && rd[i - 1] >= rd[i]; --i) {
@@ -917,7 +1019,7 @@ struct search {
   }
 
   static constexpr std::size_t data_bytes() noexcept {
-    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(node_start) +
+    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + exact::data_bytes() + sizeof(node_start) +
            sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi) +
            scaling::data_bytes();
   }

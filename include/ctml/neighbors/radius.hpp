@@ -27,9 +27,9 @@
 // stage's double output (try_predict, predict_exact). Caveats, documented in
 // docs/svm-neighbors.md: sklearn's
 // kd-tree accepts whole nodes whose bounding box lies within the radius
-// (identical but for rows within an ulp of the radius); its brute force
-// (more than 15 features, or algorithm="brute") computes euclidean
-// distances by the GEMM dot trick, a few ulps from the direct sums.
+// (identical but for rows within an ulp of the radius). Its brute force with
+// p = 2 measures by the GEMM form (neighbors.hpp), which the double path
+// computes and the grid's bounds cover.
 #pragma once
 
 #include <array>
@@ -102,22 +102,23 @@ struct radius_neighbors_classifier {
       for (std::size_t s = 0; s < m; ++s) o[s] = static_cast<std::uint16_t>(Params::tree_order[s]);
     return o;
   }();
-  CTML_FLASH static constexpr auto samples_d = [] {
-    std::array<std::array<double, n>, m> v{};
-    for (std::size_t s = 0; s < m; ++s)
-      for (std::size_t i = 0; i < n; ++i) v[s][i] = Params::samples[s][i];
-    return v;
-  }();
+  using exact = neighbors::exact_distances<Params>;
 
   static constexpr std::size_t sample_at(std::size_t j) noexcept {
     if constexpr (kd_tree) return flash_load(&order[j]);
     else return j;
   }
+  /// sklearn's reduced distance from x to sample s, |x|^2 taken once when
+  /// its GEMM form needs it (brute force, p = 2).
   template <class X>
-  static constexpr double reduced(const X& x, std::size_t s) noexcept {
-    return neighbors::reduced_distance<Params>([&](std::size_t i) { return static_cast<double>(x[i]); },
-                                               [s](std::size_t i) { return flash_load(&samples_d[s][i]); });
-  }
+  struct measure {
+    const X& x;
+    double xx = -1.0;
+    constexpr double operator()(std::size_t s) noexcept {
+      if (exact::gemm && xx < 0) xx = exact::row_norm(x);
+      return exact::reduced(x, s, xx);
+    }
+  };
 
   /// The input on the grid, relative to its centre; false outside its range.
   static constexpr bool to_grid(std::span<const float, n> xf, std::array<std::int32_t, n>& x) noexcept {
@@ -146,7 +147,7 @@ struct radius_neighbors_classifier {
     std::uint32_t e = static_cast<std::uint32_t>(n + 1);
     if constexpr (kind == metric::euclidean) e = 2 * l1 + static_cast<std::uint32_t>(3 * n + 1);
     else dist = l1;
-    constexpr neighbors::widening w = scaling::widening_for(From);
+    constexpr neighbors::widening w = exact::widen(scaling::widening_for(From));
     if constexpr (w.mult != 0) {
       using product = std::conditional_t<(g::l1_max * w.mult < (std::uint64_t{1} << 32)), std::uint32_t, std::uint64_t>;
       e += static_cast<std::uint32_t>((product{l1} * w.mult) >> 16);
@@ -160,7 +161,7 @@ struct radius_neighbors_classifier {
   /// Whether the grid decides for inputs from `from`: d up to 1 unit (the
   /// bound fits 32 bits).
   static constexpr bool grid_for(source from) noexcept {
-    return integer_path && scaling::widening_for(from).units <= 1.0;
+    return integer_path && scaling::widening_for(from).units <= 1.0 && exact::grid_usable;
   }
 
   /// Per-class sums of sklearn's weights; true if some sample is within the radius.
@@ -237,7 +238,7 @@ struct radius_neighbors_classifier {
 
  public:
   [[nodiscard]] static constexpr std::size_t data_bytes() noexcept {
-    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + sizeof(samples_d) + sizeof(labels) +
+    return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + exact::data_bytes() + sizeof(labels) +
            sizeof(order) + scaling::data_bytes();
   }
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept { return data_bytes() + 700; }
@@ -252,16 +253,18 @@ struct radius_neighbors_classifier {
     if constexpr (has_scaler) {
       const std::array<float, n> xs = scaled(xf);
       std::array<double, n> xd{};
+      measure<std::array<double, n>> to{xd};
       bool done = false;
       return decide<source::alone>(std::span<const float, n>(xs), [&](std::size_t s) {
         if (!done) {  // sklearn's scaling, in double, once a sample needs it
           xd = scaling::exact(xf);
           done = true;
         }
-        return reduced(xd, s);
+        return to(s);
       });
     } else {
-      return decide<source::alone>(xf, [&](std::size_t s) { return reduced(xf, s); });
+      measure<std::span<const float, n>> to{xf};
+      return decide<source::alone>(xf, [&](std::size_t s) { return to(s); });
     }
   }
   [[nodiscard]] constexpr int predict(std::span<const float, n> x, no_state&) const noexcept { return predict(x); }
@@ -309,7 +312,8 @@ struct radius_neighbors_classifier {
     const std::array<double, n> y = scaling::exact(x);
     std::array<float, n> yf{};
     for (std::size_t i = 0; i < n; ++i) yf[i] = static_cast<float>(y[i]);
-    return decide<source::stage_double>(std::span<const float, n>(yf), [&](std::size_t s) { return reduced(y, s); });
+    measure<std::array<double, n>> to{y};
+    return decide<source::stage_double>(std::span<const float, n>(yf), [&](std::size_t s) { return to(s); });
   }
 };
 
