@@ -67,28 +67,38 @@ def _common(est) -> tuple[list[str], int]:
         member_scalar("bool", "distance_weights", "true" if weights == "distance" else "false"),
         member_array_2d("double", "samples", ["n_samples", "n_features"], double_tokens(X), n),
     ]
-    if est._fit_method == "kd_tree":
-        members.extend(_kd_tree(est, n))
+    if est._fit_method in ("kd_tree", "ball_tree"):
+        members.extend(_tree(est, n))
     elif est._fit_method == "brute" and p == 2.0:  # sklearn's GEMM form of the distance (neighbors.hpp)
         members.append(member_scalar("bool", "gemm_distances", "true"))
     return members, n
 
 
-def _kd_tree(est, n: int) -> list[str]:
-    """sklearn's KDTree: its traversal order breaks exact distance ties."""
+def _tree(est, n: int) -> list[str]:
+    """sklearn's KDTree or BallTree: its traversal order breaks exact distance
+    ties (a kd-tree node's box, a ball tree node's centre and radius)."""
     _, idx, node_data, bounds = est._tree.get_arrays()
     idx = np.asarray(idx, dtype=np.int64)
     nodes = len(node_data)
     start = np.array([int(d["idx_start"]) for d in node_data])
     end = np.array([int(d["idx_end"]) for d in node_data])
     leaf = np.array([int(bool(d["is_leaf"])) for d in node_data])
-    lo, hi = np.asarray(bounds[0], dtype=np.float64), np.asarray(bounds[1], dtype=np.float64)
-    return [
+    members = [
         member_scalar("std::size_t", "n_nodes", str(nodes)),
         member_array("std::int32_t", "tree_order", ["n_samples"], int_tokens(idx)),
         member_array("std::int32_t", "node_start", ["n_nodes"], int_tokens(start)),
         member_array("std::int32_t", "node_end", ["n_nodes"], int_tokens(end)),
         member_array("std::int32_t", "node_leaf", ["n_nodes"], int_tokens(leaf)),
+    ]
+    if est._fit_method == "ball_tree":
+        centre = np.asarray(bounds[0], dtype=np.float64)
+        radius = np.array([float(d["radius"]) for d in node_data])
+        return members + [
+            member_array_2d("double", "node_centre", ["n_nodes", "n_features"], double_tokens(centre), n),
+            member_array("double", "node_radius", ["n_nodes"], double_tokens(radius)),
+        ]
+    lo, hi = np.asarray(bounds[0], dtype=np.float64), np.asarray(bounds[1], dtype=np.float64)
+    return members + [
         member_array_2d("double", "node_lo", ["n_nodes", "n_features"], double_tokens(lo), n),
         member_array_2d("double", "node_hi", ["n_nodes", "n_features"], double_tokens(hi), n),
     ]

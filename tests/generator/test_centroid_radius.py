@@ -79,50 +79,6 @@ def run_int16(model, raw, frac):
     return np.array(r.stdout.split(), dtype=np.int64)
 
 
-_TOGETHER_DRIVER = """\
-#include "model.hpp"
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-#include <type_traits>
-template <std::size_t N, class Model>
-void run(const Model& model) {{
-  std::array<float, N> x{{}};
-  while (std::fread(x.data(), sizeof(float), N, stdin) == N) {{
-    const auto y = model.predict(x);
-    if constexpr (std::is_integral_v<decltype(y)>) std::printf("%d\\n", static_cast<int>(y));
-    else std::printf("%a\\n", static_cast<double>(y));
-  }}
-}}
-int main(int argc, char** argv) {{
-  const int which = argc > 1 ? std::atoi(argv[1]) : -1;
-{cases}
-}}
-"""
-
-
-def predict_together(models, row_sets):
-    """predict for each model's rows (classifiers' labels, regressors' values
-    bit for bit), from one compiled program (one compile instead of one per
-    model: the ctml headers are parsed once)."""
-    import subprocess
-
-    from ctml import host
-
-    header = "\n".join(m.header for m in models)
-    cases = "\n".join(f"  if (which == {i}) run<{m.name}::n_features>({m.name}::model);" for i, m in enumerate(models))
-    exe = host._build_driver(header, "together", _TOGETHER_DRIVER.format(cases=cases))
-    out = []
-    for i, (m, rows) in enumerate(zip(models, row_sets)):
-        r = subprocess.run([exe, str(i)], input=np.ascontiguousarray(rows, dtype=np.float32).tobytes(),
-                           capture_output=True, check=True)
-        if m.is_classifier:
-            out.append(m.classes_[np.array(r.stdout.split(), dtype=np.int64)])
-        else:
-            out.append(np.array([float.fromhex(v.decode()) for v in r.stdout.split()]))
-    return out
-
-
 class Agree(unittest.TestCase):
     def agree(self, est, sets, name="m"):
         m = ctml.convert(est, name=name)
@@ -333,7 +289,7 @@ class RadiusNeighborsTest(Agree):
                     cases.append(([type(t).__name__ for t in steps], kw, est))
                     models.append(ctml.convert(est, name=f"radius_after_{len(models)}"))
                     rows.append(np.vstack([edges, _boundary_rows(est.predict, X, 10, 3)]))
-            for (steps, kw, est), R, got in zip(cases, rows, predict_together(models, rows)):
+            for (steps, kw, est), R, got in zip(cases, rows, h.predict_together(models, rows)):
                 with self.subTest(steps=steps, **kw):
                     want = est.predict(R.astype(np.float64))
                     bad = np.flatnonzero(want != got)
@@ -401,7 +357,7 @@ class BruteForceTest(unittest.TestCase):
             R = rows(X, 300)
             cases.append((est, np.vstack([R, _radius_rows(pipe, X, _random_rows(X, 400, 7, widen=0.3), 30, 8)])))
         models = [ctml.convert(est, name=f"brute_{i}") for i, (est, _) in enumerate(cases)]
-        for (est, R), got in zip(cases, predict_together(models, [r for _, r in cases])):
+        for (est, R), got in zip(cases, h.predict_together(models, [r for _, r in cases])):
             with self.subTest(est=str(est)):
                 want = est.predict(R.astype(np.float64))
                 bad = np.flatnonzero(want != got)

@@ -212,7 +212,6 @@ class NeighborsTest(unittest.TestCase):
         from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import MaxAbsScaler, RobustScaler, StandardScaler
-        from test_centroid_radius import predict_together
 
         X, y = load_wine(return_X_y=True)
         Xr, yr = X[:, 1:], X[:, 0] * 2 + y
@@ -245,7 +244,7 @@ class NeighborsTest(unittest.TestCase):
         ests.append(widening)
         models.append(ctml.convert(widening, name="folded_widening"))
         rows.append(Q)
-        for (steps, knn), est, R, got in zip(cases, ests, rows, predict_together(models, rows)):
+        for (steps, knn), est, R, got in zip(cases, ests, rows, h.predict_together(models, rows)):
             with self.subTest(steps=[type(t).__name__ for t in steps], knn=str(knn)):
                 want = est.predict(R.astype(np.float64))
                 bad = np.flatnonzero(want != got)  # regressors too: bit for bit
@@ -295,6 +294,50 @@ class NeighborsTest(unittest.TestCase):
                 self.check(est, X, [X.astype(np.float32), wide, _boundary_rows(est.predict, np.vstack([X, wide]), 8, 6)])
         with self.assertRaises(ctml.ConversionError):
             ctml.convert(LocalOutlierFactor().fit(X), name="bad")
+
+    def test_ball_tree(self):
+        """algorithm="ball_tree": sklearn's BallTree visits the nearer ball
+        first (max(0, dist(x, centre) - radius)), which orders exact ties;
+        models compiled into one program agree on dataset rows, random rows,
+        training-pair midpoints, rounded random rows (integer ties on digits),
+        rows far outside the range, and rows with one feature at 1e30 (all
+        distances tie). In training order instead, 300, 15, 159, 318, 304 and
+        300 of these rows differed."""
+        from sklearn.datasets import load_digits, load_iris, load_wine
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        rng = np.random.default_rng(1)
+        X, y = load_iris(return_X_y=True)
+        Xd, yd = np.vstack([X, X[::3]]), np.concatenate([y, (y[::3] + 1) % 3])  # duplicates: exact ties
+        D, t = load_digits(return_X_y=True)
+        D, t = D[:500], t[:500]
+        W, wy = load_wine(return_X_y=True)
+
+        def rows(A, count):
+            R = rng.uniform(A.min(0), A.max(0), (count, A.shape[1]))
+            i, j = rng.integers(len(A), size=(2, count))
+            span = A.max(0) - A.min(0)
+            far = rng.uniform(A.min(0) - 100 * span, A.max(0) + 100 * span, (count, A.shape[1]))
+            huge = A[i].copy()
+            huge[:, 0] = 1e30
+            return np.vstack([A, R, (A[i] + A[j]) / 2, np.round(R), far, huge]).astype(np.float32)
+
+        ball = {"algorithm": "ball_tree"}
+        cases = [(KNeighborsClassifier(3, **ball), W, wy),
+                 (KNeighborsClassifier(5, leaf_size=3, **ball), Xd, yd),
+                 (KNeighborsRegressor(3, weights="distance", leaf_size=2, **ball), Xd, yd.astype(np.float64)),
+                 (KNeighborsClassifier(5, p=1, **ball), D, t),
+                 (KNeighborsClassifier(5, **ball), D, t),
+                 (make_pipeline(StandardScaler(), KNeighborsClassifier(4, weights="distance", **ball)), W, wy)]
+        row_sets = [rows(A, 300) for _, A, _ in cases]
+        models = [ctml.convert(est.fit(A, b), name=f"ball_{i}") for i, (est, A, b) in enumerate(cases)]
+        for (est, _, _), R, got in zip(cases, row_sets, h.predict_together(models, row_sets)):
+            with self.subTest(est=str(est)):
+                want = est.predict(R.astype(np.float64))
+                bad = np.flatnonzero(want != got)
+                self.assertEqual(len(bad), 0, f"{len(bad)} of {len(R)} rows differ, first {bad[:5]}")
 
     def test_rejects(self):
         from sklearn.neighbors import KNeighborsClassifier

@@ -75,42 +75,6 @@ def _boundary_rows(predict, X, n_pairs, seed):
     return np.array(rows, dtype=np.float32)
 
 
-_TOGETHER_DRIVER = """\
-#include "model.hpp"
-#include <array>
-#include <cstdio>
-#include <cstdlib>
-template <std::size_t N, class Model>
-void run(const Model& model) {{
-  std::array<float, N> x{{}};
-  while (std::fread(x.data(), sizeof(float), N, stdin) == N) std::printf("%a\\n", static_cast<double>(model.predict(x)));
-}}
-int main(int argc, char** argv) {{
-  const int which = argc > 1 ? std::atoi(argv[1]) : -1;
-{cases}
-}}
-"""
-
-
-def _predict_together(models, row_sets):
-    """Each model's predict on its rows, from one compiled program (the ctml
-    headers parsed once instead of once per model)."""
-    import subprocess
-
-    from ctml import host
-
-    header = "\n".join(m.header for m in models)
-    cases = "\n".join(f"  if (which == {i}) run<{m.name}::n_features>({m.name}::model);" for i, m in enumerate(models))
-    exe = host._build_driver(header, "svm_together", _TOGETHER_DRIVER.format(cases=cases))
-    out = []
-    for i, (m, rows) in enumerate(zip(models, row_sets)):
-        r = subprocess.run([exe, str(i)], input=np.ascontiguousarray(rows, dtype=np.float32).tobytes(),
-                           capture_output=True, check=True)
-        v = np.array([float.fromhex(t) for t in r.stdout.decode().split()])
-        out.append(m.classes_[v.astype(np.int64)] if m.is_classifier else v)
-    return out
-
-
 class SvmTest(unittest.TestCase):
     def check(self, est, X, name="m", random=1000, boundary=0):
         m = ctml.convert(est, name=name)
@@ -187,7 +151,7 @@ class SvmTest(unittest.TestCase):
                     make_pipeline(MinMaxScaler(), PCA(6, random_state=0), NuSVR(kernel="poly", degree=2, C=10.0))):
             cases.append((est.fit(Xd, yd), np.vstack([Xd.astype(np.float32), _random_rows(Xd, 300, 3)])))
         models = [ctml.convert(est, name=f"svm_after_{i}") for i, (est, _) in enumerate(cases)]
-        for (est, rows), got in zip(cases, _predict_together(models, [r for _, r in cases])):
+        for (est, rows), got in zip(cases, h.predict_together(models, [r for _, r in cases])):
             with self.subTest(est=str(est)):
                 want = est.predict(rows.astype(np.float64))
                 if est._estimator_type == "regressor":
@@ -275,7 +239,7 @@ class SvmTest(unittest.TestCase):
             self.assertGreater(changed, 10, "rows on which the tie break decides")
             cases.append((est, rows))
         models = [ctml.convert(est, name=f"svm_ties_{i}") for i, (est, _) in enumerate(cases)]
-        for (est, rows), got in zip(cases, _predict_together(models, [r for _, r in cases])):
+        for (est, rows), got in zip(cases, h.predict_together(models, [r for _, r in cases])):
             with self.subTest(est=str(est)):
                 bad = np.flatnonzero(est.predict(rows.astype(np.float64)) != got)
                 self.assertEqual(len(bad), 0, f"{len(bad)} of {len(rows)} rows differ, first {bad[:5]}")

@@ -23,9 +23,9 @@
 // k-th chosen neighbour's upper bound lies below every rejected sample's
 // lower bound, the set is sklearn's; otherwise (near-ties, constructed ties,
 // inputs far outside the training range) the double distances are computed
-// as sklearn computes them and ties are broken by training index, as sklearn's
-// brute force does (kd/ball trees break exact ties in tree order, which
-// sklearn documents as depending on the training data's order). sklearn's
+// as sklearn computes them and pushed into sklearn's heap in its order: the
+// kd-tree's or ball tree's depth-first traversal (nearer node first; the
+// tree's arrays are generated), or training order for brute force. sklearn's
 // brute force with p = 2 measures by the GEMM form (gemm_form below): the
 // double path computes that, and the grid's bounds cover its rounding.
 // After another stage in a pipeline it is a refining predictor (try_predict
@@ -747,29 +747,51 @@ struct search {
     return exact::reduced(xf, s, xx);
   }
 
-  static constexpr bool kd_tree = requires { Params::n_nodes; };
+  static constexpr bool kd_tree = requires { Params::node_lo[0][0]; };
+  static constexpr bool ball_tree = requires { Params::node_radius[0]; };
+  static constexpr bool tree = kd_tree || ball_tree;
 
-  /// sklearn's KDTree.query, depth first: children nearest first (by
+  /// sklearn's lower bound on the reduced distance from x to a node's samples:
+  /// a kd-tree's to its box, a ball tree's max(0, dist(x, centre) - radius).
+  template <class T>
+  static constexpr double min_rdist(std::span<const T, n> xf, std::size_t node) noexcept {
+    constexpr metric_kind kind = metric_of<Params>;
+    if constexpr (ball_tree) {
+      double d = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double t = static_cast<double>(xf[i]) - flash_load(&node_centre[node][i]);
+        if constexpr (kind == metric_kind::euclidean) d += detail::rounded_product(t, t);
+        else if constexpr (kind == metric_kind::manhattan) d += t < 0 ? -t : t;
+        else d += t == 0 ? 0.0 : math::exp(Params::p * math::log(t < 0 ? -t : t));
+      }
+      const double gap = to_distance<Params>(d) - flash_load(&node_radius[node]);
+      const double lb = gap > 0.0 ? gap : 0.0;
+      if constexpr (kind == metric_kind::euclidean) return detail::rounded_product(lb, lb);
+      else if constexpr (kind == metric_kind::manhattan) return lb;
+      else return lb == 0 ? 0.0 : math::exp(Params::p * math::log(lb));
+    } else {
+      double rd = 0.0;
+      for (std::size_t i = 0; i < n; ++i) {
+        const double x = static_cast<double>(xf[i]);
+        const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
+        const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
+        const double half = 0.5 * d;
+        if constexpr (kind == metric_kind::euclidean) rd += detail::rounded_product(half, half);
+        else if constexpr (kind == metric_kind::manhattan) rd += half;
+        else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
+      }
+      return rd;
+    }
+  }
+
+  /// sklearn's KDTree/BallTree.query, depth first: children nearest first (by
   /// min_rdist, the left one on equality), points in tree order.
   template <class T>
   static constexpr void query_tree(std::span<const T, n> xf, heap& h) noexcept {
     const double xx = row_norm(xf);
     traverse(
         h,
-        [&](std::size_t node) {
-          double rd = 0.0;
-          for (std::size_t i = 0; i < n; ++i) {
-            const double x = static_cast<double>(xf[i]);
-            const double d_lo = flash_load(&node_lo[node][i]) - x, d_hi = x - flash_load(&node_hi[node][i]);
-            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
-            const double half = 0.5 * d;
-            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
-            else if constexpr (metric_of<Params> == metric_kind::manhattan) rd += half;
-            else rd += half == 0 ? 0.0 : math::exp(Params::p * math::log(half));
-          }
-          return rd;
-        },
-        [&](std::size_t s) { return reduced(xf, s, xx); });
+        [&](std::size_t node) { return min_rdist(xf, node); }, [&](std::size_t s) { return reduced(xf, s, xx); });
   }
 
   /// The same traversal, skipping sklearn's arithmetic for samples whose
@@ -782,18 +804,7 @@ struct search {
     const double xx = row_norm(xf);
     traverse(
         h,
-        [&](std::size_t node) {
-          double rd = 0.0;
-          for (std::size_t i = 0; i < n; ++i) {
-            const double xi = static_cast<double>(xf[i]);
-            const double d_lo = flash_load(&node_lo[node][i]) - xi, d_hi = xi - flash_load(&node_hi[node][i]);
-            const double d = (d_lo + (d_lo < 0 ? -d_lo : d_lo)) + (d_hi + (d_hi < 0 ? -d_hi : d_hi));
-            const double half = 0.5 * d;
-            if constexpr (metric_of<Params> == metric_kind::euclidean) rd += detail::rounded_product(half, half);
-            else rd += half;
-          }
-          return rd;
-        },
+        [&](std::size_t node) { return min_rdist(xf, node); },
         [&](std::size_t s) {
           const candidate c = bounded<From>(x, s);
           const std::uint32_t lower = c.d > c.e ? c.d - c.e : 0;
@@ -804,14 +815,14 @@ struct search {
 
   /// The traversal itself, for any distance type: `min_rdist(node)` and `rdist(sample)`.
   template <class H, class MinRdist, class Rdist>
-  static constexpr void traverse(H& h, MinRdist min_rdist, Rdist rdist) noexcept {
-    if constexpr (kd_tree) {
-      using bound_type = decltype(min_rdist(std::size_t{0}));
+  static constexpr void traverse(H& h, MinRdist node_bound, Rdist rdist) noexcept {
+    if constexpr (tree) {
+      using bound_type = decltype(node_bound(std::size_t{0}));
       // An explicit stack of (node, its lower bound); depth <= log2(n_nodes) + 1.
       struct item { std::uint16_t node; bound_type bound; };
       std::array<item, 2 * (std::bit_width(tree_nodes) + 1)> stack{};
       std::size_t top = 0;
-      stack[top++] = {0, min_rdist(0)};
+      stack[top++] = {0, node_bound(0)};
       while (top > 0) {
         const item it = stack[--top];
         if (it.bound > h.largest()) continue;
@@ -823,7 +834,7 @@ struct search {
           }
         } else {
           const std::size_t c1 = 2 * node + 1, c2 = c1 + 1;
-          const bound_type b1 = min_rdist(c1), b2 = min_rdist(c2);
+          const bound_type b1 = node_bound(c1), b2 = node_bound(c2);
           if (b1 <= b2) {  // visit c1 first: push it last
             stack[top++] = {static_cast<std::uint16_t>(c2), b2};
             stack[top++] = {static_cast<std::uint16_t>(c1), b1};
@@ -835,7 +846,7 @@ struct search {
       }
     } else {
       for (std::size_t s = 0; s < m; ++s) h.push(rdist(s), static_cast<std::uint16_t>(s));
-      (void)min_rdist;
+      (void)node_bound;
     }
   }
 
@@ -846,34 +857,42 @@ struct search {
     return a;
   }
   static constexpr std::size_t tree_nodes = [] {
-    if constexpr (kd_tree) return static_cast<std::size_t>(Params::n_nodes);
+    if constexpr (tree) return static_cast<std::size_t>(Params::n_nodes);
     else return std::size_t{0};
   }();
   CTML_FLASH static constexpr auto node_start = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_start[i]); else { (void)i; return std::uint16_t{0}; }
+    if constexpr (tree) return static_cast<std::uint16_t>(Params::node_start[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_end = table<std::uint16_t, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::node_end[i]); else { (void)i; return std::uint16_t{0}; }
+    if constexpr (tree) return static_cast<std::uint16_t>(Params::node_end[i]); else { (void)i; return std::uint16_t{0}; }
   });
   CTML_FLASH static constexpr auto node_leaf = table<bool, tree_nodes>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<bool>(Params::node_leaf[i]); else { (void)i; return false; }
+    if constexpr (tree) return static_cast<bool>(Params::node_leaf[i]); else { (void)i; return false; }
   });
-  CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, kd_tree ? m : 0>([](std::size_t i) {
-    if constexpr (kd_tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else { (void)i; return std::uint16_t{0}; }
+  CTML_FLASH static constexpr auto tree_order = table<std::uint16_t, tree ? m : 0>([](std::size_t i) {
+    if constexpr (tree) return static_cast<std::uint16_t>(Params::tree_order[i]); else { (void)i; return std::uint16_t{0}; }
   });
-  CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+  CTML_FLASH static constexpr auto node_lo = table<std::array<double, n>, kd_tree ? tree_nodes : 0>([](std::size_t i) {
     std::array<double, n> r{};
     if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_lo[i][f];
     return r;
   });
-  CTML_FLASH static constexpr auto node_hi = table<std::array<double, n>, tree_nodes>([](std::size_t i) {
+  CTML_FLASH static constexpr auto node_hi = table<std::array<double, n>, kd_tree ? tree_nodes : 0>([](std::size_t i) {
     std::array<double, n> r{};
     if constexpr (kd_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_hi[i][f];
     return r;
   });
+  CTML_FLASH static constexpr auto node_centre = table<std::array<double, n>, ball_tree ? tree_nodes : 0>([](std::size_t i) {
+    std::array<double, n> r{};
+    if constexpr (ball_tree) for (std::size_t f = 0; f < n; ++f) r[f] = Params::node_centre[i][f];
+    return r;
+  });
+  CTML_FLASH static constexpr auto node_radius = table<double, ball_tree ? tree_nodes : 0>([](std::size_t i) {
+    if constexpr (ball_tree) return static_cast<double>(Params::node_radius[i]); else { (void)i; return 0.0; }
+  });
 
   /// sklearn's double arithmetic and its order of pushes into its heap:
-  /// the kd-tree's traversal, or training order (brute force).
+  /// the tree's traversal, or training order (brute force).
   template <class T = float>
   static constexpr void nearest_double(std::span<const T, n> xf, result& out) noexcept {
     static_assert(std::is_same_v<T, double> || !has_scaler, "ctml: a folded scaler's row is scaled in double first");
@@ -1021,6 +1040,7 @@ struct search {
   static constexpr std::size_t data_bytes() noexcept {
     return (integer_path ? sizeof(g::samples) + sizeof(g::centre) : 0) + exact::data_bytes() + sizeof(node_start) +
            sizeof(node_end) + sizeof(node_leaf) + sizeof(tree_order) + sizeof(node_lo) + sizeof(node_hi) +
+           sizeof(node_centre) + sizeof(node_radius) +
            scaling::data_bytes();
   }
 };
@@ -1071,7 +1091,7 @@ struct search_fixed {
     return v;
   }();
   CTML_FLASH static constexpr auto bounds = [] {
-    std::array<std::array<std::array<sample_type, n>, 2>, base::tree_nodes> b{};
+    std::array<std::array<std::array<sample_type, n>, 2>, base::kd_tree ? base::tree_nodes : 0> b{};
     if constexpr (base::kd_tree)
       for (std::size_t t = 0; t < base::tree_nodes; ++t)
         for (std::size_t i = 0; i < n; ++i) {
@@ -1107,24 +1127,29 @@ struct search_fixed {
     if constexpr (metric_of<Params> == metric_kind::euclidean) return static_cast<dist_type>(a) * a;
     else return a;
   }
+  /// The exact lower bound on the reduced distance to a kd-tree node's box
+  /// (a ball tree's needs a square root: 0, every node is visited).
+  static constexpr dist_type node_bound(std::span<const S, n> x, std::size_t node) noexcept {
+    dist_type rd = 0;
+    if constexpr (base::kd_tree) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t xi = x[i];
+        const std::int32_t lo = flash_load(&bounds[node][0][i]), hi = flash_load(&bounds[node][1][i]);
+        rd += term(xi < lo ? lo - xi : (xi > hi ? xi - hi : 0));
+      }
+    } else {
+      (void)x, (void)node;
+    }
+    return rd;
+  }
+  static constexpr dist_type reduced(std::span<const S, n> x, std::size_t s) noexcept {
+    dist_type rd = 0;
+    for (std::size_t i = 0; i < n; ++i) rd += term(static_cast<std::int32_t>(x[i]) - flash_load(&samples[s][i]));
+    return rd;
+  }
   static constexpr void nearest(std::span<const S, n> x, std::array<std::uint16_t, k>& index) noexcept {
     neighbors::heap<dist_type, k> h;
-    base::traverse(
-        h,
-        [&](std::size_t node) {
-          dist_type rd = 0;
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::int32_t xi = x[i];
-            const std::int32_t lo = flash_load(&bounds[node][0][i]), hi = flash_load(&bounds[node][1][i]);
-            rd += term(xi < lo ? lo - xi : (xi > hi ? xi - hi : 0));
-          }
-          return rd;
-        },
-        [&](std::size_t s) {
-          dist_type rd = 0;
-          for (std::size_t i = 0; i < n; ++i) rd += term(static_cast<std::int32_t>(x[i]) - flash_load(&samples[s][i]));
-          return rd;
-        });
+    base::traverse(h, [&](std::size_t node) { return node_bound(x, node); }, [&](std::size_t s) { return reduced(x, s); });
     // Only the set matters for uniform votes.
     index = h.index;
   }

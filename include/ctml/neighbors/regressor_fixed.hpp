@@ -73,23 +73,8 @@ struct knn_regressor<Params, q<S, F>> {
   /// After the folded scaler, if any.
   static constexpr out_type predict_scaled(std::span<const S, in_extent> x) noexcept {
     neighbors::heap<typename search::dist_type, k> h;
-    base::traverse(
-        h,
-        [&](std::size_t node) {
-          typename search::dist_type rd = 0;
-          for (std::size_t i = 0; i < n; ++i) {
-            const std::int32_t xi = x[i];
-            const std::int32_t lo = flash_load(&search::bounds[node][0][i]), hi = flash_load(&search::bounds[node][1][i]);
-            rd += search::term(xi < lo ? lo - xi : (xi > hi ? xi - hi : 0));
-          }
-          return rd;
-        },
-        [&](std::size_t s) {
-          typename search::dist_type rd = 0;
-          for (std::size_t i = 0; i < n; ++i)
-            rd += search::term(static_cast<std::int32_t>(x[i]) - flash_load(&search::samples[s][i]));
-          return rd;
-        });
+    base::traverse(h, [&](std::size_t node) { return search::node_bound(x, node); },
+                   [&](std::size_t s) { return search::reduced(x, s); });
     // sklearn sorts the k (distance, index) pairs with its quicksort: the same
     // comparisons on the exact integers.
     sort_fixed(h.value.data(), h.index.data(), k);
