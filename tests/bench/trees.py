@@ -67,8 +67,9 @@ def prepare(root: str, args) -> dict:
 
 
 def features(name: str) -> dict:
-    """What scripts/fit-code-size needs: the nodes of the model's trees."""
-    return {"n_nodes": _nodes[name]}
+    """What scripts/fit-code-size needs: the nodes of the model's trees, and
+    whether it is a single tree (raw argmax: its own constants)."""
+    return {"n_nodes": _nodes[name], "single": name == "M2"}
 
 
 def variants(name: str, port: str) -> list:

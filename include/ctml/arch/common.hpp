@@ -32,6 +32,10 @@ struct tree_code_size {
   std::size_t unrolled_exact_fixed;  // votes and argmax when no near-tie path is needed
   std::size_t table_fixed;           // the table layout's loop, votes and argmax
   std::size_t table_exact;           // its near-tie path (integer counts, binary64)
+  // A single DecisionTreeClassifier predicts the raw argmax: its one-hot
+  // leaves fold into the code, and there are no votes to add.
+  std::size_t single_node_x10;       // per node of such a tree, unrolled, in tenths of a byte
+  std::size_t single_table_fixed;    // the table layout's walk for it
 };
 
 /// Boosted trees and the Gaussian models (include/ctml/boosting/, anomaly/):

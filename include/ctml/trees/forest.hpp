@@ -168,7 +168,11 @@ struct forest_classifier : forest_base<Params, Policy, Layout, trees::classifier
   [[nodiscard]] static constexpr std::size_t flash_bytes() noexcept {
     constexpr auto& code = detail::target_code;
     constexpr bool exact = votes::rows::exact;
-    if constexpr (layout::compact)
+    if constexpr (trees::raw_argmax<Params>() && layout::compact)
+      return data_bytes() + code.single_table_fixed;
+    else if constexpr (trees::raw_argmax<Params>())
+      return data_bytes() + Params::n_nodes * code.single_node_x10 / 10;
+    else if constexpr (layout::compact)
       return data_bytes() + code.table_fixed + (exact ? 0 : code.table_exact);
     else
       return data_bytes() + layout::code_bytes + (exact ? code.unrolled_exact_fixed : code.unrolled_fixed);
